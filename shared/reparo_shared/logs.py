@@ -1,0 +1,62 @@
+"""Logging set-up shared by every process: JSON in production, readable lines in development.
+
+Every record carries the service name and the current correlation id, which the gateway creates
+(or accepts from nginx) as ``X-Correlation-ID`` and which travels on calls and in event envelopes.
+"""
+
+import logging
+import sys
+import uuid
+from contextvars import ContextVar
+
+from pythonjsonlogger.json import JsonFormatter
+
+CORRELATION_HEADER = "X-Correlation-ID"
+
+_correlation_id: ContextVar[str] = ContextVar("correlation_id", default="-")
+
+
+def correlation_id() -> str:
+    """The correlation id of the work in progress, or ``-`` outside any."""
+    return _correlation_id.get()
+
+
+def set_correlation_id(value: str | None) -> str:
+    """Adopt ``value`` (or a new id when empty or implausible) for the current context."""
+    if not value or len(value) > 64 or not value.replace("-", "").isalnum():
+        value = uuid.uuid4().hex
+    _correlation_id.set(value)
+    return value
+
+
+class _ContextFilter(logging.Filter):
+    def __init__(self, service: str) -> None:
+        super().__init__()
+        self._service = service
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.service = self._service
+        record.correlation_id = correlation_id()
+        return True
+
+
+def configure_logging(service: str, json_logs: bool = False, level: str = "INFO") -> None:
+    """Send every logger's records to stderr, formatted for the environment."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(_ContextFilter(service))
+    if json_logs:
+        handler.setFormatter(
+            JsonFormatter(
+                "%(asctime)s %(levelname)s %(name)s %(message)s %(service)s %(correlation_id)s",
+                rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
+            )
+        )
+    else:
+        handler.setFormatter(
+            logging.Formatter(
+                "%(asctime)s %(levelname)-7s %(service)s %(name)s [%(correlation_id)s] %(message)s"
+            )
+        )
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
