@@ -1,0 +1,51 @@
+"""The transactional outbox for SQLModel services.
+
+``record_event`` adds the event row to the caller's session: it commits or rolls back together with
+the change that caused it. The relay (``reparo_shared.events.relay``) publishes committed rows.
+"""
+
+from datetime import UTC, datetime
+
+from sqlalchemy import Column, DateTime, Index, Text
+from sqlmodel import Field, Session, SQLModel
+
+from reparo_shared.events.catalogue import EventPayload, make_envelope
+from reparo_shared.events.envelope import Envelope
+
+
+class OutboxEvent(SQLModel, table=True):
+    """One event waiting to be published (``sent_at`` empty) or already published."""
+
+    __tablename__ = "outbox_event"
+    __table_args__ = (Index("ix_outbox_event_unsent", "sent_at", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: str = Field(max_length=36, unique=True)
+    event_type: str = Field(max_length=100)
+    subject: str = Field(max_length=100)
+    envelope: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime = Field(
+        default_factory=lambda: datetime.now(UTC),
+        sa_column=Column(DateTime(timezone=True), nullable=False),
+    )
+    sent_at: datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
+    )
+    attempts: int = 0
+    last_error: str | None = Field(default=None, max_length=500)
+
+
+def record_event(
+    session: Session, payload: EventPayload, *, producer: str, subject: str
+) -> Envelope:
+    """Write ``payload`` into the outbox within the caller's transaction and return its envelope."""
+    envelope = make_envelope(payload, producer=producer, subject=subject)
+    session.add(
+        OutboxEvent(
+            event_id=str(envelope.id),
+            event_type=envelope.type,
+            subject=subject,
+            envelope=envelope.model_dump_json(),
+        )
+    )
+    return envelope
