@@ -82,8 +82,8 @@ class TokenVerifier:
         return Principal(
             kind=token_kind,
             subject=str(claims["sub"]),
-            openid=claims.get("openid"),
-            token_id=claims.get("jti"),
+            openid=_optional_str(claims.get("openid")),
+            token_id=_optional_str(claims.get("jti")),
         )
 
     def _decode(self, token: str) -> dict[str, object]:
@@ -118,3 +118,7 @@ def bearer_token(authorization_header: str | None) -> str:
     if scheme.lower() != "bearer" or not token.strip():
         raise InvalidToken("expected a bearer token")
     return token.strip()
+
+
+def _optional_str(value: object) -> str | None:
+    return None if value is None else str(value)

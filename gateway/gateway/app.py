@@ -1,0 +1,137 @@
+"""The gateway application: routing to the services, customer sign-in and the customer pages."""
+
+import asyncio
+import logging
+import secrets
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import httpx
+from fastapi import FastAPI, Request
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.responses import Response
+
+from gateway import pages
+from gateway.errors import error_page
+from gateway.i18n import request_language, translations
+from gateway.identity import customer_authorization
+from gateway.proxy import forward
+from gateway.settings import GatewaySettings, get_settings
+from reparo_shared.asgi import CorrelationIdMiddleware, health_router
+from reparo_shared.identity import TokenSigner
+from reparo_shared.logs import configure_logging
+
+logger = logging.getLogger(__name__)
+
+PACKAGE_DIR = Path(__file__).parent
+VENDOR_DIR = PACKAGE_DIR.parent / "node_modules"
+PROXY_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+
+
+def create_app(settings: GatewaySettings | None = None) -> FastAPI:
+    """Build the gateway; ``settings`` defaults to the environment's."""
+    settings = settings or get_settings()
+    configure_logging("gateway", json_logs=settings.log_json)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        timeout = httpx.Timeout(
+            settings.upstream_read_timeout, connect=settings.upstream_connect_timeout
+        )
+        limits = httpx.Limits(max_connections=200, max_keepalive_connections=50)
+        async with httpx.AsyncClient(timeout=timeout, limits=limits) as client:
+            app.state.http = client
+            yield
+
+    app = FastAPI(title="Reparo gateway", lifespan=lifespan, docs_url=None, redoc_url=None)
+    app.state.settings = settings
+    app.state.signer = TokenSigner(
+        settings.private_key_pem(), settings.customer_token_kid, settings.customer_token_ttl_seconds
+    )
+
+    _add_middleware(app, settings)
+    _add_proxy_routes(app, settings)
+    app.include_router(health_router(lambda: _upstreams_ready(app)))
+    app.include_router(pages.router)
+    app.mount("/static/vendor", StaticFiles(directory=VENDOR_DIR, check_dir=False), "vendor")
+    app.mount("/static", StaticFiles(directory=PACKAGE_DIR / "static"), "static")
+    _add_error_handlers(app)
+    return app
+
+
+def _add_middleware(app: FastAPI, settings: GatewaySettings) -> None:
+    session_secret = settings.session_secret or secrets.token_urlsafe(32)
+    if not settings.session_secret:
+        logger.warning("gateway.session_secret_generated")
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=session_secret,
+        session_cookie="reparo_session",
+        max_age=settings.session_max_age_seconds,
+        same_site="lax",
+        https_only=settings.session_cookie_secure,
+    )
+    app.add_middleware(CorrelationIdMiddleware)
+
+
+def _add_proxy_routes(app: FastAPI, settings: GatewaySettings) -> None:
+    upstreams = {
+        "cms": (settings.cms_url, ["/cms", "/cms/{path:path}"]),
+        "repair_service": (
+            settings.repair_url,
+            ["/api/repair/{path:path}", "/console", "/console/{path:path}"],
+        ),
+    }
+    for name, (url, paths) in upstreams.items():
+        endpoint = _proxy_endpoint(name, url)
+        for path in paths:
+            app.add_api_route(path, endpoint, methods=PROXY_METHODS, include_in_schema=False)
+
+
+def _proxy_endpoint(
+    upstream_name: str, upstream_url: str
+) -> Callable[[Request], Awaitable[Response]]:
+    async def proxy(request: Request) -> Response:
+        state = request.app.state
+        extra = customer_authorization(request, state.signer)
+        return await forward(request, state.http, upstream_name, upstream_url, extra)
+
+    return proxy
+
+
+async def _upstreams_ready(app: FastAPI) -> dict[str, bool]:
+    settings: GatewaySettings = app.state.settings
+    checks = {
+        "repair_service": f"{settings.repair_url}/readyz",
+        "cms": f"{settings.cms_url}/cms/readyz",
+    }
+
+    async def ready(url: str) -> bool:
+        try:
+            response = await app.state.http.get(url, timeout=2.0)
+        except httpx.HTTPError:
+            return False
+        return response.status_code == 200
+
+    results = await asyncio.gather(*(ready(url) for url in checks.values()))
+    return dict(zip(checks, results, strict=True))
+
+
+def _add_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        _ = translations(request_language(request)).gettext
+        if exc.status_code == 404:
+            return error_page(request, 404, _("Not found"), _("This page does not exist."))
+        return error_page(request, exc.status_code, _("Something went wrong"), str(exc.detail))
+
+    @app.exception_handler(Exception)
+    async def unexpected_error(request: Request, exc: Exception) -> Response:
+        logger.exception("gateway.unexpected_error")
+        _ = translations(request_language(request)).gettext
+        return error_page(
+            request, 500, _("Something went wrong"), _("Please try again in a moment.")
+        )
