@@ -60,3 +60,6 @@ def configure_logging(service: str, json_logs: bool = False, level: str = "INFO"
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    # One line per outgoing HTTP call drowns the service's own events; keep their warnings only.
+    for noisy in ("httpx", "httpcore"):
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
