@@ -8,7 +8,8 @@ rewritten: each service serves its own prefix.
 import logging
 from collections.abc import AsyncIterator
 
-import httpx
+import aiohttp
+import yarl
 from fastapi import Request
 from starlette.background import BackgroundTask
 from starlette.responses import Response, StreamingResponse
@@ -59,49 +60,51 @@ async def _request_body(request: Request) -> AsyncIterator[bytes]:
 
 async def forward(
     request: Request,
-    client: httpx.AsyncClient,
+    session: aiohttp.ClientSession,
     upstream_name: str,
     upstream_url: str,
     extra_headers: dict[str, str] | None = None,
 ) -> Response:
     """Send ``request`` to ``upstream_url`` + the same path and stream the answer back."""
     target = (
-        httpx.URL(upstream_url)
-        .join(request.url.path)
-        .copy_with(query=request.url.query.encode("latin-1") or None)
+        upstream_url + request.url.path + (f"?{request.url.query}" if request.url.query else "")
     )
-    has_body = request.method not in ("GET", "HEAD", "OPTIONS", "DELETE") or (
-        "content-length" in request.headers or "transfer-encoding" in request.headers
-    )
-    upstream_request = client.build_request(
-        request.method,
-        target,
-        headers=_forward_headers(request, extra_headers or {}),
-        content=_request_body(request) if has_body else None,
-    )
+    has_body = "content-length" in request.headers or "transfer-encoding" in request.headers
     try:
-        upstream = await client.send(upstream_request, stream=True)
-    except (httpx.ConnectError, httpx.ConnectTimeout, httpx.RemoteProtocolError) as error:
+        upstream = await session.request(
+            request.method,
+            yarl.URL(target, encoded=True),
+            headers=_forward_headers(request, extra_headers or {}),
+            data=_request_body(request) if has_body else None,
+            allow_redirects=False,
+            auto_decompress=False,
+        )
+    except (aiohttp.ClientConnectionError, aiohttp.ClientPayloadError) as error:
+        if isinstance(error, aiohttp.ServerTimeoutError):
+            logger.warning("proxy.upstream_timeout", extra={"upstream": upstream_name})
+            return upstream_unavailable(request, upstream_name, status_code=504)
         logger.warning(
             "proxy.upstream_unreachable",
             extra={"upstream": upstream_name, "error": type(error).__name__},
         )
         return upstream_unavailable(request, upstream_name, status_code=502)
-    except httpx.TimeoutException:
+    except TimeoutError:
         logger.warning("proxy.upstream_timeout", extra={"upstream": upstream_name})
         return upstream_unavailable(request, upstream_name, status_code=504)
 
     # The correlation id middleware adds its own header; the upstream's echo would duplicate it.
     skipped = HOP_BY_HOP | {CORRELATION_HEADER.lower()}
-    response_headers = [
-        (k, v) for k, v in upstream.headers.multi_items() if k.lower() not in skipped
+    raw_headers = [
+        (name.lower(), value)
+        for name, value in upstream.raw_headers
+        if name.decode("latin-1").lower() not in skipped
     ]
-    if "content-length" in upstream.headers:
-        response_headers.append(("content-length", upstream.headers["content-length"]))
+    if upstream.content_length is not None and "transfer-encoding" not in upstream.headers:
+        raw_headers.append((b"content-length", str(upstream.content_length).encode()))
     response = StreamingResponse(
-        upstream.aiter_raw(),
-        status_code=upstream.status_code,
-        background=BackgroundTask(upstream.aclose),
+        upstream.content.iter_any(),
+        status_code=upstream.status,
+        background=BackgroundTask(upstream.release),
     )
-    response.raw_headers = [(k.lower().encode(), v.encode("latin-1")) for k, v in response_headers]
+    response.raw_headers = raw_headers
     return response
