@@ -15,6 +15,7 @@ from devstack import (
     prepare_environment,
     print_banner,
     process_table,
+    run_setup_steps,
     start,
     stop_all,
     wait_until_ready,
