@@ -37,29 +37,37 @@ class Process:
     popen: subprocess.Popen[bytes] | None = field(default=None, repr=False)
 
 
-def prepare_environment(data_dir: Path = DATA_DIR) -> dict[str, str]:
+def prepare_environment(
+    data_dir: Path = DATA_DIR, overrides: dict[str, str] | None = None
+) -> dict[str, str]:
     """Environment for every child: embedded defaults, demo keys and secrets made on first run.
 
-    A variable already set in the environment wins over its default.
+    ``overrides`` win over variables already set in the environment, which win over defaults.
     """
+    overrides = overrides or {}
     data_dir.mkdir(parents=True, exist_ok=True)
     private_key, public_keys = write_demo_keys(data_dir / "keys")
 
     def demo_secret(name: str) -> str:
         return _demo_secret(data_dir, name)
 
-    gateway_port = os.environ.get("GATEWAY_PORT", "8000")
-    sandbox = f"http://127.0.0.1:{os.environ.get('SANDBOX_PORT', '8009')}"
+    def setting(name: str, default: str) -> str:
+        return overrides.get(name) or os.environ.get(name) or default
+
+    gateway_port = setting("GATEWAY_PORT", "8000")
+    repair_port = setting("REPAIR_PORT", "8001")
+    cms_port = setting("CMS_PORT", "8002")
+    sandbox = f"http://127.0.0.1:{setting('SANDBOX_PORT', '8009')}"
     defaults = {
         "REPARO_DATA_DIR": str(data_dir),
         "AMQP_URL": "amqp://guest:guest@127.0.0.1:5672/%2F",
         "GATEWAY_PORT": gateway_port,
         "GATEWAY_PUBLIC_URL": f"http://127.0.0.1:{gateway_port}",
-        "REPAIR_PORT": "8001",
-        "CMS_PORT": "8002",
-        "SANDBOX_PORT": "8009",
-        "REPAIR_URL": "http://127.0.0.1:8001",
-        "CMS_URL": "http://127.0.0.1:8002",
+        "REPAIR_PORT": repair_port,
+        "CMS_PORT": cms_port,
+        "SANDBOX_PORT": setting("SANDBOX_PORT", "8009"),
+        "REPAIR_URL": f"http://127.0.0.1:{repair_port}",
+        "CMS_URL": f"http://127.0.0.1:{cms_port}",
         "REPAIR_DATABASE_URL": f"sqlite:///{data_dir / 'repair.sqlite3'}",
         "CMS_DATABASE_URL": f"sqlite:///{data_dir / 'cms.sqlite3'}",
         "CUSTOMER_TOKEN_PRIVATE_KEY": str(private_key),
@@ -75,7 +83,7 @@ def prepare_environment(data_dir: Path = DATA_DIR) -> dict[str, str]:
         "WECHAT_APPID": "wxsandbox0000001",
         "WECHAT_SECRET": demo_secret("wechat-app-secret"),
     }
-    return {key: os.environ.get(key, value) for key, value in defaults.items()}
+    return {key: setting(key, value) for key, value in {**defaults, **overrides}.items()}
 
 
 def _demo_secret(data_dir: Path, name: str) -> str:

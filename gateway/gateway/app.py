@@ -15,7 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.responses import Response
 
-from gateway import pages
+from gateway import pages, repair_pages
 from gateway.errors import error_page
 from gateway.i18n import request_language, translations
 from gateway.identity import customer_authorization
@@ -68,6 +68,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     _add_proxy_routes(app, settings)
     app.include_router(health_router(lambda: _upstreams_ready(app)))
     app.include_router(pages.router)
+    app.include_router(repair_pages.router)
     app.mount("/static/vendor", StaticFiles(directory=VENDOR_DIR, check_dir=False), "vendor")
     app.mount("/static", StaticFiles(directory=PACKAGE_DIR / "static"), "static")
     _add_error_handlers(app)

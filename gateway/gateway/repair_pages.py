@@ -1,0 +1,237 @@
+"""The customer's repair pages: submit a request, follow orders, act on them; the public page.
+
+Every page is rendered on the server so it paints before any script runs; repair_service decides
+what the customer may do (``customer_actions``) and the pages only offer that.
+"""
+
+import uuid
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Request
+from starlette.datastructures import FormData
+from starlette.responses import RedirectResponse, Response
+
+from gateway.errors import error_page
+from gateway.i18n import request_language, translations
+from gateway.identity import current_customer
+from gateway.pages import render
+from gateway.repair_client import RepairApiError, RepairClient, public_order
+
+router = APIRouter(include_in_schema=False)
+
+MAX_PRODUCTS = 20
+NODE_NAME_FIELD = {"zh-Hans": "zh_hans", "en": "en", "pt-BR": "pt_br"}
+
+
+def _client_or_signin(request: Request) -> RepairClient | Response:
+    customer = current_customer(request)
+    if customer is None:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/signin?next={target}", status_code=303)
+    return RepairClient(request, customer)
+
+
+def node_name(request: Request, node: dict[str, str]) -> str:
+    return node.get(NODE_NAME_FIELD[request_language(request)]) or node["code"]
+
+
+def local_time(value: str | None, timezone: str = "Asia/Shanghai") -> str:
+    """An API timestamp (UTC) shown in the order's timezone."""
+    if not value:
+        return ""
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return moment.astimezone(ZoneInfo(timezone)).strftime("%Y-%m-%d %H:%M")
+
+
+def yuan(fen: int) -> str:
+    return f"¥{fen // 100}.{fen % 100:02d}"
+
+
+def _page(request: Request, template: str, status_code: int = 200, **context: Any) -> Response:
+    helpers = {"node_name": lambda node: node_name(request, node), "local_time": local_time}
+    return render(request, template, status_code, yuan=yuan, **helpers, **context)
+
+
+@router.get("/repair/new")
+async def new_request_form(request: Request) -> Response:
+    client = _client_or_signin(request)
+    if isinstance(client, Response):
+        return client
+    return _page(request, "repair/new.html", form={}, items=[{}], key=uuid.uuid4().hex)
+
+
+@router.post("/repair/new")
+async def submit_request(request: Request) -> Response:
+    client = _client_or_signin(request)
+    if isinstance(client, Response):
+        return client
+    form = await request.form()
+    items = _items_from_form(form)
+    body = {
+        "contact_name": str(form.get("contact_name", "")).strip(),
+        "contact_phone": str(form.get("contact_phone", "")).strip(),
+        "ship_from_address": str(form.get("ship_from_address", "")).strip(),
+        "items": items,
+    }
+    key = str(form.get("idempotency_key") or uuid.uuid4().hex)
+    try:
+        created = await client.post("/requests", body, **{"Idempotency-Key": key})
+    except RepairApiError as error:
+        return _page(
+            request, "repair/new.html", 422, form=body, items=items or [{}], key=key,
+            error=error.detail,
+        )  # fmt: skip
+    return RedirectResponse(f"/repair/requests/{created['id']}", status_code=303)
+
+
+def _items_from_form(form: FormData) -> list[dict[str, str]]:
+    items = []
+    for index in range(MAX_PRODUCTS):
+        item = {
+            field: str(form.get(f"items-{index}-{field}", "")).strip()
+            for field in ("pn", "sn", "fault_description")
+        }
+        if any(item.values()):
+            items.append(item)
+    return items
+
+
+@router.get("/repair/mine")
+async def my_requests(request: Request, page: int = 1) -> Response:
+    client = _client_or_signin(request)
+    if isinstance(client, Response):
+        return client
+    listing = await client.get("/requests", page=max(page, 1), page_size=20)
+    return _page(request, "repair/mine.html", listing=listing, page=page)
+
+
+@router.get("/repair/requests/{request_id}")
+async def request_detail(request: Request, request_id: int) -> Response:
+    client = _client_or_signin(request)
+    if isinstance(client, Response):
+        return client
+    try:
+        repair_request = await client.get(f"/requests/{request_id}")
+    except RepairApiError as error:
+        return _not_found(request) if error.status_code == 404 else _api_error(request, error)
+    return _page(request, "repair/request.html", repair_request=repair_request)
+
+
+@router.get("/repair/orders/{order_id}")
+async def order_detail(request: Request, order_id: int) -> Response:
+    client = _client_or_signin(request)
+    if isinstance(client, Response):
+        return client
+    return await _render_order(request, client, order_id)
+
+
+async def _render_order(
+    request: Request, client: RepairClient, order_id: int, error: str | None = None
+) -> Response:
+    try:
+        order = await client.get(f"/orders/{order_id}")
+    except RepairApiError as failure:
+        return _not_found(request) if failure.status_code == 404 else _api_error(request, failure)
+    siblings: list[dict[str, Any]] = []
+    if "choose_payment_method" in order["customer_actions"]:
+        repair_request = await client.get(f"/requests/{order['request_id']}")
+        siblings = [o for o in repair_request["orders"] if o["node"]["code"] == "fee_collection"]
+    status_code = 409 if error else 200
+    return _page(
+        request, "repair/order.html", status_code, order=order, siblings=siblings, error=error
+    )
+
+
+ORDER_ACTIONS = {
+    "inbound-waybill": lambda form: {
+        "courier": str(form.get("courier", "")).strip(),
+        "waybill": str(form.get("waybill", "")).strip(),
+    },
+    "agree": lambda form: {},
+    "decline": lambda form: {},
+}
+
+
+@router.post("/repair/orders/{order_id}/{action}")
+async def order_action(request: Request, order_id: int, action: str) -> Response:
+    """One customer action on an order, carrying the version the page showed."""
+    client = _client_or_signin(request)
+    if isinstance(client, Response):
+        return client
+    if action not in ORDER_ACTIONS:
+        return _not_found(request)
+    form = await request.form()
+    body = {**ORDER_ACTIONS[action](form), "expected_version": _int(form.get("version"))}
+    try:
+        await client.post(f"/orders/{order_id}/{action}", body)
+    except RepairApiError as error:
+        return await _render_order(request, client, order_id, error=error.detail)
+    return RedirectResponse(f"/repair/orders/{order_id}", status_code=303)
+
+
+@router.post("/repair/requests/{request_id}/payments")
+async def choose_payment(request: Request, request_id: int) -> Response:
+    """Pay one or several agreed orders of a request together, online or offline."""
+    client = _client_or_signin(request)
+    if isinstance(client, Response):
+        return client
+    form = await request.form()
+    order_ids = [_int(value) for value in form.getlist("order_ids")]
+    back_to = _int(form.get("back_to")) or (order_ids[0] if order_ids else 0)
+    body = {"method": str(form.get("method", "offline")), "order_ids": order_ids}
+    try:
+        await client.post(f"/requests/{request_id}/payments", body)
+    except RepairApiError as error:
+        return await _render_order(request, client, back_to, error=error.detail)
+    return RedirectResponse(f"/repair/orders/{back_to}", status_code=303)
+
+
+@router.post("/repair/payments/{payment_id}/invoice")
+async def request_invoice(request: Request, payment_id: int) -> Response:
+    client = _client_or_signin(request)
+    if isinstance(client, Response):
+        return client
+    form = await request.form()
+    back_to = _int(form.get("back_to"))
+    body = {
+        field: str(form.get(field, "")).strip()
+        for field in ("kind", "title", "tax_id", "address", "phone", "bank", "bank_account")
+    }
+    try:
+        await client.post(f"/payments/{payment_id}/invoice", body)
+    except RepairApiError as error:
+        return await _render_order(request, client, back_to, error=error.detail)
+    return RedirectResponse(f"/repair/orders/{back_to}", status_code=303)
+
+
+@router.get("/p/{token}")
+async def public_progress(request: Request, token: str) -> Response:
+    """Anyone holding the QR code sees progress; repair_service has masked personal data."""
+    if len(token) > 100:
+        return _not_found(request)
+    order = await public_order(request, token)
+    if order is None:
+        return _not_found(request)
+    response = _page(request, "repair/public.html", order=order)
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def _int(value: object) -> int:
+    try:
+        return int(str(value))
+    except ValueError:
+        return 0
+
+
+def _not_found(request: Request) -> Response:
+    _ = translations(request_language(request)).gettext
+    return error_page(request, 404, _("Not found"), _("This page does not exist."))
+
+
+def _api_error(request: Request, error: RepairApiError) -> Response:
+    _ = translations(request_language(request)).gettext
+    return error_page(request, error.status_code, _("Something went wrong"), error.detail)
