@@ -1,0 +1,21 @@
+"""Audit rows are only ever inserted: no service updates or deletes them."""
+
+from datetime import datetime
+
+from sqlalchemy import Column, Text
+from sqlmodel import Field, SQLModel
+
+from repair_service.db import utc_column, utcnow
+
+
+class AuditLog(SQLModel, table=True):
+    __tablename__ = "audit_log"
+
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: int | None = Field(default=None, foreign_key="repair_order.id", index=True)
+    payment_id: int | None = Field(default=None, foreign_key="payment.id", index=True)
+    actor_kind: str = Field(max_length=20)
+    actor_id: str = Field(max_length=64)
+    action: str = Field(max_length=60)
+    detail: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())

@@ -1,0 +1,1 @@
+"""Payments (WeChat Pay or offline) covering agreed orders of a request, and their invoices."""

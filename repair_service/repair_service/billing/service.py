@@ -1,0 +1,410 @@
+"""Payments and invoices: one payment may cover several agreed orders of one request, and one
+invoice covers one payment.
+
+Rules enforced here, not only in pages: an invoice for a WeChat payment is general only; an offline
+payment may have a general or a special invoice; a tax id is a valid unified social credit code.
+"""
+
+import logging
+from collections.abc import Sequence
+
+from reparo_shared.events.types import (
+    RepairInvoiceIssued,
+    RepairPaymentConfirmed,
+    RepairPaymentProofRejected,
+)
+from sqlalchemy import update
+from sqlmodel import Session, col, select
+
+from repair_service.audit.service import write_audit
+from repair_service.billing.models import (
+    Invoice,
+    InvoiceKind,
+    Payment,
+    PaymentMethod,
+    PaymentOrder,
+    PaymentStatus,
+)
+from repair_service.billing.tax_id import is_valid_credit_code
+from repair_service.db import as_utc, utcnow
+from repair_service.errors import Forbidden, IllegalMove, InvalidInput, NotFound, StaleVersion
+from repair_service.orders.actors import Actor
+from repair_service.orders.models import OrderStatus, Quote, RepairOrder
+from repair_service.orders.workflow import (
+    AttachmentRef,
+    add_attachments,
+    advance,
+    emit,
+    require_grant,
+)
+
+logger = logging.getLogger(__name__)
+
+ACTIVE = (PaymentStatus.PENDING, PaymentStatus.SUBMITTED, PaymentStatus.REJECTED)
+
+
+def payment_subject(payment: Payment) -> str:
+    return f"payment:{payment.id}"
+
+
+def load_visible_payment(session: Session, actor: Actor, payment_id: int) -> Payment:
+    payment = session.get(Payment, payment_id)
+    if payment is None or (actor.is_customer and payment.customer_id != actor.numeric_id):
+        raise NotFound("no such payment")
+    return payment
+
+
+def orders_of_payment(session: Session, payment_id: int) -> list[RepairOrder]:
+    return list(
+        session.exec(
+            select(RepairOrder)
+            .join(PaymentOrder, col(PaymentOrder.order_id) == RepairOrder.id)
+            .where(PaymentOrder.payment_id == payment_id)
+            .order_by(col(RepairOrder.id))
+        )
+    )
+
+
+def claim_payment(
+    session: Session, actor: Actor, payment: Payment, expected_version: int
+) -> Payment:
+    """Bump the payment's version only if it is still ``expected_version`` (one UPDATE)."""
+    result = session.execute(
+        update(Payment)
+        .where(col(Payment.id) == payment.id, col(Payment.version) == expected_version)
+        .values(version=Payment.version + 1, updated_at=utcnow(), updated_by=actor.label)
+    )
+    fresh = session.get(Payment, payment.id, populate_existing=True)
+    assert fresh is not None
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        changed_at = as_utc(fresh.updated_at).isoformat(timespec="seconds")
+        raise StaleVersion(
+            f"payment {fresh.id} was changed by {fresh.updated_by or 'someone'} at {changed_at} "
+            f"(now version {fresh.version}, you sent {expected_version}); reload and try again"
+        )
+    return fresh
+
+
+def _agreed_amount(session: Session, order: RepairOrder) -> int:
+    quote = session.exec(
+        select(Quote).where(Quote.order_id == order.id).order_by(col(Quote.id).desc())
+    ).first()
+    if quote is None or quote.decision != "agreed":
+        raise IllegalMove(f"order {order.number} has no agreed quote")
+    return quote.amount_fen
+
+
+def choose_payment_method(
+    session: Session,
+    *,
+    actor: Actor,
+    request_id: int,
+    order_ids: Sequence[int],
+    method: PaymentMethod,
+) -> Payment:
+    """The customer picks how to pay for one or more agreed orders of one request.
+
+    Earlier unfinished attempts (chosen, or with a rejected proof) covering these orders are
+    cancelled, so switching from offline to WeChat Pay after a rejected proof works. Orders whose
+    proof is waiting for finance, or already paid, cannot be chosen again.
+    """
+    if not actor.is_customer:
+        raise Forbidden("only the customer chooses how to pay")
+    unique_ids = sorted(set(order_ids))
+    if not unique_ids:
+        raise InvalidInput("choose at least one order to pay for")
+    orders = list(
+        session.exec(
+            select(RepairOrder)
+            .where(col(RepairOrder.id).in_(unique_ids))
+            .order_by(col(RepairOrder.id))
+            .with_for_update()
+        )
+    )
+    if len(orders) != len(unique_ids) or any(o.customer_id != actor.numeric_id for o in orders):
+        raise NotFound("no such order")
+    for order in orders:
+        if order.request_id != request_id:
+            raise InvalidInput(f"order {order.number} belongs to another request")
+        if order.status != OrderStatus.OPEN or order.node_code != "fee_collection":
+            raise IllegalMove(f"order {order.number} is not waiting for payment")
+    amount = sum(_agreed_amount(session, order) for order in orders)
+    _cancel_open_attempts(session, actor, unique_ids)
+
+    payment = Payment(
+        request_id=request_id,
+        customer_id=actor.numeric_id,
+        method=method,
+        amount_fen=amount,
+        updated_by=actor.label,
+    )
+    session.add(payment)
+    session.flush()
+    for order in orders:
+        session.add(PaymentOrder(payment_id=payment.id, order_id=order.id))  # type: ignore[arg-type]
+    write_audit(session, actor, "choose_payment_method", payment_id=payment.id,
+                method=method.value, amount_fen=amount, order_ids=unique_ids)
+    session.flush()
+    return payment
+
+
+def _cancel_open_attempts(session: Session, actor: Actor, order_ids: list[int]) -> None:
+    earlier = session.exec(
+        select(Payment)
+        .join(PaymentOrder, col(PaymentOrder.payment_id) == Payment.id)
+        .where(col(PaymentOrder.order_id).in_(order_ids))
+        .where(col(Payment.status).in_([PaymentStatus.SUBMITTED, PaymentStatus.CONFIRMED]))
+    ).first()
+    if earlier is not None:
+        raise IllegalMove(f"payment {earlier.id} for these orders is already {earlier.status.value}")
+    for payment in session.exec(
+        select(Payment)
+        .join(PaymentOrder, col(PaymentOrder.payment_id) == Payment.id)
+        .where(col(PaymentOrder.order_id).in_(order_ids))
+        .where(col(Payment.status).in_([PaymentStatus.PENDING, PaymentStatus.REJECTED]))
+    ).unique():
+        payment.status = PaymentStatus.CANCELLED
+        session.add(payment)
+        write_audit(session, actor, "cancel_payment", payment_id=payment.id)
+
+
+def submit_offline_proof(
+    session: Session,
+    *,
+    actor: Actor,
+    payment_id: int,
+    expected_version: int,
+    proofs: Sequence[AttachmentRef],
+) -> Payment:
+    """The customer uploads (or, after a rejection, re-uploads) proof of an offline transfer."""
+    payment = load_visible_payment(session, actor, payment_id)
+    if not actor.is_customer:
+        raise Forbidden("only the customer submits a payment proof")
+    if payment.method != PaymentMethod.OFFLINE:
+        raise IllegalMove("a proof is only needed for an offline payment")
+    if payment.status not in (PaymentStatus.PENDING, PaymentStatus.REJECTED):
+        raise IllegalMove(f"payment {payment.id} is {payment.status.value}")
+    if not proofs:
+        raise InvalidInput("attach at least one proof image")
+    payment = claim_payment(session, actor, payment, expected_version)
+
+    payment.status = PaymentStatus.SUBMITTED
+    payment.rejection_reason = None
+    session.add(payment)
+    add_attachments(session, proofs, payment_id=payment.id)
+    write_audit(session, actor, "submit_offline_proof", payment_id=payment.id)
+    session.flush()
+    return payment
+
+
+def _require_fee_collection(session: Session, actor: Actor, payment: Payment) -> list[RepairOrder]:
+    require_grant(session, actor, "fee_collection")
+    orders = orders_of_payment(session, payment.id)  # type: ignore[arg-type]
+    for order in orders:
+        if order.status != OrderStatus.OPEN or order.node_code != "fee_collection":
+            raise IllegalMove(f"order {order.number} is not waiting for payment")
+    return orders
+
+
+def confirm_offline_payment(
+    session: Session, *, actor: Actor, payment_id: int, expected_version: int
+) -> Payment:
+    """Finance confirms an offline transfer; every order it covers moves on to repair."""
+    payment = load_visible_payment(session, actor, payment_id)
+    if payment.method != PaymentMethod.OFFLINE or payment.status != PaymentStatus.SUBMITTED:
+        raise IllegalMove(f"payment {payment.id} has no proof waiting for confirmation")
+    orders = _require_fee_collection(session, actor, payment)
+    payment = claim_payment(session, actor, payment, expected_version)
+    _apply_confirmation(session, actor, payment, orders)
+    return payment
+
+
+def reject_offline_proof(
+    session: Session, *, actor: Actor, payment_id: int, expected_version: int, reason: str
+) -> Payment:
+    """Finance rejects a proof with a reason; the orders wait for payment again, the customer sees
+    the reason and may re-submit or choose another method."""
+    if not reason.strip():
+        raise InvalidInput("a rejected proof needs a reason for the customer")
+    payment = load_visible_payment(session, actor, payment_id)
+    if payment.method != PaymentMethod.OFFLINE or payment.status != PaymentStatus.SUBMITTED:
+        raise IllegalMove(f"payment {payment.id} has no proof waiting for confirmation")
+    orders = _require_fee_collection(session, actor, payment)
+    payment = claim_payment(session, actor, payment, expected_version)
+
+    payment.status = PaymentStatus.REJECTED
+    payment.rejection_reason = reason
+    session.add(payment)
+    for order in orders:
+        _bump(session, actor, order)
+        advance(session, actor, order, "fee_collection", outcome="proof_rejected", comment=reason)
+    write_audit(session, actor, "reject_offline_proof", payment_id=payment.id)
+    emit(
+        session,
+        RepairPaymentProofRejected(
+            payment_id=payment.id,  # type: ignore[arg-type]
+            request_id=payment.request_id,
+            customer_id=payment.customer_id,
+            order_ids=[order.id for order in orders],  # type: ignore[misc]
+        ),
+        payment_subject(payment),
+    )
+    return payment
+
+
+def record_wechat_payment(
+    session: Session, *, payment_id: int, transaction_id: str, amount_fen: int
+) -> Payment:
+    """Apply a verified WeChat Pay success notification, once however often it arrives.
+
+    The caller has verified the notification's signature, timestamp, mchid and appid; this checks
+    the amount against our record and that the transaction is not applied twice.
+    """
+    actor = Actor.system("wechat_pay")
+    payment = session.exec(
+        select(Payment).where(Payment.id == payment_id).with_for_update()
+    ).first()
+    if payment is None:
+        raise NotFound("no such payment")
+    if payment.status == PaymentStatus.CONFIRMED and payment.transaction_id == transaction_id:
+        return payment
+    if payment.method != PaymentMethod.WECHAT or payment.status != PaymentStatus.PENDING:
+        raise IllegalMove(f"payment {payment.id} is not a pending WeChat payment")
+    if amount_fen != payment.amount_fen:
+        raise InvalidInput(f"paid {amount_fen} fen but payment {payment.id} is {payment.amount_fen}")
+    payment = claim_payment(session, actor, payment, payment.version)
+    payment.transaction_id = transaction_id
+    orders = orders_of_payment(session, payment_id)
+    _apply_confirmation(session, actor, payment, orders)
+    return payment
+
+
+def _apply_confirmation(
+    session: Session, actor: Actor, payment: Payment, orders: list[RepairOrder]
+) -> None:
+    payment.status = PaymentStatus.CONFIRMED
+    payment.confirmed_at = utcnow()
+    session.add(payment)
+    for order in orders:
+        if order.status == OrderStatus.OPEN and order.node_code == "fee_collection":
+            _bump(session, actor, order)
+            advance(session, actor, order, "repair", outcome="paid")
+    write_audit(session, actor, "confirm_payment", payment_id=payment.id,
+                method=payment.method.value, amount_fen=payment.amount_fen)
+    emit(
+        session,
+        RepairPaymentConfirmed(
+            payment_id=payment.id,  # type: ignore[arg-type]
+            request_id=payment.request_id,
+            customer_id=payment.customer_id,
+            order_ids=[order.id for order in orders],  # type: ignore[misc]
+            method=payment.method.value,
+            amount_fen=payment.amount_fen,
+        ),
+        payment_subject(payment),
+    )
+    logger.info("payment.confirmed", extra={"payment_id": payment.id, "method": payment.method})
+
+
+def _bump(session: Session, actor: Actor, order: RepairOrder) -> None:
+    """Moving an order on behalf of a payment changes it too: readers holding its old version
+    must see a conflict."""
+    order.version += 1
+    order.updated_at = utcnow()
+    order.updated_by = actor.label
+    session.add(order)
+
+
+def invoice_of_order(session: Session, order_id: int) -> Invoice | None:
+    return session.exec(
+        select(Invoice)
+        .join(PaymentOrder, col(PaymentOrder.payment_id) == Invoice.payment_id)
+        .join(Payment, col(Payment.id) == Invoice.payment_id)
+        .where(PaymentOrder.order_id == order_id, Payment.status == PaymentStatus.CONFIRMED)
+    ).first()
+
+
+def request_invoice(
+    session: Session,
+    *,
+    actor: Actor,
+    payment_id: int,
+    kind: InvoiceKind,
+    title: str,
+    tax_id: str = "",
+    address: str = "",
+    phone: str = "",
+    bank: str = "",
+    bank_account: str = "",
+) -> Invoice:
+    """The customer asks for the invoice of a confirmed payment (or corrects it until issued)."""
+    payment = load_visible_payment(session, actor, payment_id)
+    if not actor.is_customer:
+        raise Forbidden("only the customer requests an invoice")
+    if payment.status != PaymentStatus.CONFIRMED:
+        raise IllegalMove("an invoice can be requested once the payment is confirmed")
+    if kind == InvoiceKind.SPECIAL and payment.method == PaymentMethod.WECHAT:
+        raise InvalidInput("a WeChat Pay payment can only have a general invoice")
+    tax_id = tax_id.strip().upper()
+    if tax_id and not is_valid_credit_code(tax_id):
+        raise InvalidInput("the tax id is not a valid unified social credit code")
+    if kind == InvoiceKind.SPECIAL and not all((tax_id, address, phone, bank, bank_account)):
+        raise InvalidInput("a special invoice needs tax id, address, phone, bank and account")
+
+    invoice = session.exec(select(Invoice).where(Invoice.payment_id == payment_id)).first()
+    if invoice is not None and invoice.issued_at is not None:
+        raise IllegalMove("the invoice of this payment is already issued")
+    invoice = invoice or Invoice(payment_id=payment_id, kind=kind, title=title)
+    invoice.kind, invoice.title, invoice.tax_id = kind, title, tax_id
+    invoice.address, invoice.phone, invoice.bank, invoice.bank_account = (
+        address, phone, bank, bank_account,
+    )
+    invoice.requested_at = utcnow()
+    session.add(invoice)
+    session.flush()
+    write_audit(session, actor, "request_invoice", payment_id=payment_id, kind=kind.value)
+    return invoice
+
+
+def issue_invoice(
+    session: Session,
+    *,
+    actor: Actor,
+    payment_id: int,
+    pdf_key: str | None = None,
+    courier: str | None = None,
+    waybill: str | None = None,
+) -> Invoice:
+    """Finance issues the requested invoice: a PDF for a general one, a mailed paper invoice
+    (courier and waybill) for a special one."""
+    require_grant(session, actor, "invoicing")
+    payment = load_visible_payment(session, actor, payment_id)
+    invoice = session.exec(
+        select(Invoice).where(Invoice.payment_id == payment_id).with_for_update()
+    ).first()
+    if invoice is None:
+        raise IllegalMove("the customer has not requested an invoice for this payment")
+    if invoice.issued_at is not None:
+        raise IllegalMove("this invoice is already issued")
+    if invoice.kind == InvoiceKind.GENERAL and not pdf_key:
+        raise InvalidInput("a general invoice is issued by uploading its PDF")
+    if invoice.kind == InvoiceKind.SPECIAL and not (courier and waybill):
+        raise InvalidInput("a special invoice is issued with the courier and waybill")
+
+    invoice.pdf_key, invoice.courier, invoice.waybill = pdf_key, courier, waybill
+    invoice.issued_at = utcnow()
+    session.add(invoice)
+    session.flush()
+    write_audit(session, actor, "issue_invoice", payment_id=payment_id, invoice_id=invoice.id)
+    emit(
+        session,
+        RepairInvoiceIssued(
+            invoice_id=invoice.id,  # type: ignore[arg-type]
+            payment_id=payment_id,
+            customer_id=payment.customer_id,
+            kind=invoice.kind.value,
+            order_ids=[order.id for order in orders_of_payment(session, payment_id)],  # type: ignore[misc]
+        ),
+        payment_subject(payment),
+    )
+    return invoice

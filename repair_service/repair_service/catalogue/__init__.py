@@ -1,0 +1,1 @@
+"""A read copy of cms's product catalogue, filled from product events."""

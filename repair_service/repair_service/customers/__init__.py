@@ -1,0 +1,1 @@
+"""Customers as repair_service knows them: found or created by WeChat openid."""

@@ -1,0 +1,50 @@
+"""Every table of the service, imported in one place so metadata (and Alembic) sees them all."""
+
+from reparo_shared.events.outbox_sqlmodel import OutboxEvent
+from sqlmodel import SQLModel
+
+from repair_service.audit.models import AuditLog
+from repair_service.billing.models import Invoice, Payment, PaymentOrder
+from repair_service.catalogue.models import CatalogueProduct
+from repair_service.customers.models import Customer, CustomerAddress, InvoiceTitle
+from repair_service.orders.models import (
+    Attachment,
+    OrderSequence,
+    Quote,
+    ReceivingAddress,
+    RepairOrder,
+    RepairRequest,
+    Shipment,
+    Tick,
+)
+from repair_service.process.models import Node, NodeGrant
+from repair_service.staff.models import StaffAccount, StaffSession, Team, TeamMembership
+
+metadata = SQLModel.metadata
+
+__all__ = [
+    "Attachment",
+    "AuditLog",
+    "CatalogueProduct",
+    "Customer",
+    "CustomerAddress",
+    "Invoice",
+    "InvoiceTitle",
+    "Node",
+    "NodeGrant",
+    "OrderSequence",
+    "OutboxEvent",
+    "Payment",
+    "PaymentOrder",
+    "Quote",
+    "ReceivingAddress",
+    "RepairOrder",
+    "RepairRequest",
+    "Shipment",
+    "StaffAccount",
+    "StaffSession",
+    "Team",
+    "TeamMembership",
+    "Tick",
+    "metadata",
+]

@@ -1,0 +1,42 @@
+"""Who acts: a staff member with role and teams, a customer, or the system itself."""
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+ActorKind = Literal["staff", "customer", "system"]
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The acting person (or process) every state change takes explicitly."""
+
+    kind: ActorKind
+    id: str
+    label: str
+    role: str | None = None
+    team_ids: frozenset[int] = field(default_factory=frozenset)
+
+    @property
+    def is_staff(self) -> bool:
+        return self.kind == "staff"
+
+    @property
+    def is_customer(self) -> bool:
+        return self.kind == "customer"
+
+    @property
+    def operates_every_node(self) -> bool:
+        """Admins and coordinators may act on any node; the system acts where code sends it."""
+        return self.kind == "system" or self.role in ("admin", "coordinator")
+
+    @property
+    def numeric_id(self) -> int:
+        return int(self.id)
+
+    @classmethod
+    def customer(cls, customer_id: int) -> "Actor":
+        return cls(kind="customer", id=str(customer_id), label=f"customer {customer_id}")
+
+    @classmethod
+    def system(cls, name: str) -> "Actor":
+        return cls(kind="system", id=name, label=f"system ({name})")

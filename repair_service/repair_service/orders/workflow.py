@@ -1,0 +1,279 @@
+"""The machinery every transition shares: who may act where, the version claim, ticks, events.
+
+A transition (see ``transitions.py``) calls ``begin`` to load and lock the order, then ``advance``
+to move it; both work inside the caller's session and only flush.
+"""
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from pydantic import BaseModel
+from reparo_shared.events.catalogue import EventPayload
+from reparo_shared.events.outbox_sqlmodel import record_event
+from reparo_shared.events.types import RepairOrderCompleted, RepairOrderEnteredNode
+from sqlalchemy import update
+from sqlmodel import Session, col, select
+
+from repair_service.audit.service import write_audit
+from repair_service.db import as_utc, utcnow
+from repair_service.errors import Forbidden, IllegalMove, NotFound, StaleVersion
+from repair_service.orders.actors import Actor
+from repair_service.orders.models import (
+    Attachment,
+    AttachmentKind,
+    OrderStatus,
+    RepairOrder,
+    Tick,
+)
+from repair_service.process.models import NodeGrant
+
+logger = logging.getLogger(__name__)
+
+PRODUCER = "repair_service"
+COMPLETED = "completed"
+
+
+class AttachmentRef(BaseModel):
+    """A file already stored by the file library, referenced by its key."""
+
+    kind: AttachmentKind
+    key: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Where an action may happen and who performs it."""
+
+    nodes: tuple[str, ...]
+    by: Literal["staff", "customer", "system"]
+
+
+RULES: dict[str, Rule] = {
+    "approve": Rule(("review",), "staff"),
+    "reject": Rule(("review",), "staff"),
+    "set_inbound_waybill": Rule(("customer_shipping", "receiving"), "customer"),
+    "receive": Rule(("receiving",), "staff"),
+    "record_inspection": Rule(("reinspection",), "staff"),
+    "send_quote": Rule(("quotation",), "staff"),
+    "agree": Rule(("customer_agreement",), "customer"),
+    "decline": Rule(("customer_agreement",), "customer"),
+    "agree_for_customer": Rule(("customer_agreement",), "staff"),
+    "decline_for_customer": Rule(("customer_agreement",), "staff"),
+    "start_repair": Rule(("repair",), "staff"),
+    "finish_repair": Rule(("repair",), "staff"),
+    "pass_qc": Rule(("qc",), "staff"),
+    "fail_qc": Rule(("qc",), "staff"),
+    "ship_back": Rule(("warehouse_exit",), "staff"),
+    "complete": Rule(("invoicing",), "staff"),
+}
+
+
+def order_subject(order: RepairOrder) -> str:
+    return f"order:{order.number}"
+
+
+def emit(session: Session, payload: EventPayload, subject: str) -> None:
+    """Record an event in the outbox, in the caller's transaction."""
+    record_event(session, payload, producer=PRODUCER, subject=subject)
+
+
+def load_visible_order(session: Session, actor: Actor, order_id: int) -> RepairOrder:
+    """The order if the actor may see it; customers see only their own (others are not found)."""
+    order = session.get(RepairOrder, order_id)
+    if order is None or (actor.is_customer and order.customer_id != actor.numeric_id):
+        raise NotFound("no such order")
+    return order
+
+
+def require_grant(session: Session, actor: Actor, node_code: str) -> None:
+    """Staff may operate a node if they are admin or coordinator, or a team of theirs holds a grant."""
+    if actor.operates_every_node:
+        return
+    if not actor.is_staff:
+        raise Forbidden("only staff may do this")
+    granted = session.exec(
+        select(NodeGrant.team_id).where(
+            NodeGrant.node_code == node_code, col(NodeGrant.team_id).in_(actor.team_ids)
+        )
+    ).first()
+    if granted is None:
+        raise Forbidden(f"none of your teams is granted the node {node_code!r}")
+
+
+def require_rule(session: Session, actor: Actor, order: RepairOrder, action: str) -> None:
+    """Check the action fits the order's state and that this actor may perform it here."""
+    rule = RULES[action]
+    if rule.by == "customer" and not actor.is_customer:
+        raise Forbidden(f"{action} is the customer's own action")
+    if rule.by == "staff" and not (actor.is_staff or actor.kind == "system"):
+        raise Forbidden(f"{action} is a staff action")
+    if order.status != OrderStatus.OPEN:
+        raise IllegalMove(f"order {order.number} is {order.status.value}; nothing more can happen")
+    if order.node_code not in rule.nodes:
+        raise IllegalMove(
+            f"order {order.number} is at {order.node_code!r}; {action} needs {', '.join(rule.nodes)}"
+        )
+    if rule.by == "staff":
+        require_grant(session, actor, order.node_code)
+
+
+def stale_error(order: RepairOrder, expected_version: int) -> StaleVersion:
+    changed_at = as_utc(order.updated_at).isoformat(timespec="seconds")
+    return StaleVersion(
+        f"order {order.number} was changed by {order.updated_by or 'someone'} at {changed_at} "
+        f"(now version {order.version}, you sent {expected_version}); reload and try again"
+    )
+
+
+def claim_version(
+    session: Session, actor: Actor, order: RepairOrder, expected_version: int
+) -> RepairOrder:
+    """Bump the version only if it is still ``expected_version``, in a single UPDATE.
+
+    On PostgreSQL the UPDATE takes the row lock: a second operator's UPDATE waits, then finds the
+    version moved on and matches no row, so exactly one of two simultaneous actions wins.
+    """
+    result = session.execute(
+        update(RepairOrder)
+        .where(col(RepairOrder.id) == order.id, col(RepairOrder.version) == expected_version)
+        .values(version=RepairOrder.version + 1, updated_at=utcnow(), updated_by=actor.label)
+    )
+    fresh = session.get(RepairOrder, order.id, populate_existing=True)
+    assert fresh is not None
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise stale_error(fresh, expected_version)
+    return fresh
+
+
+def begin(
+    session: Session, actor: Actor, order_id: int, expected_version: int, action: str
+) -> RepairOrder:
+    """Load the order, check version and rule, and claim it for this transaction."""
+    order = load_visible_order(session, actor, order_id)
+    if order.version != expected_version:
+        raise stale_error(order, expected_version)
+    require_rule(session, actor, order, action)
+    return claim_version(session, actor, order, expected_version)
+
+
+def current_tick(session: Session, order: RepairOrder) -> Tick:
+    tick = session.exec(
+        select(Tick)
+        .where(Tick.order_id == order.id, col(Tick.completed_at).is_(None))
+        .order_by(col(Tick.id).desc())
+    ).first()
+    if tick is None:
+        raise IllegalMove(f"order {order.number} has no open node visit")
+    return tick
+
+
+def add_attachments(
+    session: Session,
+    refs: Sequence[AttachmentRef],
+    *,
+    order_id: int | None = None,
+    tick_id: int | None = None,
+    payment_id: int | None = None,
+) -> None:
+    for ref in refs:
+        session.add(
+            Attachment(
+                kind=ref.kind,
+                key=ref.key,
+                name=ref.name,
+                order_id=order_id,
+                tick_id=tick_id,
+                payment_id=payment_id,
+            )
+        )
+
+
+def open_tick(session: Session, order: RepairOrder, node_code: str) -> Tick:
+    tick = Tick(order_id=order.id, node_code=node_code, entered_at=utcnow())  # type: ignore[arg-type]
+    session.add(tick)
+    return tick
+
+
+def close_tick(
+    session: Session,
+    actor: Actor,
+    tick: Tick,
+    *,
+    outcome: str,
+    comment: str | None = None,
+    attachments: Sequence[AttachmentRef] = (),
+) -> None:
+    tick.completed_at = utcnow()
+    tick.operator_kind = actor.kind  # type: ignore[assignment]
+    tick.operator_id = actor.id
+    tick.outcome = outcome
+    tick.comment = comment
+    session.add(tick)
+    session.flush()
+    add_attachments(session, attachments, order_id=tick.order_id, tick_id=tick.id)
+
+
+def advance(
+    session: Session,
+    actor: Actor,
+    order: RepairOrder,
+    to_node: str,
+    *,
+    outcome: str,
+    comment: str | None = None,
+    attachments: Sequence[AttachmentRef] = (),
+) -> None:
+    """Close the current tick with ``outcome``, enter ``to_node`` and announce the move.
+
+    Entering ``completed`` closes the order: its tick is completed at once by the system.
+    """
+    previous = order.node_code
+    close_tick(session, actor, current_tick(session, order), outcome=outcome, comment=comment,
+               attachments=attachments)
+    tick = open_tick(session, order, to_node)
+    order.node_code = to_node
+    order.node_entered_at = tick.entered_at
+    if to_node == COMPLETED:
+        tick.completed_at = tick.entered_at
+        tick.operator_kind = "system"  # type: ignore[assignment]
+        tick.operator_id = PRODUCER
+        tick.outcome = COMPLETED
+        order.status = OrderStatus.COMPLETED
+        order.completed_at = tick.entered_at
+    session.add(order)
+    session.flush()
+
+    emit(
+        session,
+        RepairOrderEnteredNode(
+            order_id=order.id,  # type: ignore[arg-type]
+            order_number=order.number,
+            customer_id=order.customer_id,
+            node=to_node,
+            previous_node=previous,
+            outcome=outcome,
+        ),
+        order_subject(order),
+    )
+    if to_node == COMPLETED:
+        emit(
+            session,
+            RepairOrderCompleted(
+                order_id=order.id,  # type: ignore[arg-type]
+                order_number=order.number,
+                customer_id=order.customer_id,
+            ),
+            order_subject(order),
+        )
+    logger.info(
+        "order.moved",
+        extra={"order_number": order.number, "from_node": previous, "to_node": to_node,
+               "outcome": outcome, "actor": f"{actor.kind}:{actor.id}"},
+    )
+
+
+def audit_order(session: Session, actor: Actor, order: RepairOrder, action: str, **detail: object) -> None:
+    write_audit(session, actor, action, order_id=order.id, node=order.node_code, **detail)

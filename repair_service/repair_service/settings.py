@@ -1,0 +1,43 @@
+"""Settings of the repair service, read from the environment with working local defaults."""
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+class Settings(BaseSettings):
+    """Environment variables of repair_service (see ``.env.example``)."""
+
+    model_config = SettingsConfigDict(env_prefix="", extra="ignore")
+
+    reparo_data_dir: Path = Field(default=REPO_ROOT / ".local")
+    repair_database_url: str | None = None
+    repair_port: int = 8001
+    customer_token_public_keys: str | None = None
+    reparo_timezone: str = "Asia/Shanghai"
+    log_json: bool = False
+    staff_session_hours: int = 12
+
+    @property
+    def database_url(self) -> str:
+        """The configured URL, or an SQLite file under the data folder for local development."""
+        if self.repair_database_url:
+            return self.repair_database_url
+        self.reparo_data_dir.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{self.reparo_data_dir / 'repair.sqlite3'}"
+
+    @property
+    def public_keys_source(self) -> str:
+        """JSON text or a file path; defaults to the demo keys ``make run`` writes."""
+        if self.customer_token_public_keys:
+            return self.customer_token_public_keys
+        return str(self.reparo_data_dir / "keys" / "customer-token-public-keys.json")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,1 @@
+"""Staff accounts, teams, membership and staff sign-in sessions."""

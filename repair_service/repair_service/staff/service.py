@@ -1,0 +1,193 @@
+"""Staff sign-in, sessions, accounts and teams."""
+
+import hashlib
+import logging
+import secrets
+from datetime import timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlmodel import Session, col, delete, select
+
+from repair_service.db import as_utc, utcnow
+from repair_service.errors import InvalidInput, NotAuthenticated, NotFound
+from repair_service.orders.actors import Actor
+from repair_service.staff.models import (
+    StaffAccount,
+    StaffRole,
+    StaffSession,
+    Team,
+    TeamMembership,
+)
+
+logger = logging.getLogger(__name__)
+
+_hasher = PasswordHasher()
+# Verifying against a real hash when the username is unknown keeps the response time of a wrong
+# username and a wrong password alike, so sign-in does not reveal which usernames exist.
+_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_staff_session(
+    session: Session, *, username: str, password: str, hours: int
+) -> tuple[str, StaffSession]:
+    """Check the password and open a session; returns the token (shown once) and its row."""
+    account = session.exec(select(StaffAccount).where(StaffAccount.username == username)).first()
+    try:
+        _hasher.verify(account.password_hash if account else _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError) as error:
+        logger.info("staff.sign_in.refused", extra={"username": username})
+        raise NotAuthenticated("wrong username or password") from error
+    if account is None or not account.active:
+        raise NotAuthenticated("wrong username or password")
+
+    token = secrets.token_urlsafe(32)
+    row = StaffSession(
+        staff_id=account.id,  # type: ignore[arg-type]
+        token_hash=_token_hash(token),
+        expires_at=utcnow() + timedelta(hours=hours),
+    )
+    session.add(row)
+    session.flush()
+    logger.info("staff.sign_in", extra={"staff_id": account.id})
+    return token, row
+
+
+def revoke_staff_session(session: Session, token: str) -> None:
+    """Revoke the session a token opened; unknown tokens are ignored."""
+    row = session.exec(select(StaffSession).where(StaffSession.token_hash == _token_hash(token)))
+    found = row.first()
+    if found is not None and found.revoked_at is None:
+        found.revoked_at = utcnow()
+        session.add(found)
+        session.flush()
+
+
+def staff_actor_for_token(session: Session, token: str) -> tuple[Actor, StaffAccount]:
+    """The staff actor a live session token belongs to, or NotAuthenticated."""
+    found = session.exec(
+        select(StaffSession, StaffAccount)
+        .join(StaffAccount, col(StaffAccount.id) == StaffSession.staff_id)
+        .where(StaffSession.token_hash == _token_hash(token))
+    ).first()
+    if found is None:
+        raise NotAuthenticated("unknown staff session")
+    staff_session, account = found
+    if staff_session.revoked_at is not None or as_utc(staff_session.expires_at) <= utcnow():
+        raise NotAuthenticated("staff session expired or revoked")
+    if not account.active:
+        raise NotAuthenticated("staff account disabled")
+    return staff_actor(session, account), account
+
+
+def staff_actor(session: Session, account: StaffAccount) -> Actor:
+    team_ids = session.exec(
+        select(TeamMembership.team_id).where(TeamMembership.staff_id == account.id)
+    ).all()
+    return Actor(
+        kind="staff",
+        id=str(account.id),
+        label=f"{account.display_name} (staff {account.id})",
+        role=account.role.value,
+        team_ids=frozenset(team_ids),
+    )
+
+
+def create_staff_account(
+    session: Session,
+    *,
+    username: str,
+    display_name: str,
+    password: str,
+    role: StaffRole,
+    team_ids: list[int],
+) -> StaffAccount:
+    """Create a staff account with an argon2 password hash and its team memberships."""
+    if session.exec(select(StaffAccount).where(StaffAccount.username == username)).first():
+        raise InvalidInput(f"username {username!r} is taken")
+    account = StaffAccount(
+        username=username,
+        display_name=display_name,
+        role=role,
+        password_hash=hash_password(password),
+    )
+    session.add(account)
+    session.flush()
+    set_memberships(session, account, team_ids)
+    return account
+
+
+def update_staff_account(
+    session: Session,
+    account_id: int,
+    *,
+    display_name: str | None = None,
+    password: str | None = None,
+    role: StaffRole | None = None,
+    active: bool | None = None,
+    team_ids: list[int] | None = None,
+) -> StaffAccount:
+    """Change the given fields of a staff account; disabling it also revokes its sessions."""
+    account = session.get(StaffAccount, account_id)
+    if account is None:
+        raise NotFound("no such staff account")
+    if display_name is not None:
+        account.display_name = display_name
+    if password is not None:
+        account.password_hash = hash_password(password)
+    if role is not None:
+        account.role = role
+    if active is not None:
+        account.active = active
+    if active is False or password is not None:
+        _revoke_all_sessions(session, account_id)
+    session.add(account)
+    session.flush()
+    if team_ids is not None:
+        set_memberships(session, account, team_ids)
+    return account
+
+
+def _revoke_all_sessions(session: Session, account_id: int) -> None:
+    for row in session.exec(
+        select(StaffSession).where(
+            StaffSession.staff_id == account_id, col(StaffSession.revoked_at).is_(None)
+        )
+    ):
+        row.revoked_at = utcnow()
+        session.add(row)
+
+
+def set_memberships(session: Session, account: StaffAccount, team_ids: list[int]) -> None:
+    """Replace the account's teams with ``team_ids`` (each must exist)."""
+    unique_ids = sorted(set(team_ids))
+    found = session.exec(select(Team.id).where(col(Team.id).in_(unique_ids))).all()
+    if len(found) != len(unique_ids):
+        raise InvalidInput("unknown team id")
+    session.exec(delete(TeamMembership).where(col(TeamMembership.staff_id) == account.id))  # type: ignore[call-overload]
+    for team_id in unique_ids:
+        session.add(TeamMembership(staff_id=account.id, team_id=team_id))  # type: ignore[arg-type]
+    session.flush()
+
+
+def create_team(session: Session, *, code: str, name: str) -> Team:
+    if session.exec(select(Team).where(Team.code == code)).first():
+        raise InvalidInput(f"team code {code!r} is taken")
+    team = Team(code=code, name=name)
+    session.add(team)
+    session.flush()
+    return team
+
+
+def team_ids_of(session: Session, account_id: int) -> list[int]:
+    return list(
+        session.exec(select(TeamMembership.team_id).where(TeamMembership.staff_id == account_id))
+    )

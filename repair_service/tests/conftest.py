@@ -1,0 +1,174 @@
+"""Test fixtures: one fresh database per session (PostgreSQL when TEST_DATABASE_ADMIN_URL is set,
+SQLite otherwise), migrated with Alembic; every test starts from emptied tables and the seed."""
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from alembic import command
+from alembic.config import Config
+from fastapi.testclient import TestClient
+from reparo_shared.identity import TokenSigner, TokenVerifier, generate_keypair
+from reparo_shared.testing import fresh_database
+from sqlalchemy import Engine, text
+from sqlmodel import Session, select
+
+from repair_service.app import create_app
+from repair_service.cli import DEMO_ADDRESS
+from repair_service.db import make_engine
+from repair_service.models import metadata
+from repair_service.process.defaults import DEFAULT_TEAMS, seed_defaults
+from repair_service.settings import Settings
+from repair_service.staff.models import StaffAccount, StaffRole, Team, TeamMembership
+from repair_service.staff.service import hash_password
+
+ALEMBIC_INI = Path(__file__).resolve().parents[1] / "alembic.ini"
+PASSWORD = "correct horse battery"
+_PASSWORD_HASH = hash_password(PASSWORD)
+
+
+def alembic_config(url: str) -> Config:
+    config = Config(str(ALEMBIC_INI))
+    config.attributes["database_url"] = url
+    config.attributes["skip_logging"] = True
+    return config
+
+
+@pytest.fixture(scope="session")
+def database_url() -> Iterator[str]:
+    with fresh_database("repair_test") as url:
+        command.upgrade(alembic_config(url), "head")
+        yield url
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def keys() -> tuple[TokenSigner, TokenVerifier]:
+    private_pem, public_pem = generate_keypair()
+    return TokenSigner(private_pem, "test-1"), TokenVerifier({"test-1": public_pem})
+
+
+def _empty_tables(engine: Engine) -> None:
+    tables = [table.name for table in metadata.sorted_tables]
+    with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            names = ", ".join(f'"{name}"' for name in tables)
+            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for name in reversed(tables):
+                connection.execute(text(f'DELETE FROM "{name}"'))
+
+
+def _seed(engine: Engine) -> None:
+    with Session(engine) as session:
+        seed_defaults(session)
+        teams = {team.code: team.id for team in session.exec(select(Team))}
+        accounts = [("admin", StaffRole.ADMIN, None), ("coordinator", StaffRole.COORDINATOR, None)]
+        accounts += [(code, StaffRole.MEMBER, code) for code in DEFAULT_TEAMS]
+        for username, role, team in accounts:
+            account = StaffAccount(
+                username=username, display_name=username.capitalize(), role=role,
+                password_hash=_PASSWORD_HASH,
+            )
+            session.add(account)
+            session.flush()
+            if team:
+                session.add(TeamMembership(staff_id=account.id, team_id=teams[team]))
+        session.add(DEMO_ADDRESS.model_copy())
+        session.commit()
+
+
+class World:
+    """The service under test and the people who use it."""
+
+    def __init__(self, client: TestClient, signer: TokenSigner, engine: Engine) -> None:
+        self.client = client
+        self.signer = signer
+        self.engine = engine
+        self._staff: dict[str, dict[str, str]] = {}
+
+    def service_headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.signer.sign_service('gateway')}"}
+
+    def new_customer(self, openid: str | None = None) -> dict[str, str]:
+        """Sign a customer in as the gateway would; returns their request headers."""
+        openid = openid or f"openid-{uuid.uuid4().hex[:10]}"
+        response = self.client.post(
+            "/api/repair/customers/find-or-create",
+            json={"openid": openid, "name": "张三丰"},
+            headers=self.service_headers(),
+        )
+        assert response.status_code == 200, response.text
+        customer_id = response.json()["customer_id"]
+        token = self.signer.sign_customer(str(customer_id), openid)
+        return {"Authorization": f"Bearer {token}"}
+
+    def staff(self, username: str) -> dict[str, str]:
+        if username not in self._staff:
+            response = self.client.post(
+                "/api/repair/staff/session", json={"username": username, "password": PASSWORD}
+            )
+            assert response.status_code == 201, response.text
+            self.client.cookies.clear()
+            self._staff[username] = {"Authorization": f"Bearer {response.json()['token']}"}
+        return self._staff[username]
+
+    def submit(
+        self, customer: dict[str, str], items: list[dict[str, Any]] | None = None, key: str | None = None
+    ) -> dict[str, Any]:
+        items = items or [{"pn": "PN-100", "sn": f"SN{uuid.uuid4().hex[:8]}", "fault_description": "no power"}]
+        response = self.client.post(
+            "/api/repair/requests",
+            json={
+                "contact_name": "张三丰",
+                "contact_phone": "13812345678",
+                "ship_from_address": "广东省深圳市南山区科技园一路1号",
+                "items": items,
+            },
+            headers={**customer, "Idempotency-Key": key or uuid.uuid4().hex},
+        )
+        assert response.status_code in (200, 201), response.text
+        return response.json()
+
+    def order(self, order_id: int, who: str = "admin") -> dict[str, Any]:
+        response = self.client.get(f"/api/repair/staff/orders/{order_id}", headers=self.staff(who))
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    def version(self, order_id: int) -> int:
+        return int(self.order(order_id)["version"])
+
+    def act(self, who: str, order_id: int, action: str, **body: Any) -> Any:
+        """A staff action with the order's current version (unless one is given)."""
+        body.setdefault("expected_version", self.version(order_id))
+        return self.client.post(
+            f"/api/repair/staff/orders/{order_id}/{action}", json=body, headers=self.staff(who)
+        )
+
+    def customer_act(self, customer: dict[str, str], order_id: int, action: str, **body: Any) -> Any:
+        if "expected_version" not in body:
+            detail = self.client.get(f"/api/repair/orders/{order_id}", headers=customer).json()
+            body["expected_version"] = detail["version"]
+        return self.client.post(f"/api/repair/orders/{order_id}/{action}", json=body, headers=customer)
+
+    def address_id(self) -> int:
+        response = self.client.get("/api/repair/staff/addresses", headers=self.staff("admin"))
+        return int(response.json()[0]["id"])
+
+
+@pytest.fixture
+def world(engine: Engine, keys: tuple[TokenSigner, TokenVerifier], database_url: str) -> Iterator[World]:
+    _empty_tables(engine)
+    _seed(engine)
+    signer, verifier = keys
+    app = create_app(Settings(repair_database_url=database_url), engine=engine, verifier=verifier)
+    with TestClient(app) as client:
+        yield World(client, signer, engine)
