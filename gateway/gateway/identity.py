@@ -55,15 +55,19 @@ async def find_or_create_customer(
     unionid: str | None = None,
 ) -> SignedInCustomer:
     """Ask repair_service for the customer with this openid, creating them on first sign-in."""
-    response = await client.post(
-        f"{repair_url}/api/repair/customers/find-or-create",
-        json={"openid": openid, "unionid": unionid},
-        headers={"Authorization": f"Bearer {signer.sign_service('gateway')}"},
-    )
+    try:
+        response = await client.post(
+            f"{repair_url}/api/repair/customers/find-or-create",
+            json={"openid": openid, "unionid": unionid},
+            headers={"Authorization": f"Bearer {signer.sign_service('gateway')}"},
+        )
+    except httpx.HTTPError as error:
+        logger.error("signin.repair_unreachable", extra={"error": type(error).__name__})
+        raise SignInFailed("repair_service did not answer") from error
     if response.status_code >= 400:
         logger.error("signin.find_or_create_failed", extra={"status": response.status_code})
         raise SignInFailed(f"repair_service answered {response.status_code}")
-    return SignedInCustomer(customer_id=str(response.json()["id"]), openid=openid)
+    return SignedInCustomer(customer_id=str(response.json()["customer_id"]), openid=openid)
 
 
 def customer_authorization(request: Request, signer: TokenSigner) -> dict[str, str]:

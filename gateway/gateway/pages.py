@@ -80,7 +80,7 @@ async def signin_dev(request: Request, openid: str = Form(...), next: str = Form
         customer = await find_or_create_customer(
             state.http, state.signer, state.settings.repair_url, openid
         )
-    except (SignInFailed, OSError):
+    except SignInFailed:
         return error_page(
             request, 502, _("Sign-in failed"), _("We could not sign you in. Please try again.")
         )

@@ -58,7 +58,7 @@ def upstream_app(public_pem: str, media_file: Path) -> FastAPI:
     ) -> dict[str, str]:
         principal(authorization, "service")
         body = json.loads(await request.body())
-        return {"id": f"cust-{body['openid']}"}
+        return {"customer_id": f"cust-{body['openid']}", "created": True}
 
     @app.get("/api/repair/me")
     @app.get("/cms/api/me")

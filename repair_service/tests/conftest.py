@@ -75,7 +75,9 @@ def _seed(engine: Engine) -> None:
         accounts += [(code, StaffRole.MEMBER, code) for code in DEFAULT_TEAMS]
         for username, role, team in accounts:
             account = StaffAccount(
-                username=username, display_name=username.capitalize(), role=role,
+                username=username,
+                display_name=username.capitalize(),
+                role=role,
                 password_hash=_PASSWORD_HASH,
             )
             session.add(account)
@@ -122,9 +124,14 @@ class World:
         return self._staff[username]
 
     def submit(
-        self, customer: dict[str, str], items: list[dict[str, Any]] | None = None, key: str | None = None
+        self,
+        customer: dict[str, str],
+        items: list[dict[str, Any]] | None = None,
+        key: str | None = None,
     ) -> dict[str, Any]:
-        items = items or [{"pn": "PN-100", "sn": f"SN{uuid.uuid4().hex[:8]}", "fault_description": "no power"}]
+        items = items or [
+            {"pn": "PN-100", "sn": f"SN{uuid.uuid4().hex[:8]}", "fault_description": "no power"}
+        ]
         response = self.client.post(
             "/api/repair/requests",
             json={
@@ -153,11 +160,15 @@ class World:
             f"/api/repair/staff/orders/{order_id}/{action}", json=body, headers=self.staff(who)
         )
 
-    def customer_act(self, customer: dict[str, str], order_id: int, action: str, **body: Any) -> Any:
+    def customer_act(
+        self, customer: dict[str, str], order_id: int, action: str, **body: Any
+    ) -> Any:
         if "expected_version" not in body:
             detail = self.client.get(f"/api/repair/orders/{order_id}", headers=customer).json()
             body["expected_version"] = detail["version"]
-        return self.client.post(f"/api/repair/orders/{order_id}/{action}", json=body, headers=customer)
+        return self.client.post(
+            f"/api/repair/orders/{order_id}/{action}", json=body, headers=customer
+        )
 
     def address_id(self) -> int:
         response = self.client.get("/api/repair/staff/addresses", headers=self.staff("admin"))
@@ -165,7 +176,9 @@ class World:
 
 
 @pytest.fixture
-def world(engine: Engine, keys: tuple[TokenSigner, TokenVerifier], database_url: str) -> Iterator[World]:
+def world(
+    engine: Engine, keys: tuple[TokenSigner, TokenVerifier], database_url: str
+) -> Iterator[World]:
     _empty_tables(engine)
     _seed(engine)
     signer, verifier = keys

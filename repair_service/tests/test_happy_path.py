@@ -13,22 +13,56 @@ TAX_ID = "91350100M000100Y43"
 
 def drive_to_quote(world: World, order_id: int, amount_fen: int, warranty: bool = False) -> None:
     """Staff and customer take an order from review up to a sent quote."""
-    assert world.act("review", order_id, "approve", receiving_address_id=world.address_id()).status_code == 200
+    assert (
+        world.act(
+            "review", order_id, "approve", receiving_address_id=world.address_id()
+        ).status_code
+        == 200
+    )
     customer = world._owner
-    assert world.customer_act(customer, order_id, "inbound-waybill", courier="SF", waybill="SF100200300").status_code == 200
-    assert world.act("logistics", order_id, "receive", condition="intact", accessories="power cable").status_code == 200
-    assert world.act("repair", order_id, "inspection", findings="burnt capacitor", under_warranty=warranty).status_code == 200
-    assert world.act("repair", order_id, "quote", amount_fen=amount_fen, note="replace board").status_code == 200
+    assert (
+        world.customer_act(
+            customer, order_id, "inbound-waybill", courier="SF", waybill="SF100200300"
+        ).status_code
+        == 200
+    )
+    assert (
+        world.act(
+            "logistics", order_id, "receive", condition="intact", accessories="power cable"
+        ).status_code
+        == 200
+    )
+    assert (
+        world.act(
+            "repair", order_id, "inspection", findings="burnt capacitor", under_warranty=warranty
+        ).status_code
+        == 200
+    )
+    assert (
+        world.act(
+            "repair", order_id, "quote", amount_fen=amount_fen, note="replace board"
+        ).status_code
+        == 200
+    )
 
 
 def test_customer_and_staff_take_an_order_from_submission_to_completion(world: World) -> None:
     customer = world.new_customer()
     world._owner = customer  # type: ignore[attr-defined]
-    request = world.submit(customer, [
-        {"pn": "PN-100", "sn": "SN-A1", "fault_description": "no power",
-         "attachments": [{"kind": "fault_photo", "key": "files/abc.jpg", "name": "fault.jpg"}]},
-        {"pn": "PN-200", "sn": "SN-B2", "fault_description": "noisy fan"},
-    ])
+    request = world.submit(
+        customer,
+        [
+            {
+                "pn": "PN-100",
+                "sn": "SN-A1",
+                "fault_description": "no power",
+                "attachments": [
+                    {"kind": "fault_photo", "key": "files/abc.jpg", "name": "fault.jpg"}
+                ],
+            },
+            {"pn": "PN-200", "sn": "SN-B2", "fault_description": "noisy fan"},
+        ],
+    )
     assert len(request["orders"]) == 2
     first, second = (order["id"] for order in request["orders"])
     assert request["orders"][0]["number"].startswith("R20")
@@ -46,19 +80,23 @@ def test_customer_and_staff_take_an_order_from_submission_to_completion(world: W
 
     payment = world.client.post(
         f"/api/repair/requests/{request['id']}/payments",
-        json={"method": "offline", "order_ids": [first, second]}, headers=customer,
+        json={"method": "offline", "order_ids": [first, second]},
+        headers=customer,
     ).json()
     assert payment["amount_fen"] == 24_000
     proof = world.client.post(
         f"/api/repair/payments/{payment['id']}/proof",
-        json={"expected_version": payment["version"],
-              "proofs": [{"kind": "payment_proof", "key": "files/p.jpg", "name": "p.jpg"}]},
+        json={
+            "expected_version": payment["version"],
+            "proofs": [{"kind": "payment_proof", "key": "files/p.jpg", "name": "p.jpg"}],
+        },
         headers=customer,
     )
     assert proof.status_code == 200, proof.text
     confirmed = world.client.post(
         f"/api/repair/staff/payments/{payment['id']}/confirm",
-        json={"expected_version": proof.json()["version"]}, headers=world.staff("finance"),
+        json={"expected_version": proof.json()["version"]},
+        headers=world.staff("finance"),
     )
     assert confirmed.status_code == 200, confirmed.text
     assert confirmed.json()["status"] == "confirmed"
@@ -67,13 +105,22 @@ def test_customer_and_staff_take_an_order_from_submission_to_completion(world: W
         assert world.act("repair", order_id, "start-repair").status_code == 200
         assert world.act("repair", order_id, "finish-repair").status_code == 200
         assert world.act("qc", order_id, "qc-pass").status_code == 200
-        shipped = world.act("warehouse", order_id, "ship-back", courier="SF", waybill=f"SFOUT{order_id}")
+        shipped = world.act(
+            "warehouse", order_id, "ship-back", courier="SF", waybill=f"SFOUT{order_id}"
+        )
         assert shipped.json()["node"]["code"] == "invoicing"
 
     invoice = world.client.post(
         f"/api/repair/payments/{payment['id']}/invoice",
-        json={"kind": "special", "title": "Acme Ltd", "tax_id": TAX_ID, "address": "Shenzhen",
-              "phone": "0755-1", "bank": "ICBC", "bank_account": "6222"},
+        json={
+            "kind": "special",
+            "title": "Acme Ltd",
+            "tax_id": TAX_ID,
+            "address": "Shenzhen",
+            "phone": "0755-1",
+            "bank": "ICBC",
+            "bank_account": "6222",
+        },
         headers=customer,
     )
     assert invoice.status_code == 200, invoice.text
@@ -81,7 +128,8 @@ def test_customer_and_staff_take_an_order_from_submission_to_completion(world: W
     assert blocked.status_code == 409
     issued = world.client.post(
         f"/api/repair/staff/payments/{payment['id']}/invoice",
-        json={"courier": "EMS", "waybill": "EMS123"}, headers=world.staff("finance"),
+        json={"courier": "EMS", "waybill": "EMS123"},
+        headers=world.staff("finance"),
     )
     assert issued.status_code == 200, issued.text
     for order_id in (first, second):
@@ -92,8 +140,18 @@ def test_customer_and_staff_take_an_order_from_submission_to_completion(world: W
     final = world.client.get(f"/api/repair/orders/{first}", headers=customer).json()
     visited = [tick["node"]["code"] for tick in final["timeline"]]
     assert visited == [
-        "submitted", "review", "customer_shipping", "receiving", "reinspection", "quotation",
-        "customer_agreement", "fee_collection", "repair", "qc", "warehouse_exit", "invoicing",
+        "submitted",
+        "review",
+        "customer_shipping",
+        "receiving",
+        "reinspection",
+        "quotation",
+        "customer_agreement",
+        "fee_collection",
+        "repair",
+        "qc",
+        "warehouse_exit",
+        "invoicing",
         "completed",
     ]
     assert all(tick["completed_at"] for tick in final["timeline"])
@@ -103,9 +161,15 @@ def test_customer_and_staff_take_an_order_from_submission_to_completion(world: W
     with Session(world.engine) as session:
         types = [e.event_type for e in session.exec(select(OutboxEvent))]
         audits = session.exec(select(AuditLog)).all()
-    for expected in ("repair.request.submitted", "repair.review.approved", "repair.quote.sent",
-                     "repair.payment.confirmed", "repair.order.shipped_back",
-                     "repair.invoice.issued", "repair.order.completed"):
+    for expected in (
+        "repair.request.submitted",
+        "repair.review.approved",
+        "repair.quote.sent",
+        "repair.payment.confirmed",
+        "repair.order.shipped_back",
+        "repair.invoice.issued",
+        "repair.order.completed",
+    ):
         assert expected in types
     assert types.count("repair.order.completed") == 2
     assert len(audits) > 20

@@ -72,8 +72,12 @@ def add_invoice_title(session: Session, customer_id: int, **fields: str) -> Invo
     return title
 
 
-def delete_owned(session: Session, model: type[CustomerAddress] | type[InvoiceTitle],
-                 customer_id: int, item_id: int) -> None:
+def delete_owned(
+    session: Session,
+    model: type[CustomerAddress] | type[InvoiceTitle],
+    customer_id: int,
+    item_id: int,
+) -> None:
     item = session.get(model, item_id)
     if item is None or item.customer_id != customer_id:
         raise NotFound("not found")

@@ -70,8 +70,13 @@ def submit_request(
         return found, False
 
     orders = _create_orders(session, actor, request, items, timezone)
-    write_audit(session, actor, "submit_request", request_id=request.id,
-                order_ids=[order.id for order in orders])
+    write_audit(
+        session,
+        actor,
+        "submit_request",
+        request_id=request.id,
+        order_ids=[order.id for order in orders],
+    )
     emit(
         session,
         RepairRequestSubmitted(

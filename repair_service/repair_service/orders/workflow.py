@@ -231,8 +231,14 @@ def advance(
     Entering ``completed`` closes the order: its tick is completed at once by the system.
     """
     previous = order.node_code
-    close_tick(session, actor, current_tick(session, order), outcome=outcome, comment=comment,
-               attachments=attachments)
+    close_tick(
+        session,
+        actor,
+        current_tick(session, order),
+        outcome=outcome,
+        comment=comment,
+        attachments=attachments,
+    )
     tick = open_tick(session, order, to_node)
     order.node_code = to_node
     order.node_entered_at = tick.entered_at
@@ -270,10 +276,17 @@ def advance(
         )
     logger.info(
         "order.moved",
-        extra={"order_number": order.number, "from_node": previous, "to_node": to_node,
-               "outcome": outcome, "actor": f"{actor.kind}:{actor.id}"},
+        extra={
+            "order_number": order.number,
+            "from_node": previous,
+            "to_node": to_node,
+            "outcome": outcome,
+            "actor": f"{actor.kind}:{actor.id}",
+        },
     )
 
 
-def audit_order(session: Session, actor: Actor, order: RepairOrder, action: str, **detail: object) -> None:
+def audit_order(
+    session: Session, actor: Actor, order: RepairOrder, action: str, **detail: object
+) -> None:
     write_audit(session, actor, action, order_id=order.id, node=order.node_code, **detail)

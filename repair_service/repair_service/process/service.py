@@ -49,8 +49,14 @@ def update_node(
     session.add(node)
     if team_ids is not None:
         _replace_grants(session, code, team_ids)
-    write_audit(session, actor, "update_node", node=code, estimated_days=node.estimated_days,
-                team_ids=team_ids)
+    write_audit(
+        session,
+        actor,
+        "update_node",
+        node=code,
+        estimated_days=node.estimated_days,
+        team_ids=team_ids,
+    )
     session.flush()
     grants = session.exec(select(NodeGrant.team_id).where(NodeGrant.node_code == code)).all()
     return node, sorted(grants)
