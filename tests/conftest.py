@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from reparo_shared.testing import fresh_database, free_port
+from reparo_shared.testing import free_port, fresh_database
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))

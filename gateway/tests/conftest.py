@@ -55,7 +55,7 @@ def upstream_app(public_pem: str, media_file: Path) -> FastAPI:
     @app.post("/api/repair/customers/find-or-create")
     async def find_or_create(
         request: Request, authorization: str | None = Header(None)
-    ) -> dict[str, str]:
+    ) -> dict[str, object]:
         principal(authorization, "service")
         body = json.loads(await request.body())
         return {"customer_id": f"cust-{body['openid']}", "created": True}
