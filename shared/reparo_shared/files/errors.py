@@ -42,13 +42,12 @@ class ImageTooLarge(FileRejected):
 
     code = "image_too_many_pixels"
 
-    def __init__(self, width: int, height: int, max_pixels: int) -> None:
-        self.width = width
-        self.height = height
+    def __init__(self, max_pixels: int, size: tuple[int, int] | None = None) -> None:
         self.max_pixels = max_pixels
+        self.size = size
+        shown = f"{size[0]}x{size[1]} pixels" if size else "too many pixels"
         super().__init__(
-            f"The image is {width}x{height} pixels; at most {max_pixels // 1_000_000} megapixels "
-            "are accepted."
+            f"The image has {shown}; at most {max_pixels / 1_000_000:g} megapixels are accepted."
         )
 
 

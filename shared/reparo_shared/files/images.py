@@ -55,7 +55,10 @@ def clean_image(path: Path, source_format: FileFormat, options: ImageOptions) ->
         except (ImageTooLarge, MemoryError):
             raise
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
-            raise CorruptFile("The image could not be read safely.") from error
+            # Pillow's own process-wide guard (about 89 megapixels) fired while opening, before
+            # our check could see the size.
+            logger.info("files.image.too_many_pixels")
+            raise ImageTooLarge(options.max_pixels) from error
         except _DECODE_ERRORS as error:
             logger.info("files.image.unreadable", extra={"error": type(error).__name__})
             raise CorruptFile(
@@ -97,7 +100,7 @@ def _check_pixels(image: Image.Image, max_pixels: int) -> None:
     width, height = image.size
     if width * height > max_pixels:
         logger.info("files.image.too_many_pixels", extra={"width": width, "height": height})
-        raise ImageTooLarge(width, height, max_pixels)
+        raise ImageTooLarge(max_pixels, (width, height))
 
 
 def _has_alpha(image: Image.Image) -> bool:

@@ -55,9 +55,14 @@ def sniff(head: bytes) -> FileFormat | None:
         return WEBP
     if head[4:8] == b"ftyp":
         return _sniff_ftyp(head)
-    if b"%PDF-" in head[:SNIFF_BYTES]:
-        return PDF
-    return None
+    return PDF if _is_pdf(head) else None
+
+
+def _is_pdf(head: bytes) -> bool:
+    """``%PDF-`` within the first 1024 bytes, as readers allow, but not after markup: an HTML or
+    SVG page that merely mentions ``%PDF-`` is not a PDF."""
+    marker = head.find(b"%PDF-", 0, SNIFF_BYTES)
+    return marker >= 0 and b"<" not in head[:marker]
 
 
 def _sniff_ftyp(head: bytes) -> FileFormat | None:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import anyio.to_thread
 
+from reparo_shared.files.errors import CorruptFile
 from reparo_shared.files.images import clean_image, placeholder_poster
 from reparo_shared.files.intake import SpooledUpload
 from reparo_shared.files.kinds import FileKind
@@ -40,6 +41,7 @@ def store_spooled(
     elif upload.kind is FileKind.VIDEO:
         stored = _store_video(storage, upload, options, work_dir)
     else:
+        check_pdf_structure(upload.path)
         key = storage.save_file(upload.path)
         stored = _stored(upload, key=key, size=upload.size, sha256=upload.sha256)
     logger.info(
@@ -66,6 +68,16 @@ def delete_stored(storage: FileStorage, stored: StoredFile) -> None:
     """Remove every object of ``stored`` (original, preview, poster)."""
     for key in stored.storage_keys():
         storage.delete(key)
+
+
+def check_pdf_structure(path: Path) -> None:
+    """Refuse a PDF whose end-of-file marker is missing from its last 1024 bytes (where the
+    format puts it): it was cut off in transfer, or it is something else wearing a PDF header."""
+    with path.open("rb") as stream:
+        stream.seek(max(path.stat().st_size - 1024, 0))
+        tail = stream.read()
+    if b"%%EOF" not in tail:
+        raise CorruptFile("The PDF is incomplete or damaged.")
 
 
 def _store_image(storage: FileStorage, upload: SpooledUpload, options: ImageOptions) -> StoredFile:

@@ -1,5 +1,4 @@
 import pytest
-
 from reparo_shared.files.ranges import ByteRange, RangeNotSatisfiable, parse_range
 
 
@@ -25,7 +24,9 @@ def test_parse_range_ignores_what_it_does_not_understand(header):
     assert parse_range(header, 1000) is None
 
 
-@pytest.mark.parametrize(("header", "size"), [("bytes=1000-", 1000), ("bytes=-0", 1000), ("bytes=0-", 0)])
+@pytest.mark.parametrize(
+    ("header", "size"), [("bytes=1000-", 1000), ("bytes=-0", 1000), ("bytes=0-", 0)]
+)
 def test_parse_range_refuses_ranges_outside_the_file(header, size):
     with pytest.raises(RangeNotSatisfiable):
         parse_range(header, size)

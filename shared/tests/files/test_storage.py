@@ -1,7 +1,6 @@
 import os
 
 import pytest
-
 from reparo_shared.files import (
     FileSettings,
     LocalDiskStorage,
@@ -19,7 +18,8 @@ def test_storage_saves_a_stream_under_a_new_random_key(storage):
     second = storage.save_stream([CONTENT])
 
     assert first != second
-    assert is_valid_key(first) and is_valid_key(second)
+    assert is_valid_key(first)
+    assert is_valid_key(second)
     assert storage.size(first) == len(CONTENT)
     with storage.open(first) as reader:
         assert reader.read() == CONTENT
