@@ -13,7 +13,7 @@ from python_multipart import MultipartParser
 from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import parse_options_header
 
-from reparo_shared.files.errors import MalformedUpload
+from reparo_shared.files.errors import FileTooLarge, MalformedUpload
 from reparo_shared.files.intake import SpooledUpload, UploadSpool
 
 #: Text fields beside the file are small (a comment, an order number); more is refused.
@@ -103,10 +103,12 @@ async def spool_multipart(
     *,
     file_field: str,
     new_spool: Callable[[str | None], UploadSpool],
+    max_body: int,
 ) -> MultipartUpload:
     """Parse a multipart body, spooling the part named ``file_field`` through ``new_spool``
     (called with the part's file name). Raises ``MalformedUpload`` for a body that is not
-    multipart or has no such part, and whatever the spool raises."""
+    multipart or has no such part, ``FileTooLarge`` once the whole body passes ``max_body``
+    (other parts and trailing data count too), and whatever the spool raises."""
     media_type, options = parse_options_header(content_type)
     boundary = options.get(b"boundary")
     if media_type != b"multipart/form-data" or not boundary:
@@ -115,7 +117,11 @@ async def spool_multipart(
     reader = _FormReader(file_field, new_spool)
     parser = MultipartParser(boundary, reader.callbacks())  # type: ignore[arg-type]
     try:
+        received = 0
         async for chunk in body:
+            received += len(chunk)
+            if received > max_body:
+                raise FileTooLarge(max_body)
             parser.write(chunk)
         parser.finalize()
     except MultipartParseError as error:

@@ -94,11 +94,11 @@ async def receive_multipart_upload(
     arrives (never call ``request.form()`` first), with the other fields as text."""
     allowed = frozenset(allowed)
     limits = limits or SizeLimits()
+    max_body = limits.largest(allowed) + _MULTIPART_OVERHEAD
     declared = _content_length(request)
-    if declared is not None and declared > limits.largest(allowed) + _MULTIPART_OVERHEAD:
-        raise FileTooLarge(
-            limits.largest(allowed), next(iter(allowed)) if len(allowed) == 1 else None
-        )
+    if declared is not None and declared > max_body:
+        only_kind = next(iter(allowed)) if len(allowed) == 1 else None
+        raise FileTooLarge(limits.largest(allowed), only_kind)
 
     def new_spool(filename: str | None) -> UploadSpool:
         return UploadSpool(
@@ -110,6 +110,7 @@ async def receive_multipart_upload(
         request.stream(),
         file_field=field,
         new_spool=new_spool,
+        max_body=max_body,
     )
 
 
@@ -190,13 +191,21 @@ async def stored_file_response(
 def content_disposition(disposition: str, name: str) -> str:
     """``Content-Disposition`` with an ASCII ``filename`` for old clients and the exact UTF-8
     name in ``filename*`` (RFC 6266), so Chinese names survive in WeChat and browsers."""
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    ascii_name = "".join(ch if ch.isprintable() and ch not in '"\\' else "_" for ch in ascii_name)
-    stem = ascii_name.rpartition(".")[0] if "." in ascii_name else ascii_name
-    if not stem.strip(" _"):
-        ascii_name = "download" + (f".{name.rpartition('.')[2]}" if "." in name else "")
-        ascii_name = ascii_name.encode("ascii", "ignore").decode()
-    return f"{disposition}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"
+    fallback = _ascii_fallback(name)
+    return f"{disposition}; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
+
+
+def _ascii_fallback(name: str) -> str:
+    """``电子发票 2026.pdf`` becomes ``2026.pdf``, ``发票.pdf`` becomes ``download.pdf``."""
+    stem, _, extension = name.rpartition(".") if "." in name else (name, "", "")
+
+    def ascii_only(text: str) -> str:
+        plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+        plain = "".join(ch if ch.isprintable() and ch not in '"\\' else "_" for ch in plain)
+        return " ".join(plain.split())
+
+    stem, extension = ascii_only(stem) or "download", ascii_only(extension)
+    return f"{stem}.{extension}" if extension else stem
 
 
 def file_error_response(error: Exception) -> JSONResponse:
