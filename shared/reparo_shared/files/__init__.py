@@ -1,7 +1,8 @@
 """File handling shared by the services: intake with limits, type by content, image cleaning,
 storage on disk or S3, and downloads with ranges.
 
-The flow of an upload endpoint::
+``FileHandler.from_settings()`` bundles everything below for services; the flow underneath, for
+an upload endpoint::
 
     upload = await receive_raw_upload(request, allowed={FileKind.IMAGE})   # or multipart
     with upload:
@@ -19,6 +20,7 @@ from reparo_shared.files.errors import (
     StoredFileMissing,
     UnsupportedFile,
 )
+from reparo_shared.files.handler import FileHandler
 from reparo_shared.files.intake import (
     ALL_KINDS,
     SpooledUpload,
@@ -52,6 +54,7 @@ __all__ = [
     "ALL_KINDS",
     "CorruptFile",
     "FileFormat",
+    "FileHandler",
     "FileKind",
     "FileRejected",
     "FileSettings",

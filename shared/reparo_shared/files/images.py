@@ -7,6 +7,7 @@ profile, which only affects how colours look.
 
 import io
 import logging
+import threading
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +22,10 @@ from reparo_shared.files.settings import ImageOptions
 logger = logging.getLogger(__name__)
 
 pillow_heif.register_heif_opener()
+
+# A decoded 64-megapixel photo takes about 200 MB and cleaning holds two or three copies, so only
+# a few images are decoded at once per process; further uploads wait for a slot.
+_DECODE_SLOTS = threading.BoundedSemaphore(2)
 
 # Errors Pillow and its plugins raise on damaged input; none of them may escape as a crash.
 _DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, IndexError, KeyError, TypeError)
@@ -45,10 +50,15 @@ def clean_image(path: Path, source_format: FileFormat, options: ImageOptions) ->
     transparency become PNG, all others JPEG. Animated images keep their first frame.
     """
     assert source_format.pillow_format is not None
+    with _DECODE_SLOTS:
+        return _clean(path, source_format.pillow_format, options)
+
+
+def _clean(path: Path, pillow_format: str, options: ImageOptions) -> CleanedImage:
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
-            with Image.open(path, formats=[source_format.pillow_format]) as original:
+            with Image.open(path, formats=[pillow_format]) as original:
                 _check_pixels(original, options.max_pixels)
                 original.load()
                 upright = ImageOps.exif_transpose(original)

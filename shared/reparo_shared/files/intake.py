@@ -143,7 +143,11 @@ class UploadSpool:
 
 
 async def spool_stream(chunks: AsyncIterable[bytes], spool: UploadSpool) -> SpooledUpload:
-    """Feed an async stream (a Starlette request body, a multipart part) into ``spool``."""
+    """Feed an async stream (a Starlette request body, a multipart part) into ``spool``.
+
+    The chunk writes block the event loop briefly; they go to the page cache in microseconds,
+    which costs less than a thread hop per chunk would.
+    """
     try:
         async for chunk in chunks:
             spool.write(chunk)
