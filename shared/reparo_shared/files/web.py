@@ -13,6 +13,13 @@ A typical pair of endpoints in a service::
         return await stored_file_response(request, storage, stored)
 
 and once at start-up ``install_file_error_handlers(app)``.
+
+Behind nginx, upload locations need ``proxy_request_buffering off`` (otherwise nginx stores the
+whole body before the service sees a byte) and a ``client_max_body_size`` a little above the
+largest limit, so that the service's own per-kind limit and message apply. A refusal in the middle
+of a body closes the connection; clients that stop reading their socket early (most browsers do
+not) may see a reset instead of the 413 message, which is why an announced ``Content-Length`` is
+checked first: a client sending ``Expect: 100-continue`` gets the 413 before sending anything.
 """
 
 import unicodedata
