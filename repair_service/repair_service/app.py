@@ -4,9 +4,6 @@ import logging
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
-from reparo_shared.asgi import CorrelationIdMiddleware, health_router
-from reparo_shared.identity import TokenVerifier, load_public_keys
-from reparo_shared.logs import configure_logging
 from sqlalchemy import Engine, text
 
 from repair_service import deps
@@ -22,10 +19,15 @@ from repair_service.errors import (
     NotFound,
     StaleVersion,
 )
+from repair_service.files import api as files_api
 from repair_service.orders import api_customer, api_public, api_staff
 from repair_service.process import api as process_api
 from repair_service.settings import Settings, get_settings
 from repair_service.staff import api as staff_api
+from reparo_shared.asgi import CorrelationIdMiddleware, health_router
+from reparo_shared.files import FileHandler, install_file_error_handlers
+from reparo_shared.identity import TokenVerifier, load_public_keys
+from reparo_shared.logs import configure_logging
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +58,7 @@ def create_app(
     *,
     engine: Engine | None = None,
     verifier: TokenVerifier | None = None,
+    files: FileHandler | None = None,
 ) -> FastAPI:
     """Build the app; tests pass their own engine and verifier."""
     settings = settings or get_settings()
@@ -73,6 +76,8 @@ def create_app(
     app.state.settings = settings
     app.state.engine = engine
     app.add_middleware(CorrelationIdMiddleware)
+    app.state.files = files or FileHandler.from_settings()
+    install_file_error_handlers(app)
 
     async def readiness() -> dict[str, bool]:
         try:
@@ -96,6 +101,7 @@ def create_app(
         staff_api,
         api_staff,
         process_api,
+        files_api,
     ):
         api.include_router(module.router)
     app.include_router(api)

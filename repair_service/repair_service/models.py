@@ -6,6 +6,7 @@ from sqlmodel import SQLModel
 from repair_service.audit.models import AuditLog
 from repair_service.billing.models import Invoice, Payment, PaymentOrder
 from repair_service.catalogue.models import CatalogueProduct
+from repair_service.files.models import UploadedFile
 from repair_service.customers.models import Customer, CustomerAddress, InvoiceTitle
 from repair_service.orders.models import (
     Attachment,
@@ -46,5 +47,6 @@ __all__ = [
     "Team",
     "TeamMembership",
     "Tick",
+    "UploadedFile",
     "metadata",
 ]

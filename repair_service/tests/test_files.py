@@ -1,0 +1,120 @@
+"""Customers and staff upload files; only those who may see them download them."""
+
+import io
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from fastapi.testclient import TestClient
+from PIL import Image
+from sqlalchemy import Engine
+
+from repair_service.app import create_app
+from repair_service.settings import Settings
+from reparo_shared.files import FileHandler, LocalDiskStorage, SizeLimits
+from reparo_shared.identity import TokenSigner, TokenVerifier
+
+from .conftest import World, _empty_tables, _seed
+
+
+def jpeg_bytes() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), "red").save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def files_world(
+    engine: Engine,
+    keys: tuple[TokenSigner, TokenVerifier],
+    database_url: str,
+    tmp_path: Path,
+) -> Iterator[World]:
+    _empty_tables(engine)
+    _seed(engine)
+    signer, verifier = keys
+    files = FileHandler(
+        LocalDiskStorage(tmp_path / "files"), limits=SizeLimits(image=200_000), spool_dir=tmp_path
+    )
+    app = create_app(
+        Settings(repair_database_url=database_url), engine=engine, verifier=verifier, files=files
+    )
+    with TestClient(app) as client:
+        yield World(client, signer, engine)
+
+
+def upload(world: World, headers: dict[str, str], body: bytes, name: str = "photo.jpg"):  # type: ignore[no-untyped-def]
+    return world.client.put(
+        "/api/repair/files",
+        content=body,
+        headers={**headers, "Content-Type": "application/octet-stream", "X-File-Name": quote(name)},
+    )
+
+
+def test_customer_uploads_a_photo_and_downloads_it(files_world: World) -> None:
+    customer = files_world.new_customer()
+
+    response = upload(files_world, customer, jpeg_bytes(), "产品 照片.jpg")
+
+    assert response.status_code == 201, response.text
+    stored = response.json()
+    assert stored["kind"] == "image"
+    assert stored["name"] == "产品 照片.jpg"
+    assert stored["key"] != "产品 照片.jpg"
+    download = files_world.client.get(f"/api/repair/files/{stored['key']}", headers=customer)
+    assert download.status_code == 200
+    assert download.headers["x-content-type-options"] == "nosniff"
+    assert Image.open(io.BytesIO(download.content)).size == (64, 48)
+
+
+def test_another_customer_cannot_download_it(files_world: World) -> None:
+    owner, stranger = files_world.new_customer(), files_world.new_customer()
+    key = upload(files_world, owner, jpeg_bytes()).json()["key"]
+
+    response = files_world.client.get(f"/api/repair/files/{key}", headers=stranger)
+
+    assert response.status_code == 404
+
+
+def test_staff_can_download_a_customer_upload(files_world: World) -> None:
+    customer = files_world.new_customer()
+    key = upload(files_world, customer, jpeg_bytes()).json()["key"]
+
+    response = files_world.client.get(
+        f"/api/repair/files/{key}", headers=files_world.staff("review")
+    )
+
+    assert response.status_code == 200
+
+
+def test_anonymous_upload_is_refused(files_world: World) -> None:
+    assert upload(files_world, {}, jpeg_bytes()).status_code == 401
+
+
+def test_a_renamed_executable_is_refused_and_nothing_recorded(files_world: World) -> None:
+    customer = files_world.new_customer()
+
+    response = upload(files_world, customer, b"MZ\x90\x00" + b"\x00" * 500, "photo.jpg")
+
+    assert response.status_code == 415
+    assert response.json()["code"]
+
+
+def test_a_too_large_photo_gets_413_with_a_clear_message(files_world: World) -> None:
+    customer = files_world.new_customer()
+    big = jpeg_bytes() + b"\x00" * 300_000
+
+    response = upload(files_world, customer, big)
+
+    assert response.status_code == 413
+    assert "MB" in response.json()["detail"] or "limit" in response.json()["detail"]
+
+
+def test_unknown_key_is_404(files_world: World) -> None:
+    customer = files_world.new_customer()
+
+    response = files_world.client.get(f"/api/repair/files/ab/{uuid.uuid4().hex}", headers=customer)
+
+    assert response.status_code == 404
