@@ -4,6 +4,7 @@ Every page is rendered on the server so it paints before any script runs; repair
 what the customer may do (``customer_actions``) and the pages only offer that.
 """
 
+import json
 import uuid
 from datetime import datetime
 from typing import Any
@@ -22,6 +23,10 @@ from gateway.repair_client import RepairApiError, RepairClient, public_order
 router = APIRouter(include_in_schema=False)
 
 MAX_PRODUCTS = 20
+UPLOAD_GROUPS = {
+    "product_files": frozenset({"product_photo"}),
+    "fault_files": frozenset({"fault_photo", "fault_video"}),
+}
 NODE_NAME_FIELD = {"zh-Hans": "zh_hans", "en": "en", "pt-BR": "pt_br"}
 
 
@@ -73,7 +78,7 @@ async def submit_request(request: Request) -> Response:
         "contact_name": str(form.get("contact_name", "")).strip(),
         "contact_phone": str(form.get("contact_phone", "")).strip(),
         "ship_from_address": str(form.get("ship_from_address", "")).strip(),
-        "items": items,
+        "items": _api_items(items),
     }
     key = str(form.get("idempotency_key") or uuid.uuid4().hex)
     try:
@@ -86,16 +91,41 @@ async def submit_request(request: Request) -> Response:
     return RedirectResponse(f"/repair/requests/{created['id']}", status_code=303)
 
 
-def _items_from_form(form: FormData) -> list[dict[str, str]]:
-    items = []
+def _items_from_form(form: FormData) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = []
     for index in range(MAX_PRODUCTS):
-        item = {
+        item: dict[str, Any] = {
             field: str(form.get(f"items-{index}-{field}", "")).strip()
             for field in ("pn", "sn", "fault_description")
         }
-        if any(item.values()):
-            items.append(item)
+        files = {
+            group: _attachment_refs(form.get(f"items-{index}-{group}"), kinds)
+            for group, kinds in UPLOAD_GROUPS.items()
+        }
+        if any(item.values()) or any(files.values()):
+            item["attachments"] = [ref for refs in files.values() for ref in refs]
+            items.append({**item, **{group: json.dumps(refs) for group, refs in files.items()}})
     return items
+
+
+def _attachment_refs(raw: object, allowed_kinds: frozenset[str]) -> list[dict[str, str]]:
+    """The uploader widget's references; anything malformed is dropped, never forwarded."""
+    try:
+        values = json.loads(str(raw or "[]"))
+    except ValueError:
+        return []
+    if not isinstance(values, list):
+        return []
+    return [
+        {"kind": v["kind"], "key": str(v["key"]), "name": str(v.get("name", ""))[:200]}
+        for v in values[:30]
+        if isinstance(v, dict) and v.get("kind") in allowed_kinds and v.get("key")
+    ]
+
+
+def _api_items(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """What repair_service takes: the widget's bookkeeping fields left out."""
+    return [{k: v for k, v in item.items() if k not in UPLOAD_GROUPS} for item in items]
 
 
 @router.get("/repair/mine")
@@ -183,6 +213,25 @@ async def choose_payment(request: Request, request_id: int) -> Response:
     body = {"method": str(form.get("method", "offline")), "order_ids": order_ids}
     try:
         await client.post(f"/requests/{request_id}/payments", body)
+    except RepairApiError as error:
+        return await _render_order(request, client, back_to, error=error.detail)
+    return RedirectResponse(f"/repair/orders/{back_to}", status_code=303)
+
+
+@router.post("/repair/payments/{payment_id}/proof")
+async def submit_proof(request: Request, payment_id: int) -> Response:
+    """Send (or send again after a rejection) the offline payment proof."""
+    client = _client_or_signin(request)
+    if isinstance(client, Response):
+        return client
+    form = await request.form()
+    back_to = _int(form.get("back_to"))
+    body = {
+        "expected_version": _int(form.get("version")),
+        "proofs": _attachment_refs(form.get("proofs"), frozenset({"payment_proof"})),
+    }
+    try:
+        await client.post(f"/payments/{payment_id}/proof", body)
     except RepairApiError as error:
         return await _render_order(request, client, back_to, error=error.detail)
     return RedirectResponse(f"/repair/orders/{back_to}", status_code=303)

@@ -21,9 +21,15 @@
     var blocks = products.querySelectorAll(".app-product");
     if (blocks.length >= 20) return null;
     var copy = blocks[blocks.length - 1].cloneNode(true);
-    copy.querySelectorAll("input, textarea").forEach(function (field) { field.value = ""; });
+    copy.querySelectorAll("input, textarea").forEach(function (field) {
+      field.value = field.type === "hidden" ? "[]" : "";
+    });
+    copy.querySelectorAll(".app-uploader").forEach(function (widget) {
+      delete widget.dataset.ready;
+    });
     products.appendChild(copy);
     renumber();
+    if (window.reparoUploaders) window.reparoUploaders(copy);
     return copy;
   }
 
