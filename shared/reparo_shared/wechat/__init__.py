@@ -1,0 +1,40 @@
+"""WeChat official-account clients: tokens, OAuth sign-in, notifications, menu.
+
+Every WeChat host is a configurable base URL (``WECHAT_API_BASE``, ``WECHAT_OPEN_BASE``), so the
+local sandbox (``tests/wechat_sandbox``) can stand in for WeChat with the same code paths.
+"""
+
+from reparo_shared.wechat.client import JsapiConfig, ReparoWeChatClient, make_client
+from reparo_shared.wechat.errors import (
+    DeliveryFailed,
+    OAuthCodeRejected,
+    OAuthScopeTooNarrow,
+    WeChatError,
+)
+from reparo_shared.wechat.menu import get_menu, set_menu
+from reparo_shared.wechat.notifications import Delivered, Notification, NotificationSender
+from reparo_shared.wechat.oauth import OAuthIdentity, WeChatProfile, WeChatSignIn
+from reparo_shared.wechat.settings import WeChatSettings
+from reparo_shared.wechat.tokens import CachedValue, MemoryTokenStore, TokenStore
+
+__all__ = [
+    "CachedValue",
+    "Delivered",
+    "DeliveryFailed",
+    "JsapiConfig",
+    "MemoryTokenStore",
+    "Notification",
+    "NotificationSender",
+    "OAuthCodeRejected",
+    "OAuthIdentity",
+    "OAuthScopeTooNarrow",
+    "ReparoWeChatClient",
+    "TokenStore",
+    "WeChatError",
+    "WeChatProfile",
+    "WeChatSettings",
+    "WeChatSignIn",
+    "get_menu",
+    "make_client",
+    "set_menu",
+]

@@ -1,0 +1,183 @@
+"""Web authorisation: the page that plays WeChat, code exchange and the user's profile."""
+
+import html
+from typing import Annotated
+from urllib.parse import urlencode, urlsplit, urlunsplit
+
+from fastapi import APIRouter, Form, Query
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from .deps import StateDep
+from .errors import WeChatError
+from .state import ACCESS_TOKEN_LIFETIME, AUTH_CODE_LIFETIME, AuthCode, SandboxState, SnsToken
+
+router = APIRouter()
+
+SCOPES = ("snsapi_base", "snsapi_userinfo")
+SNAPSHOT_CHOICE = "__snapshot__"
+
+
+def _with_code(redirect_uri: str, code: str, state: str) -> str:
+    parts = urlsplit(redirect_uri)
+    query = f"{parts.query}&" if parts.query else ""
+    query += urlencode({"code": code, "state": state})
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, query, ""))
+
+
+def _issue_code(state: SandboxState, openid: str, scope: str) -> AuthCode:
+    snapshot = openid == SNAPSHOT_CHOICE
+    if snapshot:
+        # A snapshot page (朋友圈快照页) gets a virtual openid and only the base scope.
+        openid, scope = state.new_secret_value("oSnap_")[:28], "snsapi_base"
+    code = AuthCode(state.new_secret_value()[:32], openid, scope, state.now(), snapshot)
+    state.auth_codes[code.code] = code
+    return code
+
+
+def _error_page(message: str) -> HTMLResponse:
+    body = f"<h2>微信授权失败</h2><p>{html.escape(message)}</p>"
+    return HTMLResponse(_page("授权失败", body), status_code=400)
+
+
+def _page(title: str, body: str) -> str:
+    return f"""<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width,initial-scale=1">
+<title>{html.escape(title)}</title>
+<style>body{{font-family:sans-serif;margin:0;background:#ededed}}header{{background:#07c160;
+color:#fff;padding:12px 16px;font-size:17px}}main{{padding:16px}}button{{width:100%;padding:12px;
+margin:6px 0;border:0;border-radius:6px;background:#fff;font-size:16px;text-align:left}}
+button.snap{{background:#fafafa;color:#888}}small{{color:#888}}</style></head>
+<body><header>{html.escape(title)} · 微信沙箱</header><main>{body}</main></body></html>"""
+
+
+@router.get("/connect/oauth2/authorize", response_model=None)
+async def authorize(
+    state: StateDep,
+    appid: str = "",
+    redirect_uri: str = "",
+    response_type: str = "",
+    scope: str = "",
+    state_param: Annotated[str, Query(alias="state")] = "",
+    sandbox_openid: str = "",
+) -> HTMLResponse | RedirectResponse:
+    """Show who is "in WeChat"; ``sandbox_openid`` picks a user without the page (for scripts)."""
+    if appid != state.appid:
+        return _error_page("appid 参数错误 (10003)")
+    if response_type != "code" or not redirect_uri:
+        return _error_page("redirect_uri 或 response_type 参数错误")
+    if scope not in SCOPES:
+        return _error_page("scope 参数错误或没有 scope 权限 (10005)")
+    if sandbox_openid:
+        return _redirect_with_code(state, sandbox_openid, scope, redirect_uri, state_param)
+
+    hidden = "".join(
+        f'<input type="hidden" name="{name}" value="{html.escape(value)}">'
+        for name, value in (
+            ("redirect_uri", redirect_uri),
+            ("scope", scope),
+            ("state", state_param),
+        )
+    )
+    asks = "获取你的昵称、头像" if scope == "snsapi_userinfo" else "获取你的身份标识 (静默授权)"
+    buttons = "".join(
+        f'<button name="openid" value="{html.escape(u.openid)}">{html.escape(u.nickname)}'
+        f" <small>{html.escape(u.openid)}{'' if u.follows else ' · 未关注'}</small></button>"
+        for u in state.users.values()
+    )
+    snapshot = (
+        f'<button class="snap" name="openid" value="{SNAPSHOT_CHOICE}">'
+        "朋友圈快照页用户 <small>snapshot user</small></button>"
+    )
+    body = (
+        f"<p>网页由该公众号开发，请求{asks}</p><form method='post' "
+        f"action='/connect/oauth2/authorize/confirm'>{hidden}"
+        f"<p><small>选择当前微信用户 / choose the WeChat user</small></p>{buttons}{snapshot}</form>"
+    )
+    return HTMLResponse(_page("微信授权", body))
+
+
+@router.post("/connect/oauth2/authorize/confirm")
+async def confirm(
+    state: StateDep,
+    openid: Annotated[str, Form()],
+    redirect_uri: Annotated[str, Form()],
+    scope: Annotated[str, Form()],
+    state_param: Annotated[str, Form(alias="state")] = "",
+) -> RedirectResponse:
+    """The user allowed the page: back to the site with a fresh code."""
+    return _redirect_with_code(state, openid, scope, redirect_uri, state_param)
+
+
+def _redirect_with_code(
+    state: SandboxState, openid: str, scope: str, redirect_uri: str, state_param: str
+) -> RedirectResponse:
+    if openid != SNAPSHOT_CHOICE and openid not in state.users:
+        raise WeChatError(40003, "unknown sandbox openid")
+    code = _issue_code(state, openid, scope)
+    return RedirectResponse(_with_code(redirect_uri, code.code, state_param), status_code=302)
+
+
+@router.get("/sns/oauth2/access_token")
+async def exchange_code(
+    state: StateDep, appid: str = "", secret: str = "", code: str = "", grant_type: str = ""
+) -> dict[str, object]:
+    """Codes live five minutes and work once (40029 unknown or expired, 40163 reused)."""
+    if appid != state.appid:
+        raise WeChatError(40013)
+    if secret != state.secret:
+        raise WeChatError(40125)
+    if grant_type != "authorization_code":
+        raise WeChatError(40002)
+    issued = state.auth_codes.get(code)
+    if issued is None or state.now() - issued.issued_at > AUTH_CODE_LIFETIME:
+        raise WeChatError(40029)
+    if issued.used:
+        raise WeChatError(40163)
+    issued.used = True
+
+    token = SnsToken(
+        state.new_secret_value(), issued.openid, issued.scope, state.now() + ACCESS_TOKEN_LIFETIME
+    )
+    state.sns_tokens[token.value] = token
+    answer: dict[str, object] = {
+        "access_token": token.value,
+        "expires_in": ACCESS_TOKEN_LIFETIME,
+        "refresh_token": state.new_secret_value(),
+        "openid": issued.openid,
+        "scope": issued.scope,
+    }
+    if issued.snapshot:
+        answer["is_snapshotuser"] = 1
+    else:
+        user = state.users[issued.openid]
+        if user.unionid:
+            answer["unionid"] = user.unionid
+    return answer
+
+
+@router.get("/sns/userinfo")
+async def userinfo(
+    state: StateDep, access_token: str = "", openid: str = "", lang: str = "zh_CN"
+) -> dict[str, object]:
+    """The profile, only for a token from the ``snsapi_userinfo`` scope (else 48001)."""
+    token = state.sns_tokens.get(access_token)
+    if token is None or token.openid != openid:
+        raise WeChatError(40001)
+    if token.expires_at <= state.now():
+        raise WeChatError(42001)
+    if token.scope != "snsapi_userinfo":
+        raise WeChatError(48001)
+    user = state.users[openid]
+    answer: dict[str, object] = {
+        "openid": user.openid,
+        "nickname": user.nickname,
+        "sex": user.sex,
+        "province": user.province,
+        "city": user.city,
+        "country": user.country,
+        "headimgurl": user.headimgurl,
+        "privilege": [],
+    }
+    if user.unionid:
+        answer["unionid"] = user.unionid
+    return answer
