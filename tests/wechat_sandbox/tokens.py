@@ -27,7 +27,7 @@ def _check_credentials(state: SandboxState, grant_type: str, appid: str, secret:
 
 
 def _answer(state: SandboxState, token: IssuedToken) -> dict[str, object]:
-    return {"access_token": token.value, "expires_in": int(token.expires_at - state.now())}
+    return {"access_token": token.value, "expires_in": round(token.expires_at - state.now())}
 
 
 @router.get("/token")
@@ -79,4 +79,4 @@ async def get_ticket(
     if ticket is None or ticket.expires_at <= state.now():
         ticket = IssuedToken(state.new_secret_value(), state.now() + ACCESS_TOKEN_LIFETIME, "jsapi")
         state.jsapi_ticket = ticket
-    return ok(ticket=ticket.value, expires_in=int(ticket.expires_at - state.now()))
+    return ok(ticket=ticket.value, expires_in=round(ticket.expires_at - state.now()))

@@ -68,6 +68,7 @@ def running_sandbox(startup_seconds: float = 20.0) -> Iterator[RunningSandbox]:
         "SANDBOX_PORT": str(port),
         "WECHAT_APPID": sandbox.appid,
         "WECHAT_SECRET": sandbox.secret,
+        "SANDBOX_LOG_LEVEL": "warning",
     }
     env.pop("SANDBOX_STATE_FILE", None)
     process = subprocess.Popen(
