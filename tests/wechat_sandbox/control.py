@@ -137,8 +137,11 @@ async def stats(state: StateDep) -> dict[str, int]:
 
 @router.post("/reset")
 async def reset(request: Request, state: StateDep) -> dict[str, object]:
-    """Forget everything and start from the demo seed."""
-    request.app.state.sandbox = SandboxState.seeded(state.appid, state.secret)
+    """Forget everything and start from the demo seed (the state file, if any, too)."""
+    fresh = SandboxState.seeded(state.appid, state.secret)
+    fresh.state_file = state.state_file
+    fresh.save()
+    request.app.state.sandbox = fresh
     return ok()
 
 
