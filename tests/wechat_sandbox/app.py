@@ -29,6 +29,8 @@ def create_app(appid: str | None = None, secret: str | None = None) -> FastAPI:
         secret or os.environ.get("WECHAT_SECRET") or DEFAULT_SECRET,
         Path(state_file) if state_file else None,
     )
+    domains = os.environ.get("SANDBOX_OAUTH_DOMAINS", "")
+    app.state.sandbox.oauth_domains = [host.strip() for host in domains.split(",") if host.strip()]
     app.add_exception_handler(WeChatError, wechat_error_handler)
     app.middleware("http")(control.inject_faults)
     # Pages served by the gateway call /sandbox/jsapi/verify from the jweixin stand-in.

@@ -140,6 +140,7 @@ async def reset(request: Request, state: StateDep) -> dict[str, object]:
     """Forget everything and start from the demo seed (the state file, if any, too)."""
     fresh = SandboxState.seeded(state.appid, state.secret)
     fresh.state_file = state.state_file
+    fresh.oauth_domains = state.oauth_domains
     fresh.save()
     request.app.state.sandbox = fresh
     return ok()

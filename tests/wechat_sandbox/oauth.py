@@ -4,7 +4,7 @@ import html
 from typing import Annotated
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
-from fastapi import APIRouter, Form, Query
+from fastapi import APIRouter, Cookie, Form, Query
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from .deps import StateDep
@@ -15,6 +15,7 @@ router = APIRouter()
 
 SCOPES = ("snsapi_base", "snsapi_userinfo")
 SNAPSHOT_CHOICE = "__snapshot__"
+CURRENT_USER_COOKIE = "sandbox_wechat_user"
 
 
 def _with_code(redirect_uri: str, code: str, state: str) -> str:
@@ -59,16 +60,26 @@ async def authorize(
     scope: str = "",
     state_param: Annotated[str, Query(alias="state")] = "",
     sandbox_openid: str = "",
+    current_user: Annotated[str, Cookie(alias=CURRENT_USER_COOKIE)] = "",
 ) -> HTMLResponse | RedirectResponse:
-    """Show who is "in WeChat"; ``sandbox_openid`` picks a user without the page (for scripts)."""
+    """Show who is "in WeChat" and ask to allow, as WeChat does.
+
+    As in WeChat, ``snsapi_base`` is silent once the browser has picked a user (a cookie on the
+    sandbox's host; ``/sandbox/switch-user`` forgets it). ``sandbox_openid`` picks a user
+    without the page, for scripts.
+    """
     if appid != state.appid:
-        return _error_page("appid 参数错误 (10003)")
+        return _error_page("appid 参数错误")
     if response_type != "code" or not redirect_uri:
-        return _error_page("redirect_uri 或 response_type 参数错误")
+        return _error_page("redirect_uri 或 response_type 参数错误 (10011)")
+    if state.oauth_domains and urlsplit(redirect_uri).hostname not in state.oauth_domains:
+        return _error_page("redirect_uri 域名与后台配置不一致 (10003)")
     if scope not in SCOPES:
         return _error_page("scope 参数错误或没有 scope 权限 (10005)")
     if sandbox_openid:
         return _redirect_with_code(state, sandbox_openid, scope, redirect_uri, state_param)
+    if scope == "snsapi_base" and current_user in state.users:
+        return _redirect_with_code(state, current_user, scope, redirect_uri, state_param)
 
     hidden = "".join(
         f'<input type="hidden" name="{name}" value="{html.escape(value)}">'
@@ -105,7 +116,20 @@ async def confirm(
     state_param: Annotated[str, Form(alias="state")] = "",
 ) -> RedirectResponse:
     """The user allowed the page: back to the site with a fresh code."""
-    return _redirect_with_code(state, openid, scope, redirect_uri, state_param)
+    answer = _redirect_with_code(state, openid, scope, redirect_uri, state_param)
+    if openid != SNAPSHOT_CHOICE:
+        answer.set_cookie(CURRENT_USER_COOKIE, openid, httponly=True, samesite="lax")
+    return answer
+
+
+@router.get("/sandbox/switch-user", response_class=HTMLResponse)
+async def switch_user() -> HTMLResponse:
+    """Forget the browser's current WeChat user; the next sign-in shows the page again."""
+    answer = HTMLResponse(
+        _page("切换用户", "<p>已退出当前沙箱用户 / signed out of the sandbox.</p>")
+    )
+    answer.delete_cookie(CURRENT_USER_COOKIE)
+    return answer
 
 
 def _redirect_with_code(

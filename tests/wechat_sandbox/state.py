@@ -121,6 +121,8 @@ class SandboxState:
     appid: str
     secret: str
     state_file: Path | None = None
+    # Hosts allowed in redirect_uri (the account's "网页授权域名"); empty allows any.
+    oauth_domains: list[str] = field(default_factory=list)
     clock_offset: float = 0.0
     users: dict[str, SandboxUser] = field(default_factory=dict)
     templates: dict[str, Template] = field(default_factory=dict)

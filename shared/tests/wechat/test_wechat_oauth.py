@@ -113,3 +113,26 @@ def test_user_added_through_admin_endpoint_can_sign_in(sandbox: RunningSandbox) 
     profile = sign_in.fetch_profile(sign_in.exchange_code(_authorise(url, added["openid"])["code"]))
 
     assert profile.nickname == "Joana Souza"
+
+
+def test_second_silent_sign_in_skips_the_page_for_the_same_browser(
+    sandbox: RunningSandbox,
+) -> None:
+    sign_in = WeChatSignIn(sandbox.settings())
+    url = sign_in.authorize_url(CALLBACK, scope="snsapi_base", state="s2").split("#")[0]
+    query = parse_qs(urlsplit(url).query)
+    with httpx.Client() as browser:
+        browser.post(
+            f"{sandbox.base_url}/connect/oauth2/authorize/confirm",
+            data={
+                "openid": "oSbx_maria",
+                "redirect_uri": query["redirect_uri"][0],
+                "scope": "snsapi_base",
+                "state": "s1",
+            },
+        )
+        silent = browser.get(url)
+
+    assert silent.status_code == 302
+    code = parse_qs(urlsplit(silent.headers["location"]).query)["code"][0]
+    assert sign_in.exchange_code(code).openid == "oSbx_maria"
