@@ -17,6 +17,7 @@ MESSAGES = {
     40018: "invalid button name size",
     40019: "invalid button key size",
     40029: "invalid code",
+    40030: "invalid refresh_token",
     40037: "invalid template_id",
     40055: "invalid button url domain",
     40097: "invalid args",

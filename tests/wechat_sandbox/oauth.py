@@ -8,7 +8,7 @@ from fastapi import APIRouter, Cookie, Form, Query
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from .deps import StateDep
-from .errors import WeChatError
+from .errors import WeChatError, ok
 from .state import ACCESS_TOKEN_LIFETIME, AUTH_CODE_LIFETIME, AuthCode, SandboxState, SnsToken
 
 router = APIRouter()
@@ -159,17 +159,7 @@ async def exchange_code(
         raise WeChatError(40163)
     issued.used = True
 
-    token = SnsToken(
-        state.new_secret_value(), issued.openid, issued.scope, state.now() + ACCESS_TOKEN_LIFETIME
-    )
-    state.sns_tokens[token.value] = token
-    answer: dict[str, object] = {
-        "access_token": token.value,
-        "expires_in": ACCESS_TOKEN_LIFETIME,
-        "refresh_token": state.new_secret_value(),
-        "openid": issued.openid,
-        "scope": issued.scope,
-    }
+    answer = _grant(state, issued.openid, issued.scope)
     if issued.snapshot:
         answer["is_snapshotuser"] = 1
     else:
@@ -177,6 +167,48 @@ async def exchange_code(
         if user.unionid:
             answer["unionid"] = user.unionid
     return answer
+
+
+def _grant(state: SandboxState, openid: str, scope: str) -> dict[str, object]:
+    token = SnsToken(state.new_secret_value(), openid, scope, state.now() + ACCESS_TOKEN_LIFETIME)
+    state.sns_tokens[token.value] = token
+    refresh = state.new_secret_value()
+    state.sns_refresh_tokens[refresh] = (openid, scope)
+    return {
+        "access_token": token.value,
+        "expires_in": ACCESS_TOKEN_LIFETIME,
+        "refresh_token": refresh,
+        "openid": openid,
+        "scope": scope,
+    }
+
+
+@router.get("/sns/oauth2/refresh_token")
+async def refresh_grant(
+    state: StateDep, appid: str = "", grant_type: str = "", refresh_token: str = ""
+) -> dict[str, object]:
+    """A new user access token from the refresh token (which, unlike WeChat's, never expires)."""
+    if appid != state.appid:
+        raise WeChatError(40013)
+    if grant_type != "refresh_token":
+        raise WeChatError(40002)
+    grant = state.sns_refresh_tokens.get(refresh_token)
+    if grant is None:
+        raise WeChatError(40030)
+    return _grant(state, *grant)
+
+
+@router.get("/sns/auth")
+async def check_grant(
+    state: StateDep, access_token: str = "", openid: str = ""
+) -> dict[str, object]:
+    """Whether a user access token is still valid for that openid."""
+    token = state.sns_tokens.get(access_token)
+    if token is None or token.openid != openid:
+        raise WeChatError(40003 if token else 40001)
+    if token.expires_at <= state.now():
+        raise WeChatError(42001)
+    return ok()
 
 
 @router.get("/sns/userinfo")

@@ -132,6 +132,7 @@ class SandboxState:
     jsapi_ticket: IssuedToken | None = None
     auth_codes: dict[str, AuthCode] = field(default_factory=dict)
     sns_tokens: dict[str, SnsToken] = field(default_factory=dict)
+    sns_refresh_tokens: dict[str, tuple[str, str]] = field(default_factory=dict)
     messages: list[DeliveredMessage] = field(default_factory=list)
     consents: Counter[tuple[str, str]] = field(default_factory=Counter)
     menu: dict[str, Any] | None = None

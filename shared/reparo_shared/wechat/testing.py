@@ -59,7 +59,9 @@ def _repo_root() -> Path:
 
 
 @contextmanager
-def running_sandbox(startup_seconds: float = 20.0) -> Iterator[RunningSandbox]:
+def running_sandbox(
+    startup_seconds: float = 20.0, extra_env: dict[str, str] | None = None
+) -> Iterator[RunningSandbox]:
     """Run ``python -m tests.wechat_sandbox`` on a free port until the block ends."""
     port = _free_port()
     sandbox = RunningSandbox(f"http://127.0.0.1:{port}", SANDBOX_APPID, SANDBOX_SECRET)
@@ -71,6 +73,7 @@ def running_sandbox(startup_seconds: float = 20.0) -> Iterator[RunningSandbox]:
         "SANDBOX_LOG_LEVEL": "warning",
     }
     env.pop("SANDBOX_STATE_FILE", None)
+    env.update(extra_env or {})
     process = subprocess.Popen(
         [sys.executable, "-m", "tests.wechat_sandbox"], cwd=_repo_root(), env=env
     )

@@ -1,10 +1,13 @@
 """The sandbox's own WeChat behaviour that the production clients never trigger on purpose."""
 
+from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
-from reparo_shared.wechat import ReparoWeChatClient
-from reparo_shared.wechat.testing import RunningSandbox
+from reparo_shared.wechat import ReparoWeChatClient, make_client
+from reparo_shared.wechat.testing import RunningSandbox, running_sandbox
+from wechatpy.oauth import WeChatOAuth
 
 FOLLOWER = "oSbx_zhangwei"
 
@@ -75,3 +78,39 @@ def test_unfollowing_user_stops_template_delivery(
     ).json()
 
     assert answer["errcode"] == 43004
+
+
+def test_users_and_messages_survive_a_restart_with_a_state_file(tmp_path: Path) -> None:
+    env = {"SANDBOX_STATE_FILE": str(tmp_path / "sandbox.json")}
+    with running_sandbox(extra_env=env) as first:
+        first.control("POST", "/sandbox/users", json={"nickname": "陈静", "openid": "oSbx_chen"})
+        _send_raw(make_client(first.settings()), "message/template/send", "已寄出")
+
+    with running_sandbox(extra_env=env) as second:
+        nicknames = {user["nickname"] for user in second.control("GET", "/sandbox/users")}
+        inbox = second.control("GET", f"/sandbox/api/users/{FOLLOWER}/messages")
+
+    assert "陈静" in nicknames
+    assert [message["data"]["thing3"] for message in inbox] == ["已寄出"]
+
+
+def test_user_grant_can_be_refreshed_and_checked(sandbox: RunningSandbox) -> None:
+    location = httpx.get(
+        f"{sandbox.base_url}/connect/oauth2/authorize",
+        params={
+            "appid": sandbox.appid,
+            "redirect_uri": "https://reparo.example/cb",
+            "response_type": "code",
+            "scope": "snsapi_userinfo",
+            "sandbox_openid": "oSbx_lina",
+        },
+    ).headers["location"]
+    oauth = WeChatOAuth(sandbox.appid, sandbox.secret, "https://reparo.example/cb")
+    oauth.API_BASE_URL = f"{sandbox.base_url}/"
+    oauth.fetch_access_token(parse_qs(urlsplit(location).query)["code"][0])
+
+    renewed = oauth.refresh_access_token(oauth.refresh_token)
+
+    assert renewed["openid"] == "oSbx_lina"
+    assert oauth.check_access_token() is True
+    assert oauth.get_user_info()["nickname"] == "李娜 🌸"
