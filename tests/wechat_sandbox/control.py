@@ -221,6 +221,8 @@ async def inject_faults(
         return await call_next(request)
     state.calls[f"fault:{request.url.path}"] += 1
     if fault.hang_seconds is not None:
+        # Read the body first: WeChat goes on with a call whose caller gave up waiting.
+        await request.body()
         await asyncio.sleep(fault.hang_seconds)
         return await call_next(request)
     if fault.http_status is not None:

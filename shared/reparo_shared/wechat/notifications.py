@@ -42,6 +42,8 @@ RETRYABLE_ERRCODES = frozenset({-1, 45009, 45011, 40001, 40014, 42001})
 # 43004 not following, 43101 no consent left, 47003 a value missing or malformed, 40003 unknown
 # openid, 40037 unknown template (a configuration error: the template id setting is wrong).
 FINAL_ERRCODES = frozenset({43004, 43101, 47003, 40003, 40037})
+# Errors that only an operator can fix: wrong template id, appid or secret, server IP not listed.
+MISCONFIGURATION = frozenset({40037, 40013, 40125, 40164})
 
 
 @dataclass(frozen=True)
@@ -159,7 +161,7 @@ def _failure(
         "http_status": http_status,
         "retryable": retryable,
     }
-    if errcode == 40037:
+    if errcode in MISCONFIGURATION:
         logger.error("wechat.notification.misconfigured_template", extra=context)
     else:
         logger.warning("wechat.notification.failed", extra=context)

@@ -1,5 +1,6 @@
 """Template and subscription notifications: cutting, de-duplication, error classification."""
 
+import time
 from typing import Any
 
 import pytest
@@ -118,16 +119,28 @@ def test_passing_failures_are_retryable(
     assert _inbox(sandbox) == []
 
 
-def test_timeout_is_retryable(sandbox: RunningSandbox) -> None:
+def test_timed_out_send_is_retryable_and_the_retry_arrives_once(sandbox: RunningSandbox) -> None:
     sender = NotificationSender.for_client(make_client(sandbox.settings(timeout_seconds=0.3)))
     assert sender.client.access_token  # fetched before the hang is armed
     _arm(sandbox, hang_seconds=1.5)
 
     with pytest.raises(DeliveryFailed) as failed:
-        sender.send_template(_review_notice())
+        sender.send_template(_review_notice("evt-slow"))
+    sender.send_template(_review_notice("evt-slow"))
+    _wait_for_calls(sandbox, "template.send", 2)
 
     assert failed.value.retryable is True
     assert failed.value.errcode is None
+    assert len(_inbox(sandbox)) == 1
+
+
+def _wait_for_calls(sandbox: RunningSandbox, counter: str, expected: int) -> None:
+    """Until the sandbox has handled ``expected`` calls (the hung one finishes late)."""
+    for _ in range(100):
+        if sandbox.control("GET", "/sandbox/stats").get(counter, 0) >= expected:
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"sandbox never handled {expected} {counter} calls")
 
 
 def test_customer_not_following_is_final(
