@@ -33,9 +33,14 @@ def create_app(appid: str | None = None, secret: str | None = None) -> FastAPI:
     app.state.sandbox.oauth_domains = [host.strip() for host in domains.split(",") if host.strip()]
     app.add_exception_handler(WeChatError, wechat_error_handler)
     app.middleware("http")(control.inject_faults)
-    # Pages served by the gateway call /sandbox/jsapi/verify from the jweixin stand-in.
+    # Pages served by the gateway call /sandbox/jsapi/* from the jweixin stand-in, with the
+    # sandbox's cookie (which user is "in WeChat"), so credentials are allowed from any origin.
     app.add_middleware(
-        CORSMiddleware, allow_origins=["*"], allow_methods=["*"], allow_headers=["*"]
+        CORSMiddleware,
+        allow_origin_regex=".*",
+        allow_credentials=True,
+        allow_methods=["*"],
+        allow_headers=["*"],
     )
     for module in (tokens, oauth, messages, menu, publish, control, jsbridge):
         app.include_router(module.router)

@@ -5,13 +5,15 @@ import hashlib
 import html
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from typing import Annotated
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Cookie, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, Field
 
 from .deps import StateDep
 from .errors import WeChatError, error_body, ok
+from .oauth import CURRENT_USER_COOKIE
 from .state import Fault, SandboxState, SandboxUser
 
 router = APIRouter(prefix="/sandbox")
@@ -162,6 +164,28 @@ async def verify_jsapi(body: JsapiCheck, state: StateDep) -> dict[str, object]:
     if expected != body.signature:
         return {"ok": False, "errMsg": "config:invalid signature"}
     return {"ok": True, "errMsg": "config:ok"}
+
+
+class SubscribeAccept(BaseModel):
+    templates: list[str]
+    openid: str | None = None
+
+
+@router.post("/jsapi/subscribe")
+async def accept_subscription(
+    body: SubscribeAccept,
+    state: StateDep,
+    current_user: Annotated[str, Cookie(alias=CURRENT_USER_COOKIE)] = "",
+) -> dict[str, object]:
+    """The user tapped "allow" in a ``wx-open-subscribe`` prompt: one consent per template.
+
+    The user is the one this browser signed in as (the sandbox's cookie), or ``openid``.
+    """
+    user = _user(state, body.openid or current_user)
+    for template_id in body.templates:
+        state.consents[(user.openid, template_id)] += 1
+    state.save()
+    return ok(openid=user.openid)
 
 
 def _when(seconds: float) -> str:

@@ -77,7 +77,10 @@ async def authorize(
     if scope not in SCOPES:
         return _error_page("scope 参数错误或没有 scope 权限 (10005)")
     if sandbox_openid:
-        return _redirect_with_code(state, sandbox_openid, scope, redirect_uri, state_param)
+        return _remember(
+            _redirect_with_code(state, sandbox_openid, scope, redirect_uri, state_param),
+            sandbox_openid,
+        )
     if scope == "snsapi_base" and current_user in state.users:
         return _redirect_with_code(state, current_user, scope, redirect_uri, state_param)
 
@@ -116,7 +119,11 @@ async def confirm(
     state_param: Annotated[str, Form(alias="state")] = "",
 ) -> RedirectResponse:
     """The user allowed the page: back to the site with a fresh code."""
-    answer = _redirect_with_code(state, openid, scope, redirect_uri, state_param)
+    return _remember(_redirect_with_code(state, openid, scope, redirect_uri, state_param), openid)
+
+
+def _remember(answer: RedirectResponse, openid: str) -> RedirectResponse:
+    """Keep the chosen user in this browser, as WeChat knows who is signed in to it."""
     if openid != SNAPSHOT_CHOICE:
         answer.set_cookie(CURRENT_USER_COOKIE, openid, httponly=True, samesite="lax")
     return answer

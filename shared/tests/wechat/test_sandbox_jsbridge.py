@@ -8,7 +8,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from reparo_shared.wechat import ReparoWeChatClient
+from reparo_shared.wechat import (
+    DeliveryFailed,
+    Notification,
+    NotificationSender,
+    ReparoWeChatClient,
+)
 from reparo_shared.wechat.testing import RunningSandbox
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -109,3 +114,58 @@ def test_page_with_wrong_signature_gets_config_error(
     outcome, _share = _run_page(sandbox, page_server, config)
 
     assert outcome == {"ready": False, "error": "config:invalid signature"}
+
+
+SUBSCRIBE_PAGE = """<!doctype html><meta charset="utf-8"><script src="%(script)s"></script>
+<wx-open-subscribe id="prompt" template="TPL_QUOTE_SENT">
+  <script type="text/wxtag-template"><button id="allow">接收报价通知</button></script>
+</wx-open-subscribe>
+<script>
+window.outcome = null;
+wx.config(%(config)s);
+wx.ready(function () { window.wxReady = true; });
+document.getElementById("prompt").addEventListener("success", function (e) {
+  window.outcome = JSON.parse(e.detail.subscribeDetails);
+});
+</script>"""
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium")
+def test_customer_accepting_subscribe_prompt_grants_one_consent(
+    sandbox: RunningSandbox, client: ReparoWeChatClient, page_server: dict[str, Any]
+) -> None:
+    from playwright.sync_api import sync_playwright
+
+    config = _config(client, page_server["url"], openTagList=["wx-open-subscribe"])
+    page_server["html"] = SUBSCRIBE_PAGE % {
+        "script": f"{sandbox.base_url}/sandbox/jweixin.js",
+        "config": json.dumps(config),
+    }
+    sign_in = (
+        f"{sandbox.base_url}/connect/oauth2/authorize?appid={sandbox.appid}&response_type=code"
+        f"&scope=snsapi_base&redirect_uri={page_server['url']}&sandbox_openid=oSbx_lina"
+    )
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            page.goto(sign_in)  # the browser is now "signed in to WeChat" as 李娜
+            page.goto(page_server["url"])
+            page.wait_for_function("window.wxReady === true", timeout=10_000)
+            page.locator("#prompt").click()
+            page.wait_for_function("window.outcome !== null", timeout=10_000)
+            details = page.evaluate("window.outcome")
+        finally:
+            browser.close()
+
+    sender = NotificationSender.for_client(client)
+    notice = Notification(
+        "evt-q",
+        "oSbx_lina",
+        "TPL_QUOTE_SENT",
+        {"character_string1": "R1", "amount2": "¥368.00", "thing3": "更换主板"},
+    )
+    sender.send_subscription(notice)
+    with pytest.raises(DeliveryFailed):
+        sender.send_subscription(notice)
+    assert json.loads(details["TPL_QUOTE_SENT"]) == {"status": "accept"}

@@ -114,4 +114,44 @@
   }
 
   window.wx = window.jWeixin = wx;
+
+  // <wx-open-subscribe template="id1,id2">: the subscription consent prompt. A tap grants one
+  // consent per template to the user this browser signed in as at the sandbox, unless
+  // window.__wxSandbox.subscribeDecision is "reject".
+  sandbox.subscribeDecision = "accept";
+  if (window.customElements && !customElements.get("wx-open-subscribe")) {
+    customElements.define("wx-open-subscribe", class extends HTMLElement {
+      connectedCallback() {
+        var root = this.shadowRoot || this.attachShadow({ mode: "open" });
+        var template = this.querySelector("script[type='text/wxtag-template']");
+        root.innerHTML = template ? template.textContent : "<button>订阅通知</button>";
+        root.addEventListener("click", this.decide.bind(this));
+      }
+      decide() {
+        var element = this;
+        var ids = (this.getAttribute("template") || "").split(",").filter(Boolean);
+        var tags = (sandbox.config && sandbox.config.openTagList) || [];
+        if (status !== "ready" || tags.indexOf("wx-open-subscribe") < 0) {
+          element.dispatchEvent(new CustomEvent("error", { detail: { errCode: 1, errMsg: "open tag not configured" } }));
+          return;
+        }
+        var decision = sandbox.subscribeDecision;
+        var details = {};
+        ids.forEach(function (id) { details[id] = JSON.stringify({ status: decision }); });
+        var done = function () {
+          element.dispatchEvent(new CustomEvent("success", {
+            detail: { errMsg: "subscribe:ok", subscribeDetails: JSON.stringify(details) }
+          }));
+        };
+        if (decision !== "accept") { done(); return; }
+        fetch(base + "/sandbox/jsapi/subscribe", {
+          method: "POST", credentials: "include",
+          headers: { "Content-Type": "application/json" },
+          body: JSON.stringify({ templates: ids, openid: sandbox.openid || null })
+        }).then(done, function () {
+          element.dispatchEvent(new CustomEvent("error", { detail: { errCode: 2, errMsg: "network" } }));
+        });
+      }
+    });
+  }
 })();
