@@ -15,6 +15,7 @@ from reparo_shared.wechat.menu import get_menu, set_menu
 from reparo_shared.wechat.notifications import Delivered, Notification, NotificationSender
 from reparo_shared.wechat.oauth import OAuthIdentity, WeChatProfile, WeChatSignIn
 from reparo_shared.wechat.settings import WeChatSettings
+from reparo_shared.wechat.sql_store import SqlTokenStore, token_table
 from reparo_shared.wechat.tokens import CachedValue, MemoryTokenStore, TokenStore
 
 __all__ = [
@@ -29,6 +30,7 @@ __all__ = [
     "OAuthIdentity",
     "OAuthScopeTooNarrow",
     "ReparoWeChatClient",
+    "SqlTokenStore",
     "TokenStore",
     "WeChatError",
     "WeChatProfile",
@@ -37,4 +39,5 @@ __all__ = [
     "get_menu",
     "make_client",
     "set_menu",
+    "token_table",
 ]

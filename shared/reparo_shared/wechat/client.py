@@ -40,9 +40,11 @@ class ReparoWeChatClient(WeChatClient):
       they expire.
     - A call refused with 40001/40014/42001 renews the token once and is retried once. A lock
       lets one caller renew while the others wait and reuse its result, so many concurrent
-      failures cause one renewal. The lock is per process: across processes the stable_token
-      semantics keep renewals cheap (normal mode returns the token another process already
-      renewed), and a forced refresh is used only when WeChat returns the very token it refused.
+      failures cause one renewal. The lock is per process, plus the store's ``renewal_lock``:
+      with ``SqlTokenStore`` the processes of a service renew once between them; with the
+      in-memory store each process renews for itself, which stays cheap because stable_token in
+      normal mode returns the token another process already renewed. A forced refresh is used
+      only when WeChat hands back the very token it refused.
     """
 
     def __init__(self, settings: WeChatSettings, store: TokenStore | None = None) -> None:
@@ -70,7 +72,7 @@ class ReparoWeChatClient(WeChatClient):
         cached = self._store.get(self._token_key)
         if cached and cached.fresh(self.settings.token_margin_seconds):
             return cached.value
-        with self._token_lock:
+        with self._token_lock, self._store.renewal_lock(self._token_key):
             cached = self._store.get(self._token_key)
             if cached and cached.fresh(self.settings.token_margin_seconds):
                 return cached.value
@@ -78,13 +80,13 @@ class ReparoWeChatClient(WeChatClient):
 
     def fetch_access_token(self) -> dict[str, Any]:
         """wechatpy's hook for "get a token now"; answers in WeChat's shape."""
-        with self._token_lock:
+        with self._token_lock, self._store.renewal_lock(self._token_key):
             token = self._fetch_stable_token(force=False)
         return {"access_token": token.value, "expires_in": int(token.expires_at - time.time())}
 
     def renew_rejected_token(self, rejected: str) -> str:
         """A token WeChat refused: renew it, unless another caller already has."""
-        with self._token_lock:
+        with self._token_lock, self._store.renewal_lock(self._token_key):
             cached = self._store.get(self._token_key)
             margin = self.settings.token_margin_seconds
             if cached and cached.value != rejected and cached.fresh(margin):
@@ -155,7 +157,7 @@ class ReparoWeChatClient(WeChatClient):
         cached = self._store.get(self._ticket_key)
         if cached and cached.fresh(margin):
             return cached.value
-        with self._ticket_lock:
+        with self._ticket_lock, self._store.renewal_lock(self._ticket_key):
             cached = self._store.get(self._ticket_key)
             if cached and cached.fresh(margin):
                 return cached.value

@@ -2,6 +2,8 @@
 
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -23,13 +25,16 @@ class TokenStore(Protocol):
 
     def put(self, key: str, value: CachedValue) -> None: ...
 
+    def renewal_lock(self, key: str) -> AbstractContextManager[None]:
+        """Held while one caller renews ``key``, so callers sharing the store renew it once."""
+        ...
+
 
 class MemoryTokenStore:
     """Tokens held by this process only.
 
-    Enough because stable_token hands every process the same token in normal mode; a store shared
-    across processes (a database row or a file under a lock) would only save each process its
-    first fetch.
+    Enough for one process, or several when stable_token's normal mode hands each the token the
+    others renewed; ``SqlTokenStore`` shares tokens and renewals between processes.
     """
 
     def __init__(self) -> None:
@@ -43,3 +48,8 @@ class MemoryTokenStore:
     def put(self, key: str, value: CachedValue) -> None:
         with self._lock:
             self._values[key] = value
+
+    @contextmanager
+    def renewal_lock(self, key: str) -> Iterator[None]:
+        # The client's own lock already serialises renewals within the process.
+        yield
