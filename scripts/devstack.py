@@ -80,6 +80,9 @@ def prepare_environment(
         "WECHAT_API_BASE": sandbox,
         "WECHAT_OPEN_BASE": sandbox,
         "WECHAT_PAY_BASE": sandbox,
+        "WECHAT_JSSDK_URL": f"{sandbox}/sandbox/jweixin.js",
+        "SANDBOX_STATE_FILE": str(data_dir / "wechat_sandbox.json"),
+        "SANDBOX_LOG_LEVEL": "warning",
         "WECHAT_APPID": "wxsandbox0000001",
         "WECHAT_SECRET": demo_secret("wechat-app-secret"),
     }
@@ -137,17 +140,37 @@ def rabbitmq_answers(amqp_url: str) -> bool:
     return True
 
 
+def selected_services() -> set[str]:
+    """``REPARO_SERVICES`` (comma-separated) starts a subset, e.g. ``repair,gateway``."""
+    chosen = os.environ.get("REPARO_SERVICES", "")
+    return {name.strip() for name in chosen.split(",") if name.strip()} or set(SERVICES)
+
+
+SERVICES = ("sandbox", "repair", "cms", "gateway")
+
+
 def setup_steps() -> list[list[str]]:
     """Migrations and demo data, in order; each command is idempotent."""
-    return [
-        [PYTHON, "-m", "alembic", "-c", "repair_service/alembic.ini", "upgrade", "head"],
-        [PYTHON, "-m", "repair_service.cli", "seed-demo"],
-        [PYTHON, "cms/manage.py", "migrate", "--noinput", "-v", "0"],
-        [PYTHON, "cms/manage.py", "seed_demo"],
-    ]
+    steps = {
+        "repair": [
+            [PYTHON, "-m", "alembic", "-c", "repair_service/alembic.ini", "upgrade", "head"],
+            [PYTHON, "-m", "repair_service.cli", "seed-demo"],
+        ],
+        "cms": [
+            [PYTHON, "cms/manage.py", "migrate", "--noinput", "-v", "0"],
+            [PYTHON, "cms/manage.py", "seed_demo"],
+        ],
+    }
+    chosen = selected_services()
+    return [step for service, commands in steps.items() if service in chosen for step in commands]
 
 
 def process_table(environment: dict[str, str]) -> list[Process]:
+    chosen = selected_services()
+    return [process for process in _all_processes(environment) if process.name in chosen]
+
+
+def _all_processes(environment: dict[str, str]) -> list[Process]:
     # fmt: off
     def uvicorn(app: str, port: str, app_dir: str) -> list[str]:
         return [PYTHON, "-m", "uvicorn", app, "--factory", "--host", "127.0.0.1", "--port", port,
@@ -159,7 +182,7 @@ def process_table(environment: dict[str, str]) -> list[Process]:
     return [
         Process(
             "sandbox",
-            uvicorn("wechat_sandbox.app:create_app", sandbox_port, "tests"),
+            [PYTHON, "-m", "tests.wechat_sandbox"],
             health_url=f"http://127.0.0.1:{sandbox_port}/healthz",
         ),
         Process(
@@ -176,7 +199,7 @@ def process_table(environment: dict[str, str]) -> list[Process]:
         Process(
             "gateway",
             uvicorn("gateway.app:create_app", environment["GATEWAY_PORT"], "gateway"),
-            health_url=f"{environment['GATEWAY_PUBLIC_URL']}/readyz",
+            health_url=f"{environment['GATEWAY_PUBLIC_URL']}/healthz",
         ),
     ]
     # fmt: on

@@ -7,10 +7,12 @@ free loopback ports, its own RabbitMQ exchange name and its own data folder.
 import sys
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
 
 from reparo_shared.testing import free_port, fresh_database
@@ -19,6 +21,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
 
 import devstack  # noqa: E402  (lives in scripts/, put on the path just above)
+
+DEMO_STAFF_PASSWORD = "stack-test-password"
 
 
 @dataclass(frozen=True)
@@ -64,6 +68,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
             "CMS_DATABASE_URL": django_database_url(cms_db),
             "EVENTS_EXCHANGE": f"reparo.events.test-{uuid.uuid4().hex[:8]}",
             "EVENTS_QUEUE_PREFIX": f"test-{uuid.uuid4().hex[:8]}",
+            "DEMO_STAFF_PASSWORD": DEMO_STAFF_PASSWORD,
         }
         environment = devstack.prepare_environment(data_dir, overrides)
         devstack.run_setup_steps(environment)
@@ -74,3 +79,37 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
             yield Stack(environment)
         finally:
             devstack.stop_all(processes)
+
+
+class StaffApi:
+    """Staff actions through the gateway, as the console or a staff API client makes them."""
+
+    def __init__(self, stack: Stack, username: str) -> None:
+        self.client = httpx.Client(base_url=f"{stack.gateway_url}/api/repair", timeout=30)
+        response = self.client.post(
+            "/staff/session", json={"username": username, "password": DEMO_STAFF_PASSWORD}
+        )
+        response.raise_for_status()
+        self.client.headers["Authorization"] = f"Bearer {response.json()['token']}"
+        self.client.cookies.clear()
+
+    def order(self, order_id: int) -> dict[str, Any]:
+        response = self.client.get(f"/staff/orders/{order_id}")
+        response.raise_for_status()
+        return dict(response.json())
+
+    def act(self, order_id: int, action: str, **body: Any) -> dict[str, Any]:
+        body.setdefault("expected_version", self.order(order_id)["version"])
+        response = self.client.post(f"/staff/orders/{order_id}/{action}", json=body)
+        assert response.status_code == 200, response.text
+        return dict(response.json())
+
+    def post(self, path: str, **body: Any) -> dict[str, Any]:
+        response = self.client.post(path, json=body)
+        assert response.status_code in (200, 201), response.text
+        return dict(response.json())
+
+
+@pytest.fixture
+def staff(stack: Stack) -> Callable[[str], StaffApi]:
+    return lambda username: StaffApi(stack, username)

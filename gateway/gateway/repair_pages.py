@@ -50,12 +50,50 @@ def local_time(value: str | None, timezone: str = "Asia/Shanghai") -> str:
     return moment.astimezone(ZoneInfo(timezone)).strftime("%Y-%m-%d %H:%M")
 
 
+# Codes repair_service sends (payment methods and states, invoice kinds, tick outcomes), shown in
+# the page's language. An unknown code is shown as it is rather than hidden.
+CODE_LABELS = {
+    "offline": "offline payment",
+    "wechat": "WeChat Pay",
+    "pending": "waiting for confirmation",
+    "confirmed": "confirmed",
+    "rejected": "rejected",
+    "general": "general invoice",
+    "special": "special invoice",
+    "submitted": "submitted",
+    "approved": "approved",
+    "shipped": "shipped",
+    "received": "received",
+    "in_warranty": "under warranty",
+    "out_of_warranty": "out of warranty",
+    "quoted": "quoted",
+    "agreed": "agreed",
+    "declined": "declined",
+    "paid": "paid",
+    "repaired": "repaired",
+    "passed": "passed",
+    "failed": "failed",
+    "completed": "completed",
+}
+
+
+def code_label(request: Request, code: str | None) -> str:
+    if not code:
+        return ""
+    label = CODE_LABELS.get(code)
+    return translations(request_language(request)).gettext(label) if label else code
+
+
 def yuan(fen: int) -> str:
     return f"¥{fen // 100}.{fen % 100:02d}"
 
 
 def _page(request: Request, template: str, status_code: int = 200, **context: Any) -> Response:
-    helpers = {"node_name": lambda node: node_name(request, node), "local_time": local_time}
+    helpers = {
+        "node_name": lambda node: node_name(request, node),
+        "label": lambda code: code_label(request, code),
+        "local_time": local_time,
+    }
     return render(request, template, status_code, yuan=yuan, **helpers, **context)
 
 

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from gateway.i18n import LANGUAGES, translations
+from gateway.repair_pages import CODE_LABELS
 
 PACKAGE = Path(__file__).resolve().parents[1] / "gateway"
 MESSAGE = re.compile(r"""_\((?:"([^"]+)"|'([^']+)')\)""")
@@ -17,7 +18,7 @@ def used_messages() -> set[str]:
     for source in sources:
         for double, single in MESSAGE.findall(source.read_text(encoding="utf-8")):
             found.add(double or single)
-    return found
+    return found | set(CODE_LABELS.values())
 
 
 @pytest.mark.parametrize("language", [code for code in LANGUAGES if code != "en"])

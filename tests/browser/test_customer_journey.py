@@ -1,0 +1,126 @@
+"""A customer on a phone: sign in, submit two products with photos, follow them to an invoice."""
+
+import io
+import re
+from pathlib import Path
+
+from PIL import Image
+from playwright.sync_api import BrowserContext, Page, expect
+
+from tests.browser.conftest import screenshot
+from tests.conftest import Stack, StaffApi
+
+
+def photo(tmp_path: Path, name: str) -> Path:
+    path = tmp_path / name
+    buffer = io.BytesIO()
+    Image.new("RGB", (320, 240), "navy").save(buffer, "JPEG")
+    path.write_bytes(buffer.getvalue())
+    return path
+
+
+def sign_in(page: Page, stack: Stack, openid: str, start: str = "/repair/new") -> None:
+    page.goto(f"{stack.gateway_url}{start}")
+    page.fill("input[name=openid]", openid)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"**{start}")
+
+
+def submit_two_products(page: Page, tmp_path: Path) -> list[str]:
+    page.fill("input[name=contact_name]", "王小明")
+    page.fill("input[name=contact_phone]", "13912345678")
+    page.fill("textarea[name=ship_from_address]", "浙江省杭州市西湖区文三路 100 号")
+    page.fill("input[name=items-0-pn]", "PN-100")
+    page.fill("input[name=items-0-sn]", "SN-JOURNEY-1")
+    page.fill("textarea[name=items-0-fault_description]", "无法开机")
+    page.locator("fieldset[data-index='0'] .app-upload-input").first.set_input_files(
+        str(photo(tmp_path, "front.jpg"))
+    )
+    expect(page.locator("fieldset[data-index='0'] .app-upload-item[data-key]")).to_contain_text(
+        "front.jpg"
+    )
+    page.click("#add-product")
+    page.fill("input[name=items-1-pn]", "PN-200")
+    page.fill("input[name=items-1-sn]", "SN-JOURNEY-2")
+    page.fill("textarea[name=items-1-fault_description]", "屏幕闪烁")
+    page.dblclick("#submit-request")
+    page.wait_for_url(re.compile(r".*/repair/requests/\d+$"))
+    return page.locator(".app-order-number").all_inner_texts()
+
+
+def test_customer_submits_follows_pays_offline_and_downloads_the_invoice(
+    stack: Stack,
+    staff,
+    phone: BrowserContext,
+    browser,
+    tmp_path: Path,  # type: ignore[no-untyped-def]
+) -> None:
+    page = phone.new_page()
+    sign_in(page, stack, "journey-customer")
+
+    numbers = submit_two_products(page, tmp_path)
+
+    assert len(numbers) == 2
+    screenshot(page, "customer-request-submitted")
+    page.locator(".app-order-row").first.click()
+    order_id = int(page.url.rsplit("/", 1)[1])
+
+    coordinator: StaffApi = staff("coordinator")
+    addresses = coordinator.client.get("/staff/addresses").json()
+    coordinator.act(order_id, "approve", receiving_address_id=addresses[0]["id"])
+    page.reload()
+    expect(page.locator(".app-receiving-address")).to_be_visible()
+    page.fill("input[name=courier]", "顺丰")
+    page.fill("input[name=waybill]", "SF1234567890")
+    page.click("text=保存物流信息")
+    page.wait_for_url(f"**/repair/orders/{order_id}")
+
+    coordinator.act(order_id, "receive", condition="外观完好", accessories="电源线")
+    coordinator.act(order_id, "inspection", findings="主板电容损坏", under_warranty=False)
+    coordinator.act(order_id, "quote", amount_fen=12345, note="更换主板电容")
+    page.reload()
+    expect(page.locator(".app-quote-amount")).to_have_text("¥123.45")
+    page.click("text=同意报价")
+    page.wait_for_url(f"**/repair/orders/{order_id}")
+
+    page.click("text=线下付款（银行转账）")
+    page.wait_for_url(f"**/repair/orders/{order_id}")
+    page.locator("#proof-form .app-upload-input").set_input_files(
+        str(photo(tmp_path, "transfer.jpg"))
+    )
+    expect(page.locator("#proof-form .app-upload-item[data-key]")).to_contain_text("transfer.jpg")
+    page.click("text=提交凭证")
+    page.wait_for_url(f"**/repair/orders/{order_id}")
+
+    payment_id = coordinator.order(order_id)["payment"]["id"]
+    finance: StaffApi = staff("finance")
+    payment = finance.client.get(f"/staff/payments/{payment_id}").json()
+    finance.post(f"/staff/payments/{payment_id}/confirm", expected_version=payment["version"])
+    page.reload()
+    expect(page.locator(".app-payment-status")).to_have_attribute("data-status", "confirmed")
+
+    page.fill("input[name=title]", "杭州示例科技有限公司")
+    page.fill("input[name=tax_id]", "91330106MA2B3C4D5D")
+    page.click("button:has-text('申请发票')")
+    page.wait_for_url(f"**/repair/orders/{order_id}")
+    pdf = finance.client.put(
+        "/files",
+        content=b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n",
+        headers={"Content-Type": "application/octet-stream", "X-File-Name": "invoice.pdf"},
+    ).json()
+    finance.post(f"/staff/payments/{payment_id}/invoice", pdf_key=pdf["key"])
+    page.reload()
+    with page.expect_download() as download_info:
+        page.click(".app-invoice-download")
+    assert download_info.value.suggested_filename == "invoice.pdf"
+    screenshot(page, "customer-invoice-ready")
+
+    token = coordinator.post(f"/staff/orders/{order_id}/public-token")["public_token"]
+    stranger = browser.new_context(viewport={"width": 390, "height": 844})
+    public_page = stranger.new_page()
+    public_page.goto(f"{stack.gateway_url}/p/{token}")
+    html = public_page.content()
+    for personal in ("王小明", "13912345678", "文三路"):
+        assert personal not in html
+    assert numbers[0] in html or numbers[1] in html
+    stranger.close()
