@@ -15,7 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.responses import Response
 
-from gateway import pages, repair_pages
+from gateway import pages, repair_pages, wechat_signin
 from gateway.errors import error_page
 from gateway.i18n import request_language, translations
 from gateway.identity import customer_authorization
@@ -24,6 +24,7 @@ from gateway.settings import GatewaySettings, get_settings
 from reparo_shared.asgi import CorrelationIdMiddleware, health_router
 from reparo_shared.identity import TokenSigner
 from reparo_shared.logs import configure_logging
+from reparo_shared.wechat import WeChatSettings, WeChatSignIn
 
 logger = logging.getLogger(__name__)
 
@@ -32,8 +33,10 @@ VENDOR_DIR = PACKAGE_DIR.parent / "node_modules"
 PROXY_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
 
-def create_app(settings: GatewaySettings | None = None) -> FastAPI:
-    """Build the gateway; ``settings`` defaults to the environment's."""
+def create_app(
+    settings: GatewaySettings | None = None, wechat: WeChatSettings | None = None
+) -> FastAPI:
+    """Build the gateway; both settings default to the environment's."""
     settings = settings or get_settings()
     configure_logging("gateway", json_logs=settings.log_json)
 
@@ -60,6 +63,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
 
     app = FastAPI(title="Reparo gateway", lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.settings = settings
+    app.state.wechat_signin = WeChatSignIn(wechat or WeChatSettings())
     app.state.signer = TokenSigner(
         settings.private_key_pem(), settings.customer_token_kid, settings.customer_token_ttl_seconds
     )
@@ -67,6 +71,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     _add_middleware(app, settings)
     _add_proxy_routes(app, settings)
     app.include_router(health_router(lambda: _upstreams_ready(app)))
+    app.include_router(wechat_signin.router)
     app.include_router(pages.router)
     app.include_router(repair_pages.router)
     app.mount("/static/vendor", StaticFiles(directory=VENDOR_DIR, check_dir=False), "vendor")

@@ -43,7 +43,7 @@ def render(request: Request, name: str, status_code: int = 200, **context: Any) 
     return templates.TemplateResponse(request, name, context, status_code=status_code)
 
 
-def _safe_next(target: str | None) -> str:
+def safe_next(target: str | None) -> str:
     """Only same-site paths may be redirect targets, never another host."""
     if not target or not target.startswith("/") or target.startswith("//"):
         return "/"
@@ -56,14 +56,15 @@ async def home(request: Request) -> Response:
     return render(request, "home.html")
 
 
-@router.get("/signin")
-async def signin_page(request: Request, next: str = "/") -> Response:
+@router.get("/signin/dev")
+async def signin_dev_page(request: Request, next: str = "/") -> Response:
+    """The development sign-in form; only with the sandbox configured."""
     if not request.app.state.settings.sandbox_enabled:
         _ = translations(request_language(request)).gettext
         return error_page(
             request, 503, _("Sign-in unavailable"), _("Please open this page inside WeChat.")
         )
-    return render(request, "signin.html", next=_safe_next(next))
+    return render(request, "signin.html", next=safe_next(next))
 
 
 @router.post("/signin/dev")
@@ -75,7 +76,7 @@ async def signin_dev(request: Request, openid: str = Form(...), next: str = Form
         return error_page(request, 404, _("Not found"), _("This page does not exist."))
     openid = openid.strip()
     if not openid or len(openid) > 64 or not openid.replace("-", "").replace("_", "").isalnum():
-        return render(request, "signin.html", 422, next=_safe_next(next), error=True)
+        return render(request, "signin.html", 422, next=safe_next(next), error=True)
     try:
         customer = await find_or_create_customer(
             state.http, state.signer, state.settings.repair_url, openid
@@ -85,7 +86,7 @@ async def signin_dev(request: Request, openid: str = Form(...), next: str = Form
             request, 502, _("Sign-in failed"), _("We could not sign you in. Please try again.")
         )
     remember_customer(request, customer)
-    return RedirectResponse(_safe_next(next), status_code=303)
+    return RedirectResponse(safe_next(next), status_code=303)
 
 
 @router.post("/signout")
@@ -96,7 +97,7 @@ async def signout(request: Request) -> Response:
 
 @router.get("/lang/{language}")
 async def switch_language(request: Request, language: str, next: str = "/") -> Response:
-    response = RedirectResponse(_safe_next(next), status_code=303)
+    response = RedirectResponse(safe_next(next), status_code=303)
     if language in LANGUAGES:
         response.set_cookie(
             LANGUAGE_COOKIE, language, max_age=365 * 24 * 3600, samesite="lax", httponly=True

@@ -125,3 +125,36 @@ def gateway_to(keys: dict[str, str]):  # type: ignore[no-untyped-def]
         return serve_in_thread(create_app(gateway_settings(keys, url, url)))
 
     return start
+
+
+@pytest.fixture(scope="session")
+def sandbox():  # type: ignore[no-untyped-def]
+    from reparo_shared.wechat.testing import running_sandbox
+
+    with running_sandbox() as running:
+        yield running
+
+
+@pytest.fixture
+def oauth_gateway(keys: dict[str, str], upstream_url: str, sandbox):  # type: ignore[no-untyped-def]
+    """A gateway signing customers in through the sandbox's OAuth, as in WeChat."""
+    port = free_port()
+    settings = gateway_settings(keys, upstream_url, upstream_url).model_copy(
+        update={
+            "wechat_sandbox_url": sandbox.base_url,
+            "gateway_public_url": f"http://127.0.0.1:{port}",
+        }
+    )
+    with serve_in_thread(create_app(settings, sandbox.settings()), port=port) as url:
+        yield url
+
+
+@pytest.fixture
+def gateway_with(keys: dict[str, str], upstream_url: str):  # type: ignore[no-untyped-def]
+    """Start a gateway with some settings changed; use as a context manager."""
+
+    def start(**changes: object):  # type: ignore[no-untyped-def]
+        settings = gateway_settings(keys, upstream_url, upstream_url).model_copy(update=changes)
+        return serve_in_thread(create_app(settings))
+
+    return start
