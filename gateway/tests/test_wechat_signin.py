@@ -9,7 +9,7 @@ def authorize(client: httpx.Client, next_path: str, openid: str) -> httpx.Respon
     """Follow /signin to the sandbox's authorisation page and pick ``openid`` there."""
     start = client.get(f"/signin?next={next_path}")
     assert start.status_code == 302
-    url, _, fragment = start.headers["location"].partition("#")
+    url = start.headers["location"].partition("#")[0]
     pick = httpx.get(f"{url}&sandbox_openid={openid}")
     assert pick.status_code in (302, 303), pick.text
     return pick
