@@ -243,3 +243,17 @@ def test_a_body_that_is_not_utf8_fails_the_signature_check(
 
     with pytest.raises(BadSignature):
         certificate_client.verify_notification(headers, body + b"\xff")
+
+
+def test_after_a_certificate_renewal_the_new_serial_is_fetched_and_accepted(
+    certificate_client: WeChatPayClient, sandbox_url: str, receiver: Receiver
+) -> None:
+    payment = place_order(certificate_client, receiver)
+    renewed = httpx.post(f"{sandbox_url}/sandbox/pay/control/rotate-certificate").json()
+    assert renewed["certificate_serial"] not in certificate_client.platform_certificate_serials()
+
+    delivery = pay(sandbox_url, payment)
+
+    assert delivery["serial"] == renewed["certificate_serial"]
+    assert delivery["status_code"] == 204
+    assert renewed["certificate_serial"] in certificate_client.platform_certificate_serials()

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from fastapi.routing import APIRoute
 
+from reparo_shared.wechat_pay.demo_keys import RsaIdentity
 from wechat_sandbox.pay.crypto import (
     aes_gcm_encrypt,
     parse_authorization,
@@ -145,17 +146,9 @@ def pay_api_router(sandbox: PaySandbox) -> APIRouter:
     @router.get("/v3/certificates")
     async def certificates(request: Request, merchant: PayMerchant = signed) -> Response:
         """平台证书: each certificate encrypted with the merchant's APIv3 key."""
-        identity = sandbox.keys.certificate
-        certificate = x509.load_pem_x509_certificate(identity.certificate_pem.encode())
-        entry = {
-            "serial_no": identity.serial,
-            "effective_time": _cst(certificate.not_valid_before_utc),
-            "expire_time": _cst(certificate.not_valid_after_utc),
-            "encrypt_certificate": aes_gcm_encrypt(
-                merchant.apiv3_key, identity.certificate_pem, "certificate"
-            ),
-        }
-        return signed_response(sandbox.keys.certificate_key, 200, {"data": [entry]})
+        identities = [sandbox.keys.certificate, *sandbox.previous_certificates]
+        entries = [_certificate_entry(identity, merchant) for identity in identities]
+        return signed_response(sandbox.keys.certificate_key, 200, {"data": entries})
 
     return router
 
@@ -201,6 +194,18 @@ def _check_jsapi_request(data: dict[str, Any], merchant: PayMerchant) -> None:
             raise ApiError(400, "PARAM_ERROR", "time_expire 格式错误") from error
         if expire.tzinfo is None:
             raise ApiError(400, "PARAM_ERROR", "time_expire 需要时区")
+
+
+def _certificate_entry(identity: RsaIdentity, merchant: PayMerchant) -> dict[str, Any]:
+    certificate = x509.load_pem_x509_certificate(identity.certificate_pem.encode())
+    return {
+        "serial_no": identity.serial,
+        "effective_time": _cst(certificate.not_valid_before_utc),
+        "expire_time": _cst(certificate.not_valid_after_utc),
+        "encrypt_certificate": aes_gcm_encrypt(
+            merchant.apiv3_key, identity.certificate_pem, "certificate"
+        ),
+    }
 
 
 def _cst(moment: datetime) -> str:

@@ -67,6 +67,11 @@ def pay_control_router(sandbox: PaySandbox) -> APIRouter:
         sandbox.signer = mode.mode
         return {"mode": sandbox.signer.value}
 
+    @router.post("/control/rotate-certificate")
+    def rotate_certificate() -> dict[str, str]:
+        """Renew the platform certificate; merchants must fetch it on first sight of its serial."""
+        return {"certificate_serial": sandbox.rotate_certificate().serial}
+
     @router.post("/control/merchants", status_code=201)
     def register_merchant(registration: MerchantRegistration) -> dict[str, str]:
         merchant = PayMerchant.from_certificate(

@@ -198,6 +198,16 @@ class PaySandbox:
         self.by_prepay_id: dict[str, SandboxOrder] = {}
         self.lock = threading.RLock()
         self._switch_turn = 0
+        # Certificates replaced by a rotation: still listed by /v3/certificates until they expire.
+        self.previous_certificates: list[RsaIdentity] = []
+
+    def rotate_certificate(self) -> RsaIdentity:
+        """A new platform certificate signs from now on, as when WeChat Pay renews it."""
+        with self.lock:
+            self.previous_certificates.append(self.keys.certificate)
+            fresh = generate_rsa_identity("Tenpay.com Root CA (sandbox, renewed)")
+            self.keys = PlatformKeys(fresh, self.keys.public_key)
+            return fresh
 
     def add_merchant(self, merchant: PayMerchant) -> None:
         with self.lock:
