@@ -45,7 +45,13 @@ class GatewayCore(Core):
         return any(_same_serial(serial, cert) for cert in list(self._certificates))
 
     def refresh_certificates(self) -> None:
-        """Download platform certificates again, at most once per refresh interval."""
+        """Download platform certificates again, at most once per refresh interval.
+
+        Known shortcoming: wechatpayv3 empties its certificate list before downloading, so a
+        notification verified by another thread during those milliseconds is refused as an
+        unknown serial; WeChat retries it. Replacing the list atomically would mean
+        re-implementing the download, which is the library's job.
+        """
         with self._refresh_lock:
             if time.monotonic() - self._last_refresh < CERTIFICATE_REFRESH_INTERVAL_SECONDS:
                 return

@@ -11,7 +11,7 @@ import secrets
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import requests
@@ -21,6 +21,7 @@ from reparo_shared.wechat_pay._sdk import GatewayCore, JsapiWeChatPay
 from reparo_shared.wechat_pay.errors import (
     BadSignature,
     MalformedNotification,
+    NotificationRejected,
     OutTradeNoUsed,
     PaymentNotFound,
     SignTestProbe,
@@ -200,27 +201,46 @@ class WeChatPayClient:
         the caller's job: ``check_against_record`` and applying it exactly once.
         """
         wanted = {name.lower(): value for name, value in headers.items()}
-        signature = wanted.get("wechatpay-signature", "")
-        if signature.startswith(SIGNTEST_PREFIX):
+        try:
+            body = self._verify_signed(wanted, raw_body, now or datetime.now(UTC))
+            notification = self._decrypt(body)
+        except NotificationRejected as error:
+            logger.warning(
+                "wechat_pay.notification.rejected",
+                extra={"reason": error.reason, "serial": wanted.get("wechatpay-serial", "")[:64]},
+            )
+            raise
+        logger.info(
+            "wechat_pay.notification.verified",
+            extra={
+                "event_id": notification.event_id,
+                "out_trade_no": notification.out_trade_no,
+                "trade_state": notification.trade_state.value,
+            },
+        )
+        return notification
+
+    def _verify_signed(self, wanted: dict[str, str], raw_body: bytes, now: datetime) -> str:
+        """Who signed it, when, and over exactly these bytes; cheapest refusals first."""
+        if wanted.get("wechatpay-signature", "").startswith(SIGNTEST_PREFIX):
             raise SignTestProbe("WeChat Pay signature probe")
         if not all(wanted.get(name) for name in SIGNATURE_HEADERS):
             raise MalformedNotification("signature headers missing")
-        _check_timestamp(wanted["wechatpay-timestamp"], now or datetime.now().astimezone())
+        _check_timestamp(wanted["wechatpay-timestamp"], now)
         self._check_serial(wanted["wechatpay-serial"])
 
         try:
             body = raw_body.decode("utf-8")
         except UnicodeDecodeError as error:
             raise BadSignature("body is not UTF-8") from error
-        wanted.setdefault("wechatpay-signature-type", "WECHATPAY2-SHA256-RSA2048")
+        checked = {"wechatpay-signature-type": "WECHATPAY2-SHA256-RSA2048", **wanted}
         try:
-            valid = self._core.signature_valid(wanted, body)
+            valid = self._core.signature_valid(checked, body)
         except Exception as error:  # wechatpayv3 raises bare Exception for unknown algorithms
             raise BadSignature(f"signature not checkable: {error}") from error
         if not valid:
             raise BadSignature("signature does not match the body")
-
-        return self._decrypt(body)
+        return body
 
     def _check_serial(self, serial: str) -> None:
         if self._core.knows_serial(serial):
