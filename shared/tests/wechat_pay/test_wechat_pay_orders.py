@@ -14,7 +14,7 @@ from reparo_shared.wechat_pay import (
     WeChatPayUnavailable,
     new_out_trade_no,
 )
-from reparo_shared.wechat_pay.demo_keys import generate_rsa_identity
+from reparo_shared.wechat_pay.demo_keys import generate_apiv3_key, generate_rsa_identity
 
 from .conftest import APPID, MCHID, MerchantKeys, Receiver, Record, make_client
 
@@ -252,3 +252,30 @@ def test_customer_cancelling_leaves_the_order_unpaid(
 
     assert cancelled.json()["result"] == "cancel"
     assert certificate_client.query_payment(out_trade_no).trade_state is TradeState.NOTPAY
+
+
+def test_a_merchant_registered_over_http_can_place_orders(
+    sandbox_url: str, receiver: Receiver
+) -> None:
+    other = MerchantKeys(generate_rsa_identity("second merchant"), generate_apiv3_key())
+    registration = {
+        "mchid": "1900000200",
+        "appid": "wx_second_account",
+        "certificate_pem": other.api.certificate_pem,
+        "apiv3_key": other.apiv3_key,
+    }
+    registered = httpx.post(f"{sandbox_url}/sandbox/pay/control/merchants", json=registration)
+    client = WeChatPayClient(
+        base_url=sandbox_url,
+        mchid="1900000200",
+        appid="wx_second_account",
+        private_key_pem=other.api.private_key_pem,
+        cert_serial=other.api.serial,
+        apiv3_key=other.apiv3_key,
+        notify_url=receiver.url,
+    )
+
+    payment = client.create_jsapi_payment(new_out_trade_no(), "Repair", 1, OPENID, in_two_hours())
+
+    assert registered.json()["cert_serial"] == other.api.serial
+    assert client.query_payment(payment.out_trade_no).mchid == "1900000200"
