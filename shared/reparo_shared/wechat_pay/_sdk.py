@@ -44,6 +44,9 @@ class GatewayCore(Core):
             return True
         return any(_same_serial(serial, cert) for cert in list(self._certificates))
 
+    def certificate_serials(self) -> list[str]:
+        return [format(cert.serial_number, "X") for cert in list(self._certificates)]
+
     def refresh_certificates(self) -> None:
         """Download platform certificates again, at most once per refresh interval.
 

@@ -135,6 +135,7 @@ class WeChatPayClient:
             raise ValueError("a WeChat Pay order needs a positive amount in fen")
         code, text = self._call(
             self._sdk.pay,
+            # WeChat Pay refuses descriptions over 127 characters; it is display text only.
             description=description[:127],
             out_trade_no=out_trade_no,
             amount={"total": amount_fen, "currency": "CNY"},
@@ -178,7 +179,7 @@ class WeChatPayClient:
 
     def platform_certificate_serials(self) -> list[str]:
         """Serials of the platform certificates held now (empty in pure public-key mode)."""
-        return [format(cert.serial_number, "X") for cert in self._core._certificates]
+        return self._core.certificate_serials()
 
     def _call(self, operation: Any, **kwargs: Any) -> tuple[int, Any]:
         try:
