@@ -9,6 +9,7 @@ import pytest
 from reparo_shared.wechat_pay import (
     BadSignature,
     JsapiPayment,
+    MalformedNotification,
     NotifyAnswer,
     SignTestProbe,
     StaleTimestamp,
@@ -257,3 +258,16 @@ def test_after_a_certificate_renewal_the_new_serial_is_fetched_and_accepted(
     assert delivery["serial"] == renewed["certificate_serial"]
     assert delivery["status_code"] == 204
     assert renewed["certificate_serial"] in certificate_client.platform_certificate_serials()
+
+
+def test_a_notification_without_signature_headers_is_malformed_and_answered_400(
+    certificate_client: WeChatPayClient, sandbox: PaySandbox, receiver: Receiver
+) -> None:
+    payment = place_order(certificate_client, receiver)
+    headers, body = build(sandbox, sandbox.by_prepay_id[payment.prepay_id], Variant.NORMAL)
+    del headers["Wechatpay-Nonce"]
+
+    with pytest.raises(MalformedNotification) as raised:
+        certificate_client.verify_notification(headers, body)
+
+    assert NotifyAnswer.for_rejection(raised.value).status_code == 400

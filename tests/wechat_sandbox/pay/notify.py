@@ -101,7 +101,12 @@ def build(
 async def deliver(
     sandbox: PaySandbox, order: SandboxOrder, variant: Variant, signer: Signer | None = None
 ) -> Delivery:
-    """Send one notification to the order's notify URL and record the merchant's answer."""
+    """Send one notification to the order's notify URL and record the merchant's answer.
+
+    Known shortcoming: WeChat Pay retries a refused notification on its own (15 s, 15 s, 30 s,
+    3 min, ... for a day); the sandbox sends once and leaves retries to the page's buttons and
+    the tests, which keeps test runs deterministic.
+    """
     if variant is Variant.DUPLICATE:
         genuine = [d for d in order.deliveries if d.variant == Variant.NORMAL]
         if not genuine:
