@@ -240,6 +240,7 @@ def test_the_gateway_learns_the_scheme_the_client_and_a_correlation_id(nginx: Ru
 
     received = last_request(nginx, "/orders")
     assert received.headers["x-forwarded-proto"] == "https"
+    assert received.headers["x-forwarded-host"] == f"127.0.0.1:{nginx.https_port}"
     assert received.headers["x-real-ip"] == "127.0.0.1"
     assert re.fullmatch(r"[0-9a-f]{32}", received.headers["x-correlation-id"])
 
