@@ -69,6 +69,7 @@ class RunningNginx:
     http_port: int
     https_port: int
     upstream: RecordingUpstream
+    object_store: RecordingUpstream
     tls: ssl.SSLContext
 
 
@@ -87,14 +88,16 @@ def write_config(prefix: Path, values: dict[str, str]) -> Path:
     return main
 
 
-def template_values(tls_dir: Path, gateway: str, http_port: int, https_port: int) -> dict[str, str]:
+def template_values(
+    tls_dir: Path, gateway: str, http_port: int, https_port: int, objects: str = "127.0.0.1:9"
+) -> dict[str, str]:
     return {
         "REPARO_SERVER_NAME": "localhost 127.0.0.1",
         "REPARO_PUBLIC_PORT": str(https_port),
         "REPARO_HTTP_LISTEN": f"127.0.0.1:{http_port}",
         "REPARO_HTTPS_LISTEN": f"127.0.0.1:{https_port}",
         "REPARO_GATEWAY": gateway,
-        "REPARO_OBJECT_STORE": "127.0.0.1:9",
+        "REPARO_OBJECT_STORE": objects,
         "REPARO_TLS_DIR": str(tls_dir),
     }
 
@@ -153,11 +156,12 @@ def test_every_name_in_the_template_is_documented_in_its_header() -> None:
 def nginx(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningNginx]:
     prefix = tmp_path_factory.mktemp("nginx")
     tls = make_certificate(prefix / "tls")
-    upstream = RecordingUpstream()
+    upstream, object_store = RecordingUpstream(), RecordingUpstream()
     http_port, https_port = free_port(), free_port()
-    with serve_in_thread(upstream) as upstream_url:
-        gateway = upstream_url.removeprefix("http://")
-        main = write_config(prefix, template_values(tls, gateway, http_port, https_port))
+    with serve_in_thread(upstream) as upstream_url, serve_in_thread(object_store) as store_url:
+        gateway, objects = upstream_url.removeprefix("http://"), store_url.removeprefix("http://")
+        values = template_values(tls, gateway, http_port, https_port, objects)
+        main = write_config(prefix, values)
         process = subprocess.Popen(
             [
                 nginx_binary(),
@@ -182,6 +186,7 @@ def nginx(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningNginx]:
                 http_port=http_port,
                 https_port=https_port,
                 upstream=upstream,
+                object_store=object_store,
                 tls=context,
             )
         finally:
@@ -286,3 +291,24 @@ def test_an_oversized_payment_notification_is_refused(nginx: RunningNginx) -> No
         )
 
     assert response.status_code == 413
+
+
+def test_public_cms_media_is_read_from_the_object_store_without_credentials(
+    nginx: RunningNginx,
+) -> None:
+    with httpx.Client(verify=nginx.tls) as client:
+        read = client.get(
+            f"{nginx.https}/objects/reparo-cms/images/pump.jpg",
+            headers={"Authorization": "AWS4-HMAC-SHA256 Credential=stolen"},
+        )
+        written = client.put(f"{nginx.https}/objects/reparo-cms/images/pump.jpg", content=b"x")
+        private = client.get(f"{nginx.https}/objects/reparo-repair/invoices/R1.pdf")
+
+    received = [request.path for request in nginx.object_store.requests]
+    assert read.status_code == 200
+    assert received == ["/reparo-cms/images/pump.jpg"]
+    assert "authorization" not in nginx.object_store.requests[0].headers
+    assert written.status_code == 403
+    # The repair service's private bucket is not routed to the store at all: the gateway gets it.
+    assert private.status_code == 200
+    assert last_request(nginx, "/objects/reparo-repair/invoices/R1.pdf").method == "GET"
