@@ -27,6 +27,7 @@ import time
 import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter
@@ -257,6 +258,103 @@ def _gauge_family(gauge: StateGauge, reading: Reading) -> GaugeMetricFamily:
     for label_value, value in sorted(values.items()):
         family.add_metric([label_value], float(value))
     return family
+
+
+# --- ready-made readers -------------------------------------------------------------------------
+
+# Both outbox implementations (SQLModel in repair_service, Django in cms) keep their rows in this
+# table; a row waits while ``sent_at`` is empty.
+OUTBOX_TABLE = "outbox_event"
+
+
+def watch_sqlalchemy_outbox(state: StateGauges, engine: Any) -> None:
+    """Report the outbox backlog and the age of its oldest waiting event from ``engine``."""
+    from sqlalchemy import DateTime, column, func, select, table
+
+    outbox = table(
+        OUTBOX_TABLE,
+        column("sent_at", DateTime(timezone=True)),
+        column("created_at", DateTime(timezone=True)),
+    )
+    waiting = outbox.c.sent_at.is_(None)
+
+    def backlog() -> int:
+        with engine.connect() as connection:
+            return int(connection.execute(select(func.count()).where(waiting)).scalar_one())
+
+    def oldest_age() -> float:
+        with engine.connect() as connection:
+            oldest = connection.execute(select(func.min(outbox.c.created_at)).where(waiting))
+            return _age_seconds(oldest.scalar_one())
+
+    state.watch(OUTBOX_BACKLOG, backlog)
+    state.watch(OUTBOX_OLDEST_AGE, oldest_age)
+
+
+def watch_django_outbox(state: StateGauges) -> None:
+    """Report the cms's outbox backlog and oldest waiting event through Django's connection."""
+
+    def query(sql: str) -> Any:
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute(sql)
+            return cursor.fetchone()[0]
+
+    def backlog() -> int:
+        return int(query(f"SELECT count(*) FROM {OUTBOX_TABLE} WHERE sent_at IS NULL"))  # noqa: S608
+
+    def oldest_age() -> float:
+        oldest = query(f"SELECT min(created_at) FROM {OUTBOX_TABLE} WHERE sent_at IS NULL")  # noqa: S608
+        if isinstance(oldest, str):  # SQLite hands back text
+            oldest = datetime.fromisoformat(oldest)
+        return _age_seconds(oldest)
+
+    state.watch(OUTBOX_BACKLOG, backlog)
+    state.watch(OUTBOX_OLDEST_AGE, oldest_age)
+
+
+def _age_seconds(oldest: datetime | None) -> float:
+    if oldest is None:
+        return 0.0
+    if oldest.tzinfo is None:  # SQLite drops the zone; the outbox stores UTC
+        oldest = oldest.replace(tzinfo=UTC)
+    return max(0.0, (datetime.now(UTC) - oldest).total_seconds())
+
+
+def watch_dead_letters(state: StateGauges, amqp_url: str, consumers: Iterable[str]) -> None:
+    """Report how many messages wait in each consumer's dead-letter queue (``<name>.dead``).
+
+    Each scrape opens one short broker connection and declares the queues passively, which reads
+    their length without creating them; a queue that does not exist yet counts as empty.
+    """
+    import pika
+    import pika.exceptions
+
+    names = [f"{consumer}.dead" for consumer in consumers]
+
+    def counts() -> dict[str, int]:
+        parameters = pika.URLParameters(amqp_url)
+        parameters.socket_timeout = 3
+        parameters.blocked_connection_timeout = 3
+        parameters.connection_attempts = 1
+        found: dict[str, int] = {}
+        connection = pika.BlockingConnection(parameters)
+        try:
+            channel = connection.channel()
+            for name in names:
+                try:
+                    declared = channel.queue_declare(queue=name, passive=True)
+                    found[name] = declared.method.message_count
+                except pika.exceptions.ChannelClosedByBroker:
+                    # 404: not declared yet. The broker closed the channel; open another.
+                    found[name] = 0
+                    channel = connection.channel()
+        finally:
+            connection.close()
+        return found
+
+    state.watch(DEAD_LETTERS, counts)
 
 
 # --- exposition ---------------------------------------------------------------------------------

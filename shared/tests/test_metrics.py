@@ -1,25 +1,36 @@
 """Prometheus metrics: request series labelled by route template, state gauges, the endpoint."""
 
+import os
 import subprocess
 import sys
 import textwrap
+import uuid
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pika
 import pytest
 from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 from fastapi.testclient import TestClient
 from prometheus_client import CollectorRegistry
 from prometheus_client.parser import text_string_to_metric_families
+from sqlalchemy import create_engine
+from sqlmodel import Session, SQLModel
 
+from reparo_shared.events.outbox_sqlmodel import OutboxEvent
 from reparo_shared.metrics import (
     DEAD_LETTERS,
     OUTBOX_BACKLOG,
     PENDING_PAYMENTS,
     UNMATCHED_ROUTE,
     StateGauges,
+    exposition,
     instrument_fastapi,
+    watch_dead_letters,
+    watch_sqlalchemy_outbox,
 )
+from reparo_shared.testing import fresh_database
 
 
 def samples(page: str, name: str) -> dict[tuple[tuple[str, str], ...], float]:
@@ -242,10 +253,9 @@ DJANGO_SCRIPT = textwrap.dedent(
     from django.http import HttpResponse
     from django.urls import path
 
-    from reparo_shared.metrics import OUTBOX_BACKLOG, StateGauges, django_metrics_view
+    from reparo_shared.metrics import StateGauges, django_metrics_view
 
     state = StateGauges()
-    state.watch(OUTBOX_BACKLOG, lambda: 4)
 
     def page(request, slug):
         return HttpResponse("ok")
@@ -255,6 +265,7 @@ DJANGO_SCRIPT = textwrap.dedent(
         path("cms/metrics", django_metrics_view(state)),
     ]
     settings.configure(
+        DATABASES={"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}},
         DEBUG=False,
         ALLOWED_HOSTS=["testserver"],
         ROOT_URLCONF=__name__,
@@ -262,7 +273,21 @@ DJANGO_SCRIPT = textwrap.dedent(
         INSTALLED_APPS=[],
     )
     django.setup()
+    from django.db import connection
     from django.test import Client
+
+    from reparo_shared.metrics import watch_django_outbox
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TABLE outbox_event (id integer primary key, created_at text, sent_at text)"
+        )
+        cursor.execute(
+            "INSERT INTO outbox_event (created_at, sent_at) VALUES "
+            "('2026-01-01 00:00:00+00:00', NULL), ('2026-01-01 00:00:01+00:00', NULL), "
+            "('2025-12-31 00:00:00+00:00', '2025-12-31 00:00:01+00:00')"
+        )
+    watch_django_outbox(state)
 
     client = Client()
     client.get("/cms/pages/first-article/")
@@ -273,7 +298,7 @@ DJANGO_SCRIPT = textwrap.dedent(
 )
 
 
-def test_the_cms_records_requests_by_url_pattern_and_serves_the_page() -> None:
+def test_the_cms_records_requests_by_url_pattern_and_reports_its_outbox() -> None:
     result = subprocess.run(
         [sys.executable, "-c", DJANGO_SCRIPT], check=True, capture_output=True, text=True
     )
@@ -282,4 +307,77 @@ def test_the_cms_records_requests_by_url_pattern_and_serves_the_page() -> None:
     assert request_count(page, "GET", "/cms/pages/<slug:slug>/", "200") == 2
     assert request_count(page, "GET", UNMATCHED_ROUTE, "404") == 1
     assert "first-article" not in page
-    assert samples(page, "reparo_outbox_backlog") == {(): 4}
+    assert samples(page, "reparo_outbox_backlog") == {(): 2}
+    # The oldest waiting row is from 2026-01-01, eleven months before these tests were written.
+    assert samples(page, "reparo_outbox_oldest_age_seconds")[()] > 300 * 24 * 3600
+
+
+def test_the_outbox_gauges_count_only_events_still_waiting() -> None:
+    with fresh_database("metrics") as url:
+        engine = create_engine(url)
+        SQLModel.metadata.create_all(engine, tables=[OutboxEvent.__table__])
+        now = datetime.now(UTC)
+        with Session(engine) as session:
+            for number, sent in enumerate([None, None, now]):
+                session.add(
+                    OutboxEvent(
+                        event_id=str(uuid.uuid4()),
+                        event_type="repair.order.node_entered",
+                        subject=f"R{number}",
+                        envelope="{}",
+                        created_at=now - timedelta(minutes=10 - number),
+                        sent_at=sent,
+                    )
+                )
+            session.commit()
+        state = StateGauges()
+        watch_sqlalchemy_outbox(state, engine)
+
+        page = scrape(state)
+        engine.dispose()
+
+    assert samples(page, "reparo_outbox_backlog") == {(): 2}
+    assert 600 <= samples(page, "reparo_outbox_oldest_age_seconds")[()] < 3600
+
+
+def test_an_empty_outbox_reports_no_backlog_and_no_age() -> None:
+    with fresh_database("metrics") as url:
+        engine = create_engine(url)
+        SQLModel.metadata.create_all(engine, tables=[OutboxEvent.__table__])
+        state = StateGauges()
+        watch_sqlalchemy_outbox(state, engine)
+
+        page = scrape(state)
+        engine.dispose()
+
+    assert samples(page, "reparo_outbox_backlog") == {(): 0}
+    assert samples(page, "reparo_outbox_oldest_age_seconds") == {(): 0}
+
+
+def test_dead_letters_are_counted_per_consumer_from_the_broker() -> None:
+    amqp_url = os.environ.get("AMQP_URL") or "amqp://guest:guest@127.0.0.1:5672/%2F"
+    consumer = f"metrics-test-{uuid.uuid4().hex[:8]}"
+    never_declared = f"metrics-test-{uuid.uuid4().hex[:8]}"
+    connection = pika.BlockingConnection(pika.URLParameters(amqp_url))
+    channel = connection.channel()
+    channel.queue_declare(queue=f"{consumer}.dead", durable=False, auto_delete=False)
+    try:
+        for _ in range(2):
+            channel.basic_publish(exchange="", routing_key=f"{consumer}.dead", body=b"{}")
+        state = StateGauges()
+        watch_dead_letters(state, amqp_url, [consumer, never_declared])
+
+        page = scrape(state)
+    finally:
+        channel.queue_delete(queue=f"{consumer}.dead")
+        connection.close()
+
+    assert samples(page, "reparo_dead_letters") == {
+        (("queue", f"{consumer}.dead"),): 2,
+        (("queue", f"{never_declared}.dead"),): 0,
+    }
+    assert samples(page, "reparo_state_gauge_errors") == {}
+
+
+def scrape(state: StateGauges) -> str:
+    return exposition(CollectorRegistry(), state).decode()
