@@ -11,7 +11,12 @@ Three pieces:
 - :class:`StateGauges`, gauges read at scrape time from callables the service registers (outbox
   backlog, dead letters, failed notifications, pending payments). They are computed when Prometheus
   asks, from the database or the broker, so every instance reports the same global figure; alerting
-  rules should take ``max`` over instances, not ``sum``.
+  rules should take ``max`` over instances, not ``sum``. :func:`watch_sqlalchemy_outbox`,
+  :func:`watch_django_outbox` and :func:`watch_dead_letters` register the common ones.
+
+Wiring, in a FastAPI ``create_app``: ``state = instrument_fastapi(app)`` then
+``watch_sqlalchemy_outbox(state, engine)``; in the cms: ``DjangoMetricsMiddleware`` first in
+``MIDDLEWARE`` and ``path("cms/metrics", django_metrics_view(state))``.
 
 Several processes per container (``uvicorn --workers N``, gunicorn): prometheus-client keeps each
 process's counters in memory, so a scrape would see one random worker. Set
