@@ -423,24 +423,48 @@ class DjangoMetricsMiddleware:
 
     The label is ``request.resolver_match.route`` (for example ``cms/api/v2/pages/<int:pk>/``),
     bounded like the FastAPI route templates. Put it first in ``MIDDLEWARE`` so it times the rest.
+    It works in both of Django's modes, so under ASGI it adds no thread hop of its own.
     """
 
+    sync_capable = True
+    async_capable = True
+
     def __init__(self, get_response: Callable[[Any], Any]) -> None:
+        from asgiref.sync import iscoroutinefunction, markcoroutinefunction
+
         self.get_response = get_response
         self.metrics = _http_metrics(REGISTRY)
+        self.is_async = iscoroutinefunction(get_response)
+        if self.is_async:
+            markcoroutinefunction(self)
 
     def __call__(self, request: Any) -> Any:
+        if self.is_async:
+            return self._call_async(request)
         started = time.perf_counter()
         self.metrics.in_progress.inc()
         try:
             response = self.get_response(request)
         finally:
             self.metrics.in_progress.dec()
+        self._record(request, response, started)
+        return response
+
+    async def _call_async(self, request: Any) -> Any:
+        started = time.perf_counter()
+        self.metrics.in_progress.inc()
+        try:
+            response = await self.get_response(request)
+        finally:
+            self.metrics.in_progress.dec()
+        self._record(request, response, started)
+        return response
+
+    def _record(self, request: Any, response: Any, started: float) -> None:
         match = getattr(request, "resolver_match", None)
         route = f"/{match.route}" if match is not None and match.route else UNMATCHED_ROUTE
         self.metrics.requests.labels(request.method, route, str(response.status_code)).inc()
         self.metrics.latency.labels(request.method, route).observe(time.perf_counter() - started)
-        return response
 
 
 def django_metrics_view(state: StateGauges | None = None) -> Callable[[Any], Any]:

@@ -247,6 +247,7 @@ def test_in_multiprocess_mode_the_page_sums_every_worker(tmp_path: Path) -> None
 
 DJANGO_SCRIPT = textwrap.dedent(
     """
+    import asyncio
     import sys
     import django
     from django.conf import settings
@@ -274,7 +275,7 @@ DJANGO_SCRIPT = textwrap.dedent(
     )
     django.setup()
     from django.db import connection
-    from django.test import Client
+    from django.test import AsyncClient, Client
 
     from reparo_shared.metrics import watch_django_outbox
 
@@ -291,8 +292,9 @@ DJANGO_SCRIPT = textwrap.dedent(
 
     client = Client()
     client.get("/cms/pages/first-article/")
-    client.get("/cms/pages/second-article/")
     client.get("/cms/nowhere")
+    # Under ASGI (uvicorn) Django runs the middleware chain asynchronously.
+    asyncio.run(AsyncClient().get("/cms/pages/second-article/"))
     sys.stdout.write(client.get("/cms/metrics").content.decode())
     """
 )
