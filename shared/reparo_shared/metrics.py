@@ -31,7 +31,7 @@ import os
 import time
 import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -80,11 +80,26 @@ LATENCY_BUCKETS = (
 # --- HTTP traffic -------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass
 class _HttpMetrics:
     requests: Counter
     latency: Histogram
     in_progress: Gauge
+    # The labelled children by (method, route, status): looking them up through ``labels()`` on
+    # every request takes a lock and validates the labels, about three times the cost of recording.
+    children: dict[tuple[str, str, str], tuple[Any, Any]] = field(default_factory=dict)
+
+    def record(self, method: str, route: str, status: str, seconds: float) -> None:
+        key = (method, route, status)
+        children = self.children.get(key)
+        if children is None:
+            children = (
+                self.requests.labels(method, route, status),
+                self.latency.labels(method, route),
+            )
+            self.children[key] = children
+        children[0].inc()
+        children[1].observe(seconds)
 
 
 # One set of HTTP metrics per registry: an app built twice in one process (tests do this) must
@@ -173,9 +188,7 @@ class PrometheusMiddleware:
         finally:
             self.metrics.in_progress.dec()
             route = route_template(scope, outer_root_path)
-            method = scope["method"]
-            self.metrics.requests.labels(method, route, str(status)).inc()
-            self.metrics.latency.labels(method, route).observe(time.perf_counter() - started)
+            self.metrics.record(scope["method"], route, str(status), time.perf_counter() - started)
 
 
 # --- backlogs read at scrape time ---------------------------------------------------------------
@@ -463,8 +476,8 @@ class DjangoMetricsMiddleware:
     def _record(self, request: Any, response: Any, started: float) -> None:
         match = getattr(request, "resolver_match", None)
         route = f"/{match.route}" if match is not None and match.route else UNMATCHED_ROUTE
-        self.metrics.requests.labels(request.method, route, str(response.status_code)).inc()
-        self.metrics.latency.labels(request.method, route).observe(time.perf_counter() - started)
+        elapsed = time.perf_counter() - started
+        self.metrics.record(request.method, route, str(response.status_code), elapsed)
 
 
 def django_metrics_view(state: StateGauges | None = None) -> Callable[[Any], Any]:
