@@ -55,6 +55,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 logger = logging.getLogger(__name__)
 
 UNMATCHED_ROUTE = "<unmatched>"
+KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
 # Seconds. Beyond the usual web buckets, long ones: uploads of 200 MB videos and 2 GB software
 # packages stream for minutes and should land in a bucket rather than all in +Inf.
@@ -90,6 +91,8 @@ class _HttpMetrics:
     children: dict[tuple[str, str, str], tuple[Any, Any]] = field(default_factory=dict)
 
     def record(self, method: str, route: str, status: str, seconds: float) -> None:
+        # Clients choose the method token freely; only known methods get a label of their own.
+        method = method if method in KNOWN_METHODS else "OTHER"
         key = (method, route, status)
         children = self.children.get(key)
         if children is None:

@@ -120,6 +120,20 @@ def test_paths_matching_no_route_are_counted_under_one_label(
     assert "wp-login" not in page
 
 
+def test_invented_request_methods_share_one_label(
+    registry: CollectorRegistry, static_dir: Path
+) -> None:
+    app, _ = build_app(registry, static_dir)
+    client = TestClient(app)
+
+    for method in ("BREW", "XYZZY", "PROPFIND"):
+        client.request(method, "/api/repair/orders/R1")
+    page = client.get("/metrics").text
+
+    assert request_count(page, "OTHER", "/api/repair/orders/{number}", "405") == 3
+    assert "XYZZY" not in page
+
+
 def test_a_handler_that_raises_is_recorded_as_a_server_error(
     registry: CollectorRegistry, static_dir: Path
 ) -> None:
