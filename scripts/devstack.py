@@ -22,6 +22,7 @@ import pika
 import pika.exceptions
 
 from reparo_shared.identity.keys import write_demo_keys
+from reparo_shared.wechat_pay.demo_keys import write_demo_merchant_keys
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA_DIR = Path(os.environ.get("REPARO_DATA_DIR", ROOT / ".local"))
@@ -47,6 +48,7 @@ def prepare_environment(
     overrides = overrides or {}
     data_dir.mkdir(parents=True, exist_ok=True)
     private_key, public_keys = write_demo_keys(data_dir / "keys")
+    merchant = write_demo_merchant_keys(data_dir / "keys")
 
     def demo_secret(name: str) -> str:
         return _demo_secret(data_dir, name)
@@ -81,6 +83,10 @@ def prepare_environment(
         "WECHAT_OPEN_BASE": sandbox,
         "WECHAT_PAY_BASE": sandbox,
         "WECHAT_JSSDK_URL": f"{sandbox}/sandbox/jweixin.js",
+        "WECHAT_PAY_MCHID": "1900000109",
+        "WECHAT_PAY_NOTIFY_URL": f"http://127.0.0.1:{gateway_port}/api/repair/payments/wechat/notify",
+        "SANDBOX_PAY_PLATFORM_DIR": str(data_dir / "keys" / "wechat-pay-platform"),
+        **merchant,
         "SANDBOX_STATE_FILE": str(data_dir / "wechat_sandbox.json"),
         "SANDBOX_LOG_LEVEL": "warning",
         "WECHAT_APPID": "wxsandbox0000001",

@@ -13,6 +13,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from . import control, jsbridge, menu, messages, oauth, publish, tokens
 from .errors import WeChatError, wechat_error_handler
+from .pay import pay_router_from_env
 from .state import SandboxState
 
 DEFAULT_APPID = "wx5a4db0c0ffee0001"
@@ -44,6 +45,12 @@ def create_app(appid: str | None = None, secret: str | None = None) -> FastAPI:
     )
     for module in (tokens, oauth, messages, menu, publish, control, jsbridge):
         app.include_router(module.router)
+    app.include_router(pay_router_from_env())
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
     return app
 
 

@@ -6,9 +6,9 @@ merchant must refuse. The sandbox app includes it with
 ``app.include_router(pay_router_from_env())``.
 """
 
-from wechat_sandbox.pay.app import create_pay_app, pay_router, pay_router_from_env
-from wechat_sandbox.pay.notify import Variant
-from wechat_sandbox.pay.state import PayMerchant, PaySandbox, PlatformKeys, Signer
+from .app import create_pay_app, pay_router, pay_router_from_env
+from .notify import Variant
+from .state import PayMerchant, PaySandbox, PlatformKeys, Signer
 
 __all__ = [
     "PayMerchant",

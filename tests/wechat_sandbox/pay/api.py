@@ -14,7 +14,8 @@ from fastapi.responses import Response
 from fastapi.routing import APIRoute
 
 from reparo_shared.wechat_pay.demo_keys import RsaIdentity
-from wechat_sandbox.pay.crypto import (
+
+from .crypto import (
     aes_gcm_encrypt,
     parse_authorization,
     random_text,
@@ -22,7 +23,7 @@ from wechat_sandbox.pay.crypto import (
     signed_message,
     verify,
 )
-from wechat_sandbox.pay.state import CST, PayMerchant, PaySandbox, SigningKey
+from .state import CST, PayMerchant, PaySandbox, SigningKey
 
 logger = logging.getLogger(__name__)
 

@@ -6,9 +6,10 @@ from pathlib import Path
 from fastapi import APIRouter, FastAPI
 
 from reparo_shared.wechat_pay.settings import pem_or_path
-from wechat_sandbox.pay.api import pay_api_router
-from wechat_sandbox.pay.control import pay_control_router
-from wechat_sandbox.pay.state import PayMerchant, PaySandbox, PlatformKeys, Signer
+
+from .api import pay_api_router
+from .control import pay_control_router
+from .state import PayMerchant, PaySandbox, PlatformKeys, Signer
 
 
 def pay_router(sandbox: PaySandbox) -> APIRouter:

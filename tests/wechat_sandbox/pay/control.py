@@ -7,9 +7,9 @@ from fastapi import APIRouter, HTTPException, Query
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel
 
-from wechat_sandbox.pay.crypto import signed_message, verify
-from wechat_sandbox.pay.notify import Variant, deliver
-from wechat_sandbox.pay.state import PayMerchant, PaySandbox, SandboxOrder, Signer
+from .crypto import signed_message, verify
+from .notify import Variant, deliver
+from .state import PayMerchant, PaySandbox, SandboxOrder, Signer
 
 
 class SigningMode(BaseModel):

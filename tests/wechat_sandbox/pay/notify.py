@@ -11,8 +11,9 @@ from enum import StrEnum
 import httpx
 
 from reparo_shared.wechat_pay.demo_keys import generate_rsa_identity
-from wechat_sandbox.pay.crypto import aes_gcm_encrypt, random_text, sign, signed_message
-from wechat_sandbox.pay.state import CST, Delivery, PaySandbox, SandboxOrder, Signer, SigningKey
+
+from .crypto import aes_gcm_encrypt, random_text, sign, signed_message
+from .state import CST, Delivery, PaySandbox, SandboxOrder, Signer, SigningKey
 
 logger = logging.getLogger(__name__)
 
