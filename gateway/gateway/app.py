@@ -24,6 +24,7 @@ from gateway.settings import GatewaySettings, get_settings
 from reparo_shared.asgi import CorrelationIdMiddleware, health_router
 from reparo_shared.identity import TokenSigner
 from reparo_shared.logs import configure_logging
+from reparo_shared.metrics import instrument_fastapi
 from reparo_shared.wechat import WeChatSettings, WeChatSignIn
 
 logger = logging.getLogger(__name__)
@@ -69,6 +70,7 @@ def create_app(
     )
 
     _add_middleware(app, settings)
+    instrument_fastapi(app)
     _add_proxy_routes(app, settings)
     app.include_router(health_router(lambda: _upstreams_ready(app)))
     app.include_router(wechat_signin.router)

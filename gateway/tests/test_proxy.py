@@ -96,3 +96,12 @@ def test_unknown_page_is_a_friendly_404(gateway_url: str) -> None:
 
     assert response.status_code == 404
     assert "<html" in response.text
+
+
+def test_metrics_count_proxied_requests_by_route_template(gateway_url: str) -> None:
+    httpx.get(f"{gateway_url}/api/repair/echo?x=1")
+
+    metrics = httpx.get(f"{gateway_url}/metrics").text
+
+    assert 'route="/api/repair/{path}"' in metrics
+    assert "reparo_http_requests_total" in metrics
