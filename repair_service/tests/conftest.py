@@ -18,8 +18,8 @@ from sqlmodel import Session, select
 
 from repair_service.app import create_app
 from repair_service.cli import demo_address
-from repair_service.db import make_engine
-from repair_service.models import metadata
+from repair_service.db import make_engine, utcnow
+from repair_service.models import Quote, ReceivingAddress, RepairOrder, Tick, metadata
 from repair_service.process.defaults import DEFAULT_TEAMS, seed_defaults
 from repair_service.settings import Settings
 from repair_service.staff.models import StaffAccount, StaffRole, Team, TeamMembership
@@ -192,6 +192,25 @@ class World:
         )
         assert response.status_code == 200, response.text
         return dict(response.json())
+
+    def place_at(self, order_id: int, node: str, *, started: bool = False, quote_fen: int = 5_000) -> None:
+        """Test shortcut: put an order straight at ``node`` (the end-to-end tests walk there)."""
+        now = utcnow()
+        with Session(self.engine) as session:
+            order = session.get(RepairOrder, order_id)
+            assert order is not None
+            for tick in session.exec(select(Tick).where(Tick.order_id == order_id)):
+                tick.completed_at = tick.completed_at or now
+                session.add(tick)
+            session.add(Tick(order_id=order_id, node_code=node, entered_at=now,
+                             started_at=now if started else None))
+            if node in ("customer_agreement", "fee_collection"):
+                decision = "agreed" if node == "fee_collection" else None
+                session.add(Quote(order_id=order_id, amount_fen=quote_fen, staff_id=1, decision=decision))
+            order.node_code, order.node_entered_at = node, now
+            order.receiving_address_id = session.exec(select(ReceivingAddress.id)).first()
+            session.add(order)
+            session.commit()
 
     def address_id(self) -> int:
         response = self.client.get("/api/repair/staff/addresses", headers=self.staff("admin"))
