@@ -142,7 +142,9 @@ def _overdue_condition(nodes: dict[str, Node], now: datetime) -> Any:
         )
         for node in nodes.values()
     ]
-    return and_(col(RepairOrder.status) == OrderStatus.OPEN, or_(*per_node) if per_node else false())
+    return and_(
+        col(RepairOrder.status) == OrderStatus.OPEN, or_(*per_node) if per_node else false()
+    )
 
 
 def _search_condition(text: str) -> Any:
@@ -269,9 +271,7 @@ def customer_request(session: Session, actor: Actor, request_id: int) -> s.Repai
 
 
 def _timeline(session: Session, order_id: int, nodes: dict[str, Node]) -> list[s.TickPublic]:
-    ticks = session.exec(
-        select(Tick).where(Tick.order_id == order_id).order_by(col(Tick.id))
-    ).all()
+    ticks = session.exec(select(Tick).where(Tick.order_id == order_id).order_by(col(Tick.id))).all()
     files: dict[int, list[AttachmentRef]] = {}
     tick_ids = [tick.id for tick in ticks]
     for attachment in session.exec(select(Attachment).where(col(Attachment.tick_id).in_(tick_ids))):
@@ -339,7 +339,9 @@ def invoice_public(invoice: Invoice) -> s.InvoicePublic:
     )
 
 
-def _serial_history(session: Session, order: RepairOrder) -> tuple[list[s.SerialHistoryEntry], bool]:
+def _serial_history(
+    session: Session, order: RepairOrder
+) -> tuple[list[s.SerialHistoryEntry], bool]:
     earlier = session.exec(
         select(RepairOrder)
         .where(RepairOrder.sn == order.sn, col(RepairOrder.id) != order.id)
@@ -388,9 +390,17 @@ def _customer_actions(
         ]
         if order.node_code == "fee_collection":
             actions.append("choose_payment_method")
-            if payment and payment.method == "offline" and payment.status in ("pending", "rejected"):
+            if (
+                payment
+                and payment.method == "offline"
+                and payment.status in ("pending", "rejected")
+            ):
                 actions.append("submit_offline_proof")
-    if payment and payment.status == PaymentStatus.CONFIRMED and not (invoice and invoice.issued_at):
+    if (
+        payment
+        and payment.status == PaymentStatus.CONFIRMED
+        and not (invoice and invoice.issued_at)
+    ):
         actions.append("request_invoice")
     return actions
 
@@ -422,7 +432,8 @@ def staff_order_detail(session: Session, actor: Actor, order_id: int) -> s.Staff
     order = load_visible_order(session, actor, order_id)
     request = session.get(RepairRequest, order.request_id)
     customer = session.get(Customer, order.customer_id)
-    assert request is not None and customer is not None
+    assert request is not None
+    assert customer is not None
     return s.StaffOrderPublic(
         **_detail_fields(session, order),
         contact_name=request.contact_name,

@@ -7,7 +7,7 @@ to move it; both work inside the caller's session and only flush.
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel
 from reparo_shared.events.catalogue import EventPayload
@@ -89,7 +89,7 @@ def load_visible_order(session: Session, actor: Actor, order_id: int) -> RepairO
 
 
 def require_grant(session: Session, actor: Actor, node_code: str) -> None:
-    """Staff may operate a node if they are admin or coordinator, or a team of theirs holds a grant."""
+    """Admins and coordinators operate every node; members only nodes granted to their teams."""
     if actor.operates_every_node:
         return
     if not actor.is_staff:
@@ -113,8 +113,9 @@ def require_rule(session: Session, actor: Actor, order: RepairOrder, action: str
     if order.status != OrderStatus.OPEN:
         raise IllegalMove(f"order {order.number} is {order.status.value}; nothing more can happen")
     if order.node_code not in rule.nodes:
+        needed = ", ".join(rule.nodes)
         raise IllegalMove(
-            f"order {order.number} is at {order.node_code!r}; {action} needs {', '.join(rule.nodes)}"
+            f"order {order.number} is at {order.node_code!r}; {action} needs {needed}"
         )
     if rule.by == "staff":
         require_grant(session, actor, order.node_code)
@@ -231,8 +232,14 @@ def advance(
     Entering ``completed`` closes the order: its tick is completed at once by the system.
     """
     previous = order.node_code
-    close_tick(session, actor, current_tick(session, order), outcome=outcome, comment=comment,
-               attachments=attachments)
+    close_tick(
+        session,
+        actor,
+        current_tick(session, order),
+        outcome=outcome,
+        comment=comment,
+        attachments=attachments,
+    )
     tick = open_tick(session, order, to_node)
     order.node_code = to_node
     order.node_entered_at = tick.entered_at
@@ -249,7 +256,7 @@ def advance(
     emit(
         session,
         RepairOrderEnteredNode(
-            order_id=order.id,  # type: ignore[arg-type]
+            order_id=order.id,
             order_number=order.number,
             customer_id=order.customer_id,
             node=to_node,
@@ -262,7 +269,7 @@ def advance(
         emit(
             session,
             RepairOrderCompleted(
-                order_id=order.id,  # type: ignore[arg-type]
+                order_id=order.id,
                 order_number=order.number,
                 customer_id=order.customer_id,
             ),
@@ -270,10 +277,17 @@ def advance(
         )
     logger.info(
         "order.moved",
-        extra={"order_number": order.number, "from_node": previous, "to_node": to_node,
-               "outcome": outcome, "actor": f"{actor.kind}:{actor.id}"},
+        extra={
+            "order_number": order.number,
+            "from_node": previous,
+            "to_node": to_node,
+            "outcome": outcome,
+            "actor": f"{actor.kind}:{actor.id}",
+        },
     )
 
 
-def audit_order(session: Session, actor: Actor, order: RepairOrder, action: str, **detail: object) -> None:
+def audit_order(
+    session: Session, actor: Actor, order: RepairOrder, action: str, **detail: Any
+) -> None:
     write_audit(session, actor, action, order_id=order.id, node=order.node_code, **detail)
