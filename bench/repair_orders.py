@@ -197,7 +197,8 @@ def load_orders(url: str, total: int) -> None:
         for table in ("customer", "repair_request", "repair_order"):
             connection.execute(
                 text(
-                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
+                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                    f"(SELECT max(id) FROM {table}))"
                 )
             )
         connection.execute(text("ANALYZE"))
@@ -320,7 +321,8 @@ def main() -> None:
                 row[0]
                 for row in connection.execute(
                     text(
-                        "SELECT id FROM repair_order WHERE node_code = 'repair' ORDER BY id LIMIT :n"
+                        "SELECT id FROM repair_order WHERE node_code = 'repair' "
+                        "ORDER BY id LIMIT :n"
                     ),
                     {"n": args.requests},
                 )
