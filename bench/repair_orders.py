@@ -309,6 +309,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--orders", type=int, default=100_000)
     parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--keep", action="store_true", help="print the URL and keep the database")
     args = parser.parse_args()
     with scratch_database() as url:
         migrate_and_seed(url)
@@ -367,6 +368,9 @@ def main() -> None:
                 ),
             )
         count_list_queries(url, token)
+        if args.keep:
+            print(f"keeping {url}; press Enter to drop it")
+            input()
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import and_, false, func, or_
+from sqlalchemy import and_, false, func, or_, union
 from sqlmodel import Session, col, select
 
 from repair_service.billing.models import Invoice, Payment, PaymentOrder, PaymentStatus
@@ -80,6 +80,14 @@ def _summary_fields(
     }
 
 
+def order_summary(session: Session, order_id: int) -> s.OrderSummary:
+    """The short form of an order that action endpoints answer with (new version and node)."""
+    order = session.get(RepairOrder, order_id)
+    if order is None:
+        raise NotFound("no such order")
+    return s.OrderSummary(**_summary_fields(order, load_nodes(session), None, utcnow()))
+
+
 @dataclass(frozen=True)
 class OrderFilters:
     """Staff list filters; every one optional."""
@@ -148,12 +156,14 @@ def _overdue_condition(nodes: dict[str, Node], now: datetime) -> Any:
 
 
 def _search_condition(text: str) -> Any:
-    by_waybill = select(Shipment.order_id).where(Shipment.waybill == text)
-    return or_(
-        col(RepairOrder.number) == text.upper(),
-        col(RepairOrder.sn) == text,
-        col(RepairOrder.id).in_(by_waybill),
+    # A union of three indexed lookups: an OR across the columns and the shipment table would
+    # make PostgreSQL scan every order.
+    matches = union(
+        select(RepairOrder.id).where(RepairOrder.number == text.upper()),
+        select(RepairOrder.id).where(RepairOrder.sn == text),
+        select(Shipment.order_id).where(Shipment.waybill == text),
     )
+    return col(RepairOrder.id).in_(matches)
 
 
 def list_staff_orders(
@@ -168,14 +178,21 @@ def list_staff_orders(
         count_query = count_query.join(Customer, col(Customer.id) == RepairOrder.customer_id)
     total = session.exec(count_query.where(*conditions)).one()
 
+    # The page's ids are picked first (walking the created_at index), then joined to names, so
+    # the joins touch one page of rows rather than every matching order.
+    newest_first = (col(RepairOrder.created_at).desc(), col(RepairOrder.id).desc())
+    page_ids = select(RepairOrder.id).where(*conditions)
+    if filters.customer:
+        page_ids = page_ids.join(Customer, col(Customer.id) == RepairOrder.customer_id)
+    page_subquery = (
+        page_ids.order_by(*newest_first).offset((page - 1) * page_size).limit(page_size).subquery()
+    )
     rows = session.exec(
         select(RepairOrder, Customer.name, CatalogueProduct.name)
+        .join(page_subquery, page_subquery.c.id == RepairOrder.id)
         .join(Customer, col(Customer.id) == RepairOrder.customer_id)
         .outerjoin(CatalogueProduct, col(CatalogueProduct.pn) == RepairOrder.pn)
-        .where(*conditions)
-        .order_by(col(RepairOrder.created_at).desc(), col(RepairOrder.id).desc())
-        .offset((page - 1) * page_size)
-        .limit(page_size)
+        .order_by(*newest_first)
     ).all()
     items = [
         s.StaffOrderRow(**_summary_fields(order, nodes, product, now), customer_name=name)
