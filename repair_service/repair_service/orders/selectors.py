@@ -158,7 +158,7 @@ def _overdue_condition(nodes: dict[str, Node], now: datetime) -> Any:
 def _search_condition(text: str) -> Any:
     # A union of three indexed lookups: an OR across the columns and the shipment table would
     # make PostgreSQL scan every order.
-    matches = union(
+    matches: Any = union(
         select(RepairOrder.id).where(RepairOrder.number == text.upper()),
         select(RepairOrder.id).where(RepairOrder.sn == text),
         select(Shipment.order_id).where(Shipment.waybill == text),

@@ -137,16 +137,18 @@ def claim_version(
     On PostgreSQL the UPDATE takes the row lock: a second operator's UPDATE waits, then finds the
     version moved on and matches no row, so exactly one of two simultaneous actions wins.
     """
-    result = session.execute(
+    claimed = session.execute(
         update(RepairOrder)
         .where(col(RepairOrder.id) == order.id, col(RepairOrder.version) == expected_version)
         .values(version=RepairOrder.version + 1, updated_at=utcnow(), updated_by=actor.label)
-    )
-    fresh = session.get(RepairOrder, order.id, populate_existing=True)
-    assert fresh is not None
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+        .returning(RepairOrder)
+        .execution_options(populate_existing=True)
+    ).scalar_one_or_none()
+    if claimed is None:
+        fresh = session.get(RepairOrder, order.id, populate_existing=True)
+        assert fresh is not None
         raise stale_error(fresh, expected_version)
-    return fresh
+    return claimed
 
 
 def begin(
