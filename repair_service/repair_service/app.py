@@ -122,5 +122,5 @@ def __getattr__(name: str) -> FastAPI:
     # module (tests, the CLI) does not open the configured database.
     if name == "app":
         globals()["app"] = create_app()
-        return globals()["app"]  # type: ignore[no-any-return]
+        return globals()["app"]
     raise AttributeError(name)

@@ -9,9 +9,6 @@ from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
-from reparo_shared.identity import Principal, TokenVerifier
-from reparo_shared.identity.fastapi import principal_dependency
-from reparo_shared.identity.tokens import InvalidToken, bearer_token
 from sqlalchemy import Engine
 from sqlmodel import Session
 
@@ -21,6 +18,9 @@ from repair_service.errors import Forbidden, NotAuthenticated
 from repair_service.orders.actors import Actor
 from repair_service.settings import Settings
 from repair_service.staff.service import staff_actor_for_token
+from reparo_shared.identity import Principal, TokenVerifier
+from reparo_shared.identity.fastapi import principal_dependency
+from reparo_shared.identity.tokens import InvalidToken, bearer_token
 
 STAFF_COOKIE = "reparo_staff_session"
 

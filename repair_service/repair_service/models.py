@@ -1,13 +1,12 @@
 """Every table of the service, imported in one place so metadata (and Alembic) sees them all."""
 
-from reparo_shared.events.outbox_sqlmodel import OutboxEvent
 from sqlmodel import SQLModel
 
 from repair_service.audit.models import AuditLog
 from repair_service.billing.models import Invoice, Payment, PaymentOrder
 from repair_service.catalogue.models import CatalogueProduct
-from repair_service.files.models import UploadedFile
 from repair_service.customers.models import Customer, CustomerAddress, InvoiceTitle
+from repair_service.files.models import UploadedFile
 from repair_service.orders.models import (
     Attachment,
     OrderSequence,
@@ -20,6 +19,7 @@ from repair_service.orders.models import (
 )
 from repair_service.process.models import Node, NodeGrant
 from repair_service.staff.models import StaffAccount, StaffSession, Team, TeamMembership
+from reparo_shared.events.outbox_sqlmodel import OutboxEvent
 
 metadata = SQLModel.metadata
 

@@ -8,11 +8,6 @@ payment may have a general or a special invoice; a tax id is a valid unified soc
 import logging
 from collections.abc import Sequence
 
-from reparo_shared.events.types import (
-    RepairInvoiceIssued,
-    RepairPaymentConfirmed,
-    RepairPaymentProofRejected,
-)
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
@@ -36,6 +31,11 @@ from repair_service.orders.workflow import (
     advance,
     emit,
     require_grant,
+)
+from reparo_shared.events.types import (
+    RepairInvoiceIssued,
+    RepairPaymentConfirmed,
+    RepairPaymentProofRejected,
 )
 
 logger = logging.getLogger(__name__)
@@ -251,10 +251,10 @@ def reject_offline_proof(
     emit(
         session,
         RepairPaymentProofRejected(
-            payment_id=payment.id,  # type: ignore[arg-type]
+            payment_id=payment.id,
             request_id=payment.request_id,
             customer_id=payment.customer_id,
-            order_ids=[order.id for order in orders],  # type: ignore[misc]
+            order_ids=[order.id for order in orders],
         ),
         payment_subject(payment),
     )
@@ -311,10 +311,10 @@ def _apply_confirmation(
     emit(
         session,
         RepairPaymentConfirmed(
-            payment_id=payment.id,  # type: ignore[arg-type]
+            payment_id=payment.id,
             request_id=payment.request_id,
             customer_id=payment.customer_id,
-            order_ids=[order.id for order in orders],  # type: ignore[misc]
+            order_ids=[order.id for order in orders],
             method=payment.method.value,
             amount_fen=payment.amount_fen,
         ),
@@ -419,11 +419,11 @@ def issue_invoice(
     emit(
         session,
         RepairInvoiceIssued(
-            invoice_id=invoice.id,  # type: ignore[arg-type]
+            invoice_id=invoice.id,
             payment_id=payment_id,
             customer_id=payment.customer_id,
             kind=invoice.kind.value,
-            order_ids=[order.id for order in orders_of_payment(session, payment_id)],  # type: ignore[misc]
+            order_ids=[order.id for order in orders_of_payment(session, payment_id)],
         ),
         payment_subject(payment),
     )

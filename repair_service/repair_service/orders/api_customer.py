@@ -5,8 +5,8 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query, Response, status
 
 from repair_service.deps import CurrentCustomer, SessionDep, SettingsDep
-from repair_service.orders import selectors, submission, transitions
 from repair_service.orders import schemas as s
+from repair_service.orders import selectors, submission, transitions
 from repair_service.schemas import Page
 
 router = APIRouter(tags=["customer orders"])

@@ -59,12 +59,6 @@ def read_order(order_id: int, actor: CurrentStaff, session: SessionDep) -> s.Sta
     return selectors.staff_order_detail(session, actor, order_id)
 
 
-def _summary(session: Session, order_id: int) -> s.OrderSummary:
-    order = selectors.load_visible_order(session, Actor.system("read"), order_id)
-    nodes = selectors.load_nodes(session)
-    return s.OrderSummary(**selectors._summary_fields(order, nodes, None, selectors.utcnow()))
-
-
 Action = Callable[..., Any]
 
 
@@ -72,7 +66,7 @@ def _act(
     session: Session, actor: Actor, order_id: int, action: Action, **fields: Any
 ) -> s.OrderSummary:
     action(session, actor=actor, order_id=order_id, **fields)
-    return _summary(session, order_id)
+    return selectors.order_summary(session, order_id)
 
 
 @router.post("/orders/{order_id}/approve", response_model=s.OrderSummary)

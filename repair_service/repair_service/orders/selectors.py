@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import and_, false, func, or_
+from sqlalchemy import and_, false, func, or_, union
 from sqlmodel import Session, col, select
 
 from repair_service.billing.models import Invoice, Payment, PaymentOrder, PaymentStatus
@@ -34,6 +34,9 @@ from repair_service.process.models import Node, NodeGrant
 from repair_service.schemas import Page
 
 REPEAT_WINDOW = timedelta(days=90)
+# Counting every match of a broad filter over a large table costs more than the page itself;
+# the console needs an exact figure only for narrow filters, so counting stops here.
+COUNT_CAP = 10_000
 
 
 def load_nodes(session: Session) -> dict[str, Node]:
@@ -78,6 +81,14 @@ def _summary_fields(
         "node_entered_at": as_utc(order.node_entered_at),
         "eta": eta_of(order, nodes, now),
     }
+
+
+def order_summary(session: Session, order_id: int) -> s.OrderSummary:
+    """The short form of an order that action endpoints answer with (new version and node)."""
+    order = session.get(RepairOrder, order_id)
+    if order is None:
+        raise NotFound("no such order")
+    return s.OrderSummary(**_summary_fields(order, load_nodes(session), None, utcnow()))
 
 
 @dataclass(frozen=True)
@@ -148,12 +159,14 @@ def _overdue_condition(nodes: dict[str, Node], now: datetime) -> Any:
 
 
 def _search_condition(text: str) -> Any:
-    by_waybill = select(Shipment.order_id).where(Shipment.waybill == text)
-    return or_(
-        col(RepairOrder.number) == text.upper(),
-        col(RepairOrder.sn) == text,
-        col(RepairOrder.id).in_(by_waybill),
+    # A union of three indexed lookups: an OR across the columns and the shipment table would
+    # make PostgreSQL scan every order.
+    matches: Any = union(
+        select(RepairOrder.id).where(RepairOrder.number == text.upper()),
+        select(RepairOrder.id).where(RepairOrder.sn == text),
+        select(Shipment.order_id).where(Shipment.waybill == text),
     )
+    return col(RepairOrder.id).in_(matches)
 
 
 def list_staff_orders(
@@ -163,25 +176,36 @@ def list_staff_orders(
     now = utcnow()
     nodes = load_nodes(session)
     conditions = _filter_conditions(filters, nodes, now)
-    count_query = select(func.count()).select_from(RepairOrder)
+    matching = select(RepairOrder.id).where(*conditions)
     if filters.customer:
-        count_query = count_query.join(Customer, col(Customer.id) == RepairOrder.customer_id)
-    total = session.exec(count_query.where(*conditions)).one()
+        matching = matching.join(Customer, col(Customer.id) == RepairOrder.customer_id)
+    capped = matching.limit(COUNT_CAP + 1).subquery()
+    counted = session.exec(select(func.count()).select_from(capped)).one()
 
+    # The page's ids are picked first (walking the created_at index), then joined to names, so
+    # the joins touch one page of rows rather than every matching order.
+    newest_first = (col(RepairOrder.created_at).desc(), col(RepairOrder.id).desc())
+    page_subquery = (
+        matching.order_by(*newest_first).offset((page - 1) * page_size).limit(page_size).subquery()
+    )
     rows = session.exec(
         select(RepairOrder, Customer.name, CatalogueProduct.name)
+        .join(page_subquery, page_subquery.c.id == RepairOrder.id)
         .join(Customer, col(Customer.id) == RepairOrder.customer_id)
         .outerjoin(CatalogueProduct, col(CatalogueProduct.pn) == RepairOrder.pn)
-        .where(*conditions)
-        .order_by(col(RepairOrder.created_at).desc(), col(RepairOrder.id).desc())
-        .offset((page - 1) * page_size)
-        .limit(page_size)
+        .order_by(*newest_first)
     ).all()
     items = [
         s.StaffOrderRow(**_summary_fields(order, nodes, product, now), customer_name=name)
         for order, name, product in rows
     ]
-    return Page(items=items, total=total, page=page, page_size=page_size)
+    return Page(
+        items=items,
+        total=min(counted, COUNT_CAP),
+        page=page,
+        page_size=page_size,
+        total_is_exact=counted <= COUNT_CAP,
+    )
 
 
 def list_customer_orders(
@@ -432,7 +456,8 @@ def staff_order_detail(session: Session, actor: Actor, order_id: int) -> s.Staff
     order = load_visible_order(session, actor, order_id)
     request = session.get(RepairRequest, order.request_id)
     customer = session.get(Customer, order.customer_id)
-    assert request is not None and customer is not None
+    assert request is not None
+    assert customer is not None
     return s.StaffOrderPublic(
         **_detail_fields(session, order),
         contact_name=request.contact_name,

@@ -6,7 +6,6 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
-from reparo_shared.events.types import RepairRequestSubmitted
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -19,6 +18,7 @@ from repair_service.orders.models import RepairOrder, RepairRequest, Tick
 from repair_service.orders.numbers import allocate_sequences, format_number
 from repair_service.orders.public import new_public_token
 from repair_service.orders.workflow import AttachmentRef, add_attachments, emit, open_tick
+from reparo_shared.events.types import RepairRequestSubmitted
 
 logger = logging.getLogger(__name__)
 
@@ -80,9 +80,9 @@ def submit_request(
     emit(
         session,
         RepairRequestSubmitted(
-            request_id=request.id,  # type: ignore[arg-type]
+            request_id=request.id,
             customer_id=customer_id,
-            order_ids=[order.id for order in orders],  # type: ignore[misc]
+            order_ids=[order.id for order in orders],
             order_numbers=[order.number for order in orders],
         ),
         f"request:{request.id}",

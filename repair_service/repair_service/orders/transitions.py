@@ -7,12 +7,6 @@ Payment and invoice actions, which span several orders, live in ``repair_service
 
 from collections.abc import Sequence
 
-from reparo_shared.events.types import (
-    RepairOrderShippedBack,
-    RepairQuoteSent,
-    RepairReviewApproved,
-    RepairReviewRejected,
-)
 from sqlmodel import Session, col, select
 
 from repair_service.billing.models import Payment, PaymentOrder, PaymentStatus
@@ -37,6 +31,12 @@ from repair_service.orders.workflow import (
     current_tick,
     emit,
     order_subject,
+)
+from reparo_shared.events.types import (
+    RepairOrderShippedBack,
+    RepairQuoteSent,
+    RepairReviewApproved,
+    RepairReviewRejected,
 )
 
 
@@ -227,7 +227,7 @@ def send_quote(
             order_id=order_id,
             order_number=order.number,
             customer_id=order.customer_id,
-            quote_id=quote.id,  # type: ignore[arg-type]
+            quote_id=quote.id,
             amount_fen=amount_fen,
             needs_agreement=not skips,
         ),

@@ -68,6 +68,6 @@ def _replace_grants(session: Session, code: str, team_ids: list[int]) -> None:
         unique_ids
     ):
         raise InvalidInput("unknown team id")
-    session.exec(delete(NodeGrant).where(col(NodeGrant.node_code) == code))  # type: ignore[call-overload]
+    session.exec(delete(NodeGrant).where(col(NodeGrant.node_code) == code))
     for team_id in unique_ids:
         session.add(NodeGrant(node_code=code, team_id=team_id))

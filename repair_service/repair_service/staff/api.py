@@ -3,6 +3,7 @@
 from fastapi import APIRouter, Request, Response, status
 from sqlmodel import col, select
 
+from repair_service.db import as_utc
 from repair_service.deps import (
     STAFF_COOKIE,
     AdminStaff,
@@ -11,7 +12,6 @@ from repair_service.deps import (
     SettingsDep,
     staff_token,
 )
-from repair_service.db import as_utc
 from repair_service.staff import service
 from repair_service.staff.models import StaffAccount, Team, TeamMembership
 from repair_service.staff.schemas import (

@@ -1,7 +1,7 @@
 """uploaded files
 
 Revision ID: 257f7f8e50f5
-Revises: 78c25327f184
+Revises: 8af39642b08b
 Create Date: 2026-12-03 13:10:51.827398+00:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 
 
 revision: str = '257f7f8e50f5'
-down_revision: str | None = '78c25327f184'
+down_revision: str | None = '8af39642b08b'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
