@@ -26,6 +26,10 @@ import httpx
 from alembic import command
 from alembic.config import Config
 from argon2 import PasswordHasher
+from sqlalchemy import create_engine, event, insert, text
+from sqlalchemy.engine import make_url
+from sqlmodel import Session, select
+
 from repair_service.cli import demo_address
 from repair_service.db import make_engine
 from repair_service.models import (
@@ -41,9 +45,6 @@ from repair_service.models import (
 )
 from repair_service.process.defaults import DEFAULT_NODES, seed_defaults
 from repair_service.staff.models import StaffRole
-from sqlalchemy import create_engine, event, insert, text
-from sqlalchemy.engine import make_url
-from sqlmodel import Session, select
 
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "bench password"
@@ -292,6 +293,7 @@ def report(name: str, samples: list[float]) -> None:
 
 def count_list_queries(url: str, token: str) -> None:
     from fastapi.testclient import TestClient
+
     from repair_service.app import create_app
     from repair_service.settings import Settings
     from reparo_shared.identity import TokenVerifier

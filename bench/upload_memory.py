@@ -24,6 +24,7 @@ import httpx
 import psutil
 import uvicorn
 from fastapi import FastAPI, Request
+
 from reparo_shared.files import (
     FileKind,
     LocalDiskStorage,

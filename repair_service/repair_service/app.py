@@ -18,12 +18,14 @@ from repair_service.errors import (
     NotAuthenticated,
     NotFound,
     StaleVersion,
+    Unavailable,
 )
 from repair_service.files import api as files_api
 from repair_service.orders import api_customer, api_public, api_staff
 from repair_service.process import api as process_api
 from repair_service.settings import Settings, get_settings
 from repair_service.staff import api as staff_api
+from repair_service.wechat_pay import api as wechat_pay_api
 from reparo_shared.asgi import CorrelationIdMiddleware, health_router
 from reparo_shared.files import FileHandler, install_file_error_handlers
 from reparo_shared.identity import TokenVerifier, load_public_keys
@@ -40,6 +42,7 @@ STATUS_BY_ERROR: dict[type[DomainError], int] = {
     IllegalMove: 409,
     StaleVersion: 409,
     InvalidInput: 422,
+    Unavailable: 503,
 }
 
 
@@ -102,6 +105,7 @@ def create_app(
         api_staff,
         process_api,
         files_api,
+        wechat_pay_api,
     ):
         api.include_router(module.router)
     app.include_router(api)

@@ -45,3 +45,9 @@ class NotAuthenticated(DomainError):
     """No valid credentials were presented."""
 
     code = "not_authenticated"
+
+
+class Unavailable(DomainError):
+    """A service we depend on (WeChat Pay, for example) is not configured or not reachable."""
+
+    code = "unavailable"

@@ -19,6 +19,7 @@ from repair_service.orders.models import (
 )
 from repair_service.process.models import Node, NodeGrant
 from repair_service.staff.models import StaffAccount, StaffSession, Team, TeamMembership
+from repair_service.wechat_pay.models import WeChatPayAttempt
 from reparo_shared.events.outbox_sqlmodel import OutboxEvent
 
 metadata = SQLModel.metadata
@@ -48,5 +49,6 @@ __all__ = [
     "TeamMembership",
     "Tick",
     "UploadedFile",
+    "WeChatPayAttempt",
     "metadata",
 ]

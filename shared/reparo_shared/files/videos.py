@@ -85,7 +85,7 @@ def _remux(ffmpeg: str, path: Path, source_format: FileFormat, work_dir: Path) -
 
 def _run(command: list[str]) -> bool:
     try:
-        completed = subprocess.run(  # noqa: S603 - fixed executable, no shell, our own arguments
+        completed = subprocess.run(
             command, capture_output=True, timeout=_TIMEOUT_SECONDS, check=False
         )
     except subprocess.TimeoutExpired:

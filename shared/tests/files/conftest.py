@@ -11,6 +11,7 @@ import pillow_heif
 import pytest
 from moto.server import ThreadedMotoServer
 from PIL import Image
+
 from reparo_shared.files import LocalDiskStorage, S3Storage
 
 pillow_heif.register_heif_opener()

@@ -4,6 +4,7 @@ from urllib.parse import quote
 import httpx
 import pytest
 from fastapi import FastAPI, File, Request, UploadFile
+
 from reparo_shared.files import (
     FileHandler,
     FileKind,

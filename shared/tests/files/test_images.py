@@ -2,6 +2,7 @@ import io
 
 import pytest
 from PIL import Image
+
 from reparo_shared.files import CorruptFile, ImageOptions, ImageTooLarge, kinds
 from reparo_shared.files.images import clean_image
 

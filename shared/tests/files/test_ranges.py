@@ -1,4 +1,5 @@
 import pytest
+
 from reparo_shared.files.ranges import ByteRange, RangeNotSatisfiable, parse_range
 
 

@@ -4,6 +4,7 @@ import subprocess
 
 import pytest
 from PIL import Image
+
 from reparo_shared.files import (
     CorruptFile,
     FileKind,

@@ -1,6 +1,7 @@
 import os
 
 import pytest
+
 from reparo_shared.files import (
     FileSettings,
     LocalDiskStorage,

@@ -9,6 +9,7 @@ import pytest
 import uvicorn
 from fastapi import FastAPI, Request
 from PIL import Image
+
 from reparo_shared.files import (
     FileKind,
     SizeLimits,

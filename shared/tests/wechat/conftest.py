@@ -3,6 +3,7 @@
 from collections.abc import Iterator
 
 import pytest
+
 from reparo_shared.wechat import ReparoWeChatClient, make_client
 from reparo_shared.wechat.testing import RunningSandbox, running_sandbox
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from reparo_shared.wechat import (
     DeliveryFailed,
     Notification,

@@ -5,9 +5,10 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
+from wechatpy.oauth import WeChatOAuth
+
 from reparo_shared.wechat import ReparoWeChatClient, make_client
 from reparo_shared.wechat.testing import RunningSandbox, running_sandbox
-from wechatpy.oauth import WeChatOAuth
 
 FOLLOWER = "oSbx_zhangwei"
 

@@ -4,9 +4,10 @@ from typing import Any
 
 import httpx
 import pytest
+from wechatpy.exceptions import WeChatClientException
+
 from reparo_shared.wechat import ReparoWeChatClient
 from reparo_shared.wechat.testing import RunningSandbox
-from wechatpy.exceptions import WeChatClientException
 
 
 @pytest.fixture

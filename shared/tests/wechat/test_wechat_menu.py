@@ -1,6 +1,7 @@
 """Setting and reading the official account's custom menu."""
 
 import pytest
+
 from reparo_shared.wechat import ReparoWeChatClient, WeChatError, get_menu, set_menu
 from reparo_shared.wechat.testing import RunningSandbox
 

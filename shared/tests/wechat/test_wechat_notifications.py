@@ -4,6 +4,7 @@ import time
 from typing import Any
 
 import pytest
+
 from reparo_shared.wechat import (
     DeliveryFailed,
     Notification,

@@ -4,6 +4,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
+
 from reparo_shared.wechat import OAuthCodeRejected, OAuthScopeTooNarrow, WeChatError, WeChatSignIn
 from reparo_shared.wechat.testing import RunningSandbox
 

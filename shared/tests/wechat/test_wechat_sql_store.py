@@ -5,11 +5,12 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from sqlalchemy import Engine, MetaData, create_engine
+
 from reparo_shared.testing import fresh_database
 from reparo_shared.wechat import SqlTokenStore, make_client, set_menu, token_table
 from reparo_shared.wechat.testing import RunningSandbox
 from reparo_shared.wechat.tokens import CachedValue
-from sqlalchemy import Engine, MetaData, create_engine
 
 MENU = {"button": [{"type": "click", "name": "联系客服", "key": "CONTACT"}]}
 

@@ -4,6 +4,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
+from wechatpy.exceptions import WeChatClientException
+
 from reparo_shared.wechat import (
     MemoryTokenStore,
     ReparoWeChatClient,
@@ -12,7 +14,6 @@ from reparo_shared.wechat import (
     set_menu,
 )
 from reparo_shared.wechat.testing import RunningSandbox
-from wechatpy.exceptions import WeChatClientException
 
 MENU = {"button": [{"type": "view", "name": "我的维修", "url": "https://reparo.example/orders"}]}
 

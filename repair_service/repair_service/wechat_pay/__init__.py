@@ -1,0 +1,1 @@
+"""Paying agreed quotes with WeChat Pay (JSAPI): attempts, verified notifications, queries."""

@@ -1,0 +1,198 @@
+"""WeChat Pay state changes: start an attempt, apply a verified payment once, expire attempts.
+
+The browser's "paid" callback is never proof: money counts only from a notification whose
+signature, timestamp, merchant, app and amount were verified, or from our own query to WeChat Pay.
+Either path ends in ``apply_paid``, which locks the attempt row so concurrent duplicates apply
+once.
+"""
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, col, select
+
+from repair_service.audit.service import write_audit
+from repair_service.billing.models import Payment, PaymentMethod, PaymentStatus
+from repair_service.billing.service import (
+    load_visible_payment,
+    orders_of_payment,
+    record_wechat_payment,
+)
+from repair_service.customers.models import Customer
+from repair_service.db import as_utc, utcnow
+from repair_service.errors import IllegalMove, NotFound
+from repair_service.orders.actors import Actor
+from repair_service.wechat_pay.models import AttemptStatus, WeChatPayAttempt
+from reparo_shared.wechat_pay import (
+    TradeState,
+    Transaction,
+    WeChatPayClient,
+    check_against_record,
+    new_out_trade_no,
+)
+
+logger = logging.getLogger(__name__)
+
+ATTEMPT_LIFETIME = timedelta(minutes=15)
+SYSTEM = Actor.system("wechat_pay")
+
+
+@dataclass(frozen=True)
+class MerchantRecord:
+    """What a notification must match besides the attempt itself."""
+
+    mchid: str
+    appid: str
+
+
+def start_attempt(
+    session: Session, *, actor: Actor, payment_id: int, client: WeChatPayClient
+) -> dict[str, str]:
+    """Place (or re-use) the JSAPI order for a customer's WeChat payment; return the parameters
+    the page hands to the pay sheet."""
+    payment = load_visible_payment(session, actor, payment_id)
+    if not actor.is_customer or payment.method != PaymentMethod.WECHAT:
+        raise IllegalMove("only the customer pays a WeChat payment")
+    if payment.status != PaymentStatus.PENDING:
+        raise IllegalMove("this payment is not waiting to be paid")
+
+    attempt = _open_attempt(session, payment) or _new_attempt(session, payment)
+    customer = session.get(Customer, payment.customer_id)
+    if customer is None:
+        raise NotFound("no such customer")
+    numbers = ", ".join(order.number for order in orders_of_payment(session, payment_id))
+    jsapi = client.create_jsapi_payment(
+        out_trade_no=attempt.out_trade_no,
+        description=f"Reparo repair {numbers}",
+        amount_fen=attempt.amount_fen,
+        payer_openid=customer.openid,
+        time_expire=as_utc(attempt.expires_at),
+    )
+    attempt.prepay_id = jsapi.prepay_id
+    session.add(attempt)
+    logger.info(
+        "wechat_pay.attempt_started",
+        extra={"payment_id": payment_id, "out_trade_no": attempt.out_trade_no},
+    )
+    return dict(jsapi.bridge_parameters)
+
+
+def _open_attempt(session: Session, payment: Payment) -> WeChatPayAttempt | None:
+    attempt = session.exec(
+        select(WeChatPayAttempt)
+        .where(
+            WeChatPayAttempt.payment_id == payment.id,
+            WeChatPayAttempt.status == AttemptStatus.OPEN,
+        )
+        .order_by(col(WeChatPayAttempt.id).desc())
+    ).first()
+    usable = (
+        attempt is not None
+        and attempt.amount_fen == payment.amount_fen
+        and as_utc(attempt.expires_at) - utcnow() > timedelta(minutes=2)
+    )
+    return attempt if usable else None
+
+
+def _new_attempt(session: Session, payment: Payment) -> WeChatPayAttempt:
+    attempt = WeChatPayAttempt(
+        payment_id=payment.id,  # type: ignore[arg-type]
+        out_trade_no=new_out_trade_no(),
+        amount_fen=payment.amount_fen,
+        expires_at=utcnow() + ATTEMPT_LIFETIME,
+    )
+    session.add(attempt)
+    session.flush()
+    return attempt
+
+
+def apply_paid(session: Session, transaction: Transaction, merchant: MerchantRecord) -> None:
+    """Apply what WeChat Pay says about one of our orders, exactly once.
+
+    Raises ``RecordMismatch`` (nothing changed) when merchant, app, amount or number differ from
+    our record, and NotFound for an order number we never issued.
+    """
+    attempt = session.exec(
+        select(WeChatPayAttempt)
+        .where(WeChatPayAttempt.out_trade_no == transaction.out_trade_no)
+        .with_for_update()
+    ).first()
+    if attempt is None:
+        raise NotFound("no such WeChat Pay order")
+    check_against_record(
+        transaction, merchant.mchid, merchant.appid, attempt.amount_fen, attempt.out_trade_no
+    )
+    if transaction.trade_state != TradeState.SUCCESS or attempt.status == AttemptStatus.PAID:
+        return
+
+    payment = session.get(Payment, attempt.payment_id)
+    expected = (
+        attempt.status == AttemptStatus.OPEN
+        and payment is not None
+        and (payment.status == PaymentStatus.PENDING)
+    )
+    _mark_paid(session, attempt, transaction, needs_staff=not expected)
+    if not expected:
+        _flag_for_staff(session, attempt)
+        return
+    record_wechat_payment(
+        session,
+        payment_id=attempt.payment_id,
+        transaction_id=transaction.transaction_id or transaction.out_trade_no,
+        amount_fen=transaction.amount_total_fen,
+    )
+
+
+def _mark_paid(
+    session: Session, attempt: WeChatPayAttempt, transaction: Transaction, *, needs_staff: bool
+) -> None:
+    attempt.status = AttemptStatus.PAID
+    attempt.transaction_id = transaction.transaction_id
+    attempt.paid_at = transaction.success_time or utcnow()
+    attempt.needs_staff = needs_staff
+    session.add(attempt)
+
+
+def _flag_for_staff(session: Session, attempt: WeChatPayAttempt) -> None:
+    """Money arrived for an attempt we had closed or a payment already settled: a person must
+    refund or reconcile it, so it is recorded and logged, never silently dropped."""
+    write_audit(
+        session,
+        SYSTEM,
+        "wechat_paid_unexpectedly",
+        payment_id=attempt.payment_id,
+        out_trade_no=attempt.out_trade_no,
+        amount_fen=attempt.amount_fen,
+    )
+    logger.warning(
+        "wechat_pay.unexpected_payment",
+        extra={"payment_id": attempt.payment_id, "out_trade_no": attempt.out_trade_no},
+    )
+
+
+def open_attempts(session: Session, payment_id: int) -> list[WeChatPayAttempt]:
+    return list(
+        session.exec(
+            select(WeChatPayAttempt).where(
+                WeChatPayAttempt.payment_id == payment_id,
+                WeChatPayAttempt.status == AttemptStatus.OPEN,
+            )
+        )
+    )
+
+
+def expired_open_attempts(session: Session, now: datetime) -> list[WeChatPayAttempt]:
+    return list(
+        session.exec(
+            select(WeChatPayAttempt).where(
+                WeChatPayAttempt.status == AttemptStatus.OPEN,
+                col(WeChatPayAttempt.expires_at) < now,
+            )
+        )
+    )
+
+
+def close_attempt(session: Session, attempt: WeChatPayAttempt) -> None:
+    attempt.status = AttemptStatus.CLOSED
+    session.add(attempt)
