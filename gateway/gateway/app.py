@@ -15,7 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.responses import Response
 
-from gateway import pages, repair_pages, wechat_signin
+from gateway import pages, repair_pages, wechat_jssdk, wechat_signin
 from gateway.errors import error_page
 from gateway.i18n import request_language, translations
 from gateway.identity import customer_authorization
@@ -64,7 +64,9 @@ def create_app(
 
     app = FastAPI(title="Reparo gateway", lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.settings = settings
-    app.state.wechat_signin = WeChatSignIn(wechat or WeChatSettings())
+    app.state.wechat_settings = wechat or WeChatSettings()
+    app.state.wechat_signin = WeChatSignIn(app.state.wechat_settings)
+    app.state.wechat_client = None
     app.state.signer = TokenSigner(
         settings.private_key_pem(), settings.customer_token_kid, settings.customer_token_ttl_seconds
     )
@@ -74,6 +76,7 @@ def create_app(
     _add_proxy_routes(app, settings)
     app.include_router(health_router(lambda: _upstreams_ready(app)))
     app.include_router(wechat_signin.router)
+    app.include_router(wechat_jssdk.router)
     app.include_router(pages.router)
     app.include_router(repair_pages.router)
     app.mount("/static/vendor", StaticFiles(directory=VENDOR_DIR, check_dir=False), "vendor")

@@ -124,3 +124,48 @@ def test_customer_submits_follows_pays_offline_and_downloads_the_invoice(
         assert personal not in html
     assert numbers[0] in html or numbers[1] in html
     stranger.close()
+
+
+def test_customer_pays_two_orders_with_wechat_pay_inside_wechat(
+    stack: Stack,
+    staff,
+    phone: BrowserContext,
+    tmp_path: Path,  # type: ignore[no-untyped-def]
+) -> None:
+    page = phone.new_page()
+    sign_in(page, stack, "oSbx_maria")
+    submit_two_products(page, tmp_path)
+    order_ids = [
+        int(href.rsplit("/", 1)[1])
+        for href in page.locator(".app-order-row").evaluate_all("rows => rows.map(r => r.href)")
+    ]
+    coordinator: StaffApi = staff("coordinator")
+    address = coordinator.client.get("/staff/addresses").json()[0]["id"]
+    for order_id, amount in zip(order_ids, (20_000, 5_500), strict=True):
+        coordinator.act(order_id, "approve", receiving_address_id=address)
+        page.goto(f"{stack.gateway_url}/repair/orders/{order_id}")
+        page.fill("input[name=courier]", "EMS")
+        page.fill("input[name=waybill]", f"EMS{order_id:08d}")
+        page.click("text=保存物流信息")
+        page.wait_for_url(f"**/repair/orders/{order_id}")
+        coordinator.act(order_id, "receive", condition="ok")
+        coordinator.act(order_id, "inspection", findings="worn part", under_warranty=False)
+        coordinator.act(order_id, "quote", amount_fen=amount)
+        page.goto(f"{stack.gateway_url}/repair/orders/{order_id}")
+        page.click("text=同意报价")
+        page.wait_for_url(f"**/repair/orders/{order_id}")
+
+    page.goto(f"{stack.gateway_url}/repair/orders/{order_ids[0]}")
+    page.click(f"label:has(input[name=order_ids][value='{order_ids[1]}'])")
+    page.click("button[name=method][value=wechat]")
+    page.wait_for_url(f"**/repair/orders/{order_ids[0]}")
+    expect(page.locator("html")).to_have_attribute("data-wx-ready", "1")
+    page.click("#wechat-pay")
+    page.wait_for_url("**/sandbox/pay/**")
+    screenshot(page, "customer-wechat-pay-sheet")
+    page.click("button[data-action=pay]")
+    page.wait_for_url(re.compile(rf".*/repair/orders/{order_ids[0]}$"))
+
+    expect(page.locator(".app-payment-status")).to_have_attribute("data-status", "confirmed")
+    for order_id in order_ids:
+        assert coordinator.order(order_id)["node"]["code"] == "repair"

@@ -100,8 +100,20 @@
     hideMenuItems: api("hideMenuItems", function (opts) { settle("hideMenuItems", opts, "ok"); }),
     showMenuItems: api("showMenuItems", function (opts) { settle("showMenuItems", opts, "ok"); }),
     chooseWXPay: api("chooseWXPay", function (opts) {
-      // Payment itself is not simulated here; the server learns of it from the pay notification.
-      settle("chooseWXPay", opts, sandbox.payResult || "ok");
+      // With a prepay id, play WeChat's pay sheet: the sandbox's pay page, which comes back to
+      // this page with ?pay_result=. Without one, end as window.__wxSandbox.payResult says.
+      var prepay = /prepay_id=([^&]+)/.exec((opts && opts["package"]) || "");
+      if (!prepay || sandbox.payResult !== "ok") {
+        settle("chooseWXPay", opts, sandbox.payResult || "ok");
+        return;
+      }
+      var query = new URLSearchParams({
+        appId: (sandbox.config && sandbox.config.appId) || "",
+        timeStamp: opts.timestamp, nonceStr: opts.nonceStr, "package": opts["package"],
+        signType: opts.signType, paySign: opts.paySign,
+        return_url: location.href.split("#")[0]
+      });
+      location.href = base + "/sandbox/pay/" + prepay[1] + "?" + query.toString();
     })
   };
   ["updateAppMessageShareData", "updateTimelineShareData", "onMenuShareAppMessage",
