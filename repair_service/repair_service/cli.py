@@ -20,12 +20,13 @@ from repair_service.settings import get_settings
 from repair_service.staff.models import StaffAccount, StaffRole, Team
 from repair_service.staff.service import create_staff_account
 
-DEMO_ADDRESS = ReceivingAddress(
-    label="Shenzhen repair centre",
-    contact_name="Reparo Repair Centre",
-    phone="0755-00000000",
-    address="Demo Road 1, Nanshan District, Shenzhen, Guangdong",
-)
+def demo_address() -> ReceivingAddress:
+    return ReceivingAddress(
+        label="Shenzhen repair centre",
+        contact_name="Reparo Repair Centre",
+        phone="0755-00000000",
+        address="Demo Road 1, Nanshan District, Shenzhen, Guangdong",
+    )
 
 
 def seed_demo(session: Session, password: str | None = None) -> list[tuple[str, str, str]]:
@@ -50,7 +51,7 @@ def seed_demo(session: Session, password: str | None = None) -> list[tuple[str, 
         )
         created.append((username, role.value, secret))
     if session.exec(select(ReceivingAddress)).first() is None:
-        session.add(ReceivingAddress.model_validate(DEMO_ADDRESS.model_dump(exclude={"id"})))
+        session.add(demo_address())
     session.flush()
     return created
 

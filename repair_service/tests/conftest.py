@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from argon2 import PasswordHasher
 from alembic import command
 from alembic.config import Config
 from fastapi.testclient import TestClient
@@ -16,17 +17,17 @@ from sqlalchemy import Engine, text
 from sqlmodel import Session, select
 
 from repair_service.app import create_app
-from repair_service.cli import DEMO_ADDRESS
-from repair_service.db import make_engine
-from repair_service.models import metadata
+from repair_service.cli import demo_address
+from repair_service.db import make_engine, utcnow
+from repair_service.models import Quote, ReceivingAddress, RepairOrder, Tick, metadata
 from repair_service.process.defaults import DEFAULT_TEAMS, seed_defaults
 from repair_service.settings import Settings
 from repair_service.staff.models import StaffAccount, StaffRole, Team, TeamMembership
-from repair_service.staff.service import hash_password
 
 ALEMBIC_INI = Path(__file__).resolve().parents[1] / "alembic.ini"
 PASSWORD = "correct horse battery"
-_PASSWORD_HASH = hash_password(PASSWORD)
+# Cheap argon2 parameters keep sign-in fast in tests; verification reads them from the hash.
+_PASSWORD_HASH = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1).hash(PASSWORD)
 
 
 def alembic_config(url: str) -> Config:
@@ -82,7 +83,7 @@ def _seed(engine: Engine) -> None:
             session.flush()
             if team:
                 session.add(TeamMembership(staff_id=account.id, team_id=teams[team]))
-        session.add(DEMO_ADDRESS.model_copy())
+        session.add(demo_address())
         session.commit()
 
 
@@ -158,6 +159,58 @@ class World:
             detail = self.client.get(f"/api/repair/orders/{order_id}", headers=customer).json()
             body["expected_version"] = detail["version"]
         return self.client.post(f"/api/repair/orders/{order_id}/{action}", json=body, headers=customer)
+
+    def drive_to_quote(
+        self, customer: dict[str, str], order_id: int, amount_fen: int = 12_000, warranty: bool = False
+    ) -> None:
+        """Staff and customer take an order from review up to a sent quote."""
+        steps = [
+            self.act("review", order_id, "approve", receiving_address_id=self.address_id()),
+            self.customer_act(customer, order_id, "inbound-waybill", courier="SF", waybill=f"SF{order_id:09d}"),
+            self.act("logistics", order_id, "receive", condition="intact"),
+            self.act("repair", order_id, "inspection", findings="burnt capacitor", under_warranty=warranty),
+            self.act("repair", order_id, "quote", amount_fen=amount_fen, note="replace board"),
+        ]
+        for response in steps:
+            assert response.status_code == 200, response.text
+
+    def pay_offline(self, customer: dict[str, str], request_id: int, order_ids: list[int]) -> dict[str, Any]:
+        """The customer pays the orders offline with a proof; returns the submitted payment."""
+        payment = self.client.post(
+            f"/api/repair/requests/{request_id}/payments",
+            json={"method": "offline", "order_ids": order_ids}, headers=customer,
+        )
+        assert payment.status_code == 201, payment.text
+        return self.submit_proof(customer, payment.json())
+
+    def submit_proof(self, customer: dict[str, str], payment: dict[str, Any]) -> dict[str, Any]:
+        response = self.client.post(
+            f"/api/repair/payments/{payment['id']}/proof",
+            json={"expected_version": payment["version"],
+                  "proofs": [{"kind": "payment_proof", "key": "files/p.jpg", "name": "p.jpg"}]},
+            headers=customer,
+        )
+        assert response.status_code == 200, response.text
+        return dict(response.json())
+
+    def place_at(self, order_id: int, node: str, *, started: bool = False, quote_fen: int = 5_000) -> None:
+        """Test shortcut: put an order straight at ``node`` (the end-to-end tests walk there)."""
+        now = utcnow()
+        with Session(self.engine) as session:
+            order = session.get(RepairOrder, order_id)
+            assert order is not None
+            for tick in session.exec(select(Tick).where(Tick.order_id == order_id)):
+                tick.completed_at = tick.completed_at or now
+                session.add(tick)
+            session.add(Tick(order_id=order_id, node_code=node, entered_at=now,
+                             started_at=now if started else None))
+            if node in ("customer_agreement", "fee_collection"):
+                decision = "agreed" if node == "fee_collection" else None
+                session.add(Quote(order_id=order_id, amount_fen=quote_fen, staff_id=1, decision=decision))
+            order.node_code, order.node_entered_at = node, now
+            order.receiving_address_id = session.exec(select(ReceivingAddress.id)).first()
+            session.add(order)
+            session.commit()
 
     def address_id(self) -> int:
         response = self.client.get("/api/repair/staff/addresses", headers=self.staff("admin"))

@@ -11,19 +11,8 @@ from .conftest import World
 TAX_ID = "91350100M000100Y43"
 
 
-def drive_to_quote(world: World, order_id: int, amount_fen: int, warranty: bool = False) -> None:
-    """Staff and customer take an order from review up to a sent quote."""
-    assert world.act("review", order_id, "approve", receiving_address_id=world.address_id()).status_code == 200
-    customer = world._owner
-    assert world.customer_act(customer, order_id, "inbound-waybill", courier="SF", waybill="SF100200300").status_code == 200
-    assert world.act("logistics", order_id, "receive", condition="intact", accessories="power cable").status_code == 200
-    assert world.act("repair", order_id, "inspection", findings="burnt capacitor", under_warranty=warranty).status_code == 200
-    assert world.act("repair", order_id, "quote", amount_fen=amount_fen, note="replace board").status_code == 200
-
-
 def test_customer_and_staff_take_an_order_from_submission_to_completion(world: World) -> None:
     customer = world.new_customer()
-    world._owner = customer  # type: ignore[attr-defined]
     request = world.submit(customer, [
         {"pn": "PN-100", "sn": "SN-A1", "fault_description": "no power",
          "attachments": [{"kind": "fault_photo", "key": "files/abc.jpg", "name": "fault.jpg"}]},
@@ -35,7 +24,7 @@ def test_customer_and_staff_take_an_order_from_submission_to_completion(world: W
     assert request["orders"][0]["node"]["code"] == "review"
 
     for order_id in (first, second):
-        drive_to_quote(world, order_id, amount_fen=12_000)
+        world.drive_to_quote(customer, order_id, amount_fen=12_000)
         assert world.customer_act(customer, order_id, "agree").status_code == 200
 
     detail = world.client.get(f"/api/repair/orders/{first}", headers=customer).json()
