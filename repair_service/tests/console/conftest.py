@@ -57,7 +57,8 @@ class Console:
 
     def act(self, order_id: int, action: str, **fields: Any) -> Any:
         """Post an action's form with the version the page shows."""
-        fields.setdefault("expected_version", self.version_on_page(order_id, action))
+        if "expected_version" not in fields:
+            fields["expected_version"] = self.version_on_page(order_id, action)
         return self.post(f"/console/orders/{order_id}/actions/{action}", fields)
 
 
