@@ -21,6 +21,7 @@ from repair_service.deps import SessionDep
 from repair_service.errors import (
     DomainError,
     Forbidden,
+    IllegalMove,
     InvalidInput,
     NotFound,
     StaleVersion,
@@ -52,6 +53,15 @@ class Failure:
     message: str
     values: dict[str, str] = field(default_factory=dict)
     conflict: dict[str, Any] | None = None
+    headline: str = ""
+
+
+HEADLINES: dict[type[DomainError], str] = {
+    Forbidden: "You may not do this: none of your teams is granted this node.",
+    IllegalMove: "This action does not fit the order's current state.",
+    InvalidInput: "Please check what you entered.",
+    NotFound: "Not found.",
+}
 
 
 def status_of(error: DomainError) -> int:
@@ -194,7 +204,7 @@ def act(
             },
         )
         kept = {k: v for k, v in form.items() if k not in ("csrf_token", "expected_version")}
-        failure = Failure(name, error.message, kept)
+        failure = Failure(name, error.message, kept, headline=HEADLINES.get(type(error), ""))
         if isinstance(error, StaleVersion):
             failure.conflict = _conflict(session, order_id, name)
         return order_page(
