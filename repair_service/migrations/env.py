@@ -6,7 +6,6 @@ Tests pass their own URL as ``config.attributes["database_url"]``.
 from logging.config import fileConfig
 
 from alembic import context
-
 from repair_service.db import make_engine
 from repair_service.models import metadata
 from repair_service.settings import get_settings

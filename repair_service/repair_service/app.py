@@ -89,8 +89,15 @@ def create_app(
     app.include_router(health, prefix=API_PREFIX)
 
     api = APIRouter(prefix=API_PREFIX)
-    for module in (customers_api, api_customer, billing_api, api_public, staff_api, api_staff,
-                   process_api):
+    for module in (
+        customers_api,
+        api_customer,
+        billing_api,
+        api_public,
+        staff_api,
+        api_staff,
+        process_api,
+    ):
         api.include_router(module.router)
     app.include_router(api)
 
@@ -111,5 +118,5 @@ def __getattr__(name: str) -> FastAPI:
     # module (tests, the CLI) does not open the configured database.
     if name == "app":
         globals()["app"] = create_app()
-        return globals()["app"]  # type: ignore[no-any-return]
+        return globals()["app"]
     raise AttributeError(name)

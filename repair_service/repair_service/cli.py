@@ -20,6 +20,7 @@ from repair_service.settings import get_settings
 from repair_service.staff.models import StaffAccount, StaffRole, Team
 from repair_service.staff.service import create_staff_account
 
+
 def demo_address() -> ReceivingAddress:
     return ReceivingAddress(
         label="Shenzhen repair centre",
@@ -34,7 +35,10 @@ def seed_demo(session: Session, password: str | None = None) -> list[tuple[str, 
     accounts created now."""
     seed_defaults(session)
     teams = {team.code: team.id for team in session.exec(select(Team))}
-    wanted = [("admin", StaffRole.ADMIN, []), ("coordinator", StaffRole.COORDINATOR, [])]
+    wanted: list[tuple[str, StaffRole, list[int | None]]] = [
+        ("admin", StaffRole.ADMIN, []),
+        ("coordinator", StaffRole.COORDINATOR, []),
+    ]
     wanted += [(code, StaffRole.MEMBER, [teams[code]]) for code in DEFAULT_TEAMS]
     created = []
     for username, role, team_ids in wanted:

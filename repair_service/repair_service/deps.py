@@ -57,7 +57,9 @@ def get_session(request: Request) -> Iterator[Session]:
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
-CustomerPrincipal = Annotated[Principal, Depends(principal_dependency(current_verifier, "customer"))]
+CustomerPrincipal = Annotated[
+    Principal, Depends(principal_dependency(current_verifier, "customer"))
+]
 GatewayService = Annotated[Principal, Depends(principal_dependency(current_verifier, "service"))]
 
 

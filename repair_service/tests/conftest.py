@@ -7,15 +7,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from argon2 import PasswordHasher
 from alembic import command
 from alembic.config import Config
+from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
-from reparo_shared.identity import TokenSigner, TokenVerifier, generate_keypair
-from reparo_shared.testing import fresh_database
-from sqlalchemy import Engine, text
-from sqlmodel import Session, select
-
 from repair_service.app import create_app
 from repair_service.cli import demo_address
 from repair_service.db import make_engine, utcnow
@@ -23,6 +18,10 @@ from repair_service.models import Quote, ReceivingAddress, RepairOrder, Tick, me
 from repair_service.process.defaults import DEFAULT_TEAMS, seed_defaults
 from repair_service.settings import Settings
 from repair_service.staff.models import StaffAccount, StaffRole, Team, TeamMembership
+from reparo_shared.identity import TokenSigner, TokenVerifier, generate_keypair
+from reparo_shared.testing import fresh_database
+from sqlalchemy import Engine, text
+from sqlmodel import Session, select
 
 ALEMBIC_INI = Path(__file__).resolve().parents[1] / "alembic.ini"
 PASSWORD = "correct horse battery"
@@ -76,7 +75,9 @@ def _seed(engine: Engine) -> None:
         accounts += [(code, StaffRole.MEMBER, code) for code in DEFAULT_TEAMS]
         for username, role, team in accounts:
             account = StaffAccount(
-                username=username, display_name=username.capitalize(), role=role,
+                username=username,
+                display_name=username.capitalize(),
+                role=role,
                 password_hash=_PASSWORD_HASH,
             )
             session.add(account)
@@ -123,9 +124,14 @@ class World:
         return self._staff[username]
 
     def submit(
-        self, customer: dict[str, str], items: list[dict[str, Any]] | None = None, key: str | None = None
+        self,
+        customer: dict[str, str],
+        items: list[dict[str, Any]] | None = None,
+        key: str | None = None,
     ) -> dict[str, Any]:
-        items = items or [{"pn": "PN-100", "sn": f"SN{uuid.uuid4().hex[:8]}", "fault_description": "no power"}]
+        items = items or [
+            {"pn": "PN-100", "sn": f"SN{uuid.uuid4().hex[:8]}", "fault_description": "no power"}
+        ]
         response = self.client.post(
             "/api/repair/requests",
             json={
@@ -154,31 +160,50 @@ class World:
             f"/api/repair/staff/orders/{order_id}/{action}", json=body, headers=self.staff(who)
         )
 
-    def customer_act(self, customer: dict[str, str], order_id: int, action: str, **body: Any) -> Any:
+    def customer_act(
+        self, customer: dict[str, str], order_id: int, action: str, **body: Any
+    ) -> Any:
         if "expected_version" not in body:
             detail = self.client.get(f"/api/repair/orders/{order_id}", headers=customer).json()
             body["expected_version"] = detail["version"]
-        return self.client.post(f"/api/repair/orders/{order_id}/{action}", json=body, headers=customer)
+        return self.client.post(
+            f"/api/repair/orders/{order_id}/{action}", json=body, headers=customer
+        )
 
     def drive_to_quote(
-        self, customer: dict[str, str], order_id: int, amount_fen: int = 12_000, warranty: bool = False
+        self,
+        customer: dict[str, str],
+        order_id: int,
+        amount_fen: int = 12_000,
+        warranty: bool = False,
     ) -> None:
         """Staff and customer take an order from review up to a sent quote."""
         steps = [
             self.act("review", order_id, "approve", receiving_address_id=self.address_id()),
-            self.customer_act(customer, order_id, "inbound-waybill", courier="SF", waybill=f"SF{order_id:09d}"),
+            self.customer_act(
+                customer, order_id, "inbound-waybill", courier="SF", waybill=f"SF{order_id:09d}"
+            ),
             self.act("logistics", order_id, "receive", condition="intact"),
-            self.act("repair", order_id, "inspection", findings="burnt capacitor", under_warranty=warranty),
+            self.act(
+                "repair",
+                order_id,
+                "inspection",
+                findings="burnt capacitor",
+                under_warranty=warranty,
+            ),
             self.act("repair", order_id, "quote", amount_fen=amount_fen, note="replace board"),
         ]
         for response in steps:
             assert response.status_code == 200, response.text
 
-    def pay_offline(self, customer: dict[str, str], request_id: int, order_ids: list[int]) -> dict[str, Any]:
+    def pay_offline(
+        self, customer: dict[str, str], request_id: int, order_ids: list[int]
+    ) -> dict[str, Any]:
         """The customer pays the orders offline with a proof; returns the submitted payment."""
         payment = self.client.post(
             f"/api/repair/requests/{request_id}/payments",
-            json={"method": "offline", "order_ids": order_ids}, headers=customer,
+            json={"method": "offline", "order_ids": order_ids},
+            headers=customer,
         )
         assert payment.status_code == 201, payment.text
         return self.submit_proof(customer, payment.json())
@@ -186,14 +211,18 @@ class World:
     def submit_proof(self, customer: dict[str, str], payment: dict[str, Any]) -> dict[str, Any]:
         response = self.client.post(
             f"/api/repair/payments/{payment['id']}/proof",
-            json={"expected_version": payment["version"],
-                  "proofs": [{"kind": "payment_proof", "key": "files/p.jpg", "name": "p.jpg"}]},
+            json={
+                "expected_version": payment["version"],
+                "proofs": [{"kind": "payment_proof", "key": "files/p.jpg", "name": "p.jpg"}],
+            },
             headers=customer,
         )
         assert response.status_code == 200, response.text
         return dict(response.json())
 
-    def place_at(self, order_id: int, node: str, *, started: bool = False, quote_fen: int = 5_000) -> None:
+    def place_at(
+        self, order_id: int, node: str, *, started: bool = False, quote_fen: int = 5_000
+    ) -> None:
         """Test shortcut: put an order straight at ``node`` (the end-to-end tests walk there)."""
         now = utcnow()
         with Session(self.engine) as session:
@@ -202,11 +231,19 @@ class World:
             for tick in session.exec(select(Tick).where(Tick.order_id == order_id)):
                 tick.completed_at = tick.completed_at or now
                 session.add(tick)
-            session.add(Tick(order_id=order_id, node_code=node, entered_at=now,
-                             started_at=now if started else None))
+            session.add(
+                Tick(
+                    order_id=order_id,
+                    node_code=node,
+                    entered_at=now,
+                    started_at=now if started else None,
+                )
+            )
             if node in ("customer_agreement", "fee_collection"):
                 decision = "agreed" if node == "fee_collection" else None
-                session.add(Quote(order_id=order_id, amount_fen=quote_fen, staff_id=1, decision=decision))
+                session.add(
+                    Quote(order_id=order_id, amount_fen=quote_fen, staff_id=1, decision=decision)
+                )
             order.node_code, order.node_entered_at = node, now
             order.receiving_address_id = session.exec(select(ReceivingAddress.id)).first()
             session.add(order)
@@ -218,7 +255,9 @@ class World:
 
 
 @pytest.fixture
-def world(engine: Engine, keys: tuple[TokenSigner, TokenVerifier], database_url: str) -> Iterator[World]:
+def world(
+    engine: Engine, keys: tuple[TokenSigner, TokenVerifier], database_url: str
+) -> Iterator[World]:
     _empty_tables(engine)
     _seed(engine)
     signer, verifier = keys

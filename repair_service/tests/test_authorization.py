@@ -14,7 +14,12 @@ STAFF_ACTIONS: dict[str, tuple[str, str, str, dict[str, Any]]] = {
     "approve": ("review", "review", "warehouse", {"receiving_address_id": None}),
     "reject": ("review", "review", "finance", {"comment": "out of scope"}),
     "receive": ("receiving", "logistics", "repair", {"condition": "intact"}),
-    "inspection": ("reinspection", "repair", "logistics", {"findings": "x", "under_warranty": False}),
+    "inspection": (
+        "reinspection",
+        "repair",
+        "logistics",
+        {"findings": "x", "under_warranty": False},
+    ),
     "quote": ("quotation", "repair", "finance", {"amount_fen": 100}),
     "agree": ("customer_agreement", "review", "repair", {}),
     "decline": ("customer_agreement", "review", "qc", {}),
@@ -22,7 +27,12 @@ STAFF_ACTIONS: dict[str, tuple[str, str, str, dict[str, Any]]] = {
     "finish-repair": ("repair", "repair", "warehouse", {}),
     "qc-pass": ("qc", "qc", "repair", {}),
     "qc-fail": ("qc", "qc", "repair", {"comment": "scratches"}),
-    "ship-back": ("warehouse_exit", "warehouse", "logistics", {"courier": "SF", "waybill": "SF999"}),
+    "ship-back": (
+        "warehouse_exit",
+        "warehouse",
+        "logistics",
+        {"courier": "SF", "waybill": "SF999"},
+    ),
     "complete": ("invoicing", "finance", "warehouse", {}),
 }
 
@@ -53,7 +63,8 @@ def test_staff_action_is_refused_to_all_but_granted_staff_coordinators_and_admin
         version = world.version(first)
         response = world.client.post(
             f"/api/repair/staff/orders/{first}/{action}",
-            json={**body, "expected_version": version}, headers=headers,
+            json={**body, "expected_version": version},
+            headers=headers,
         )
         assert response.status_code == status, (action, status, response.text)
         assert world.version(first) == version
@@ -77,7 +88,8 @@ def test_customer_order_actions_belong_to_the_owner_only(world: World) -> None:
         for headers, status in ((ANONYMOUS, 401), (stranger, 404), (world.staff("admin"), 401)):
             response = world.client.post(
                 f"/api/repair/orders/{order_id}/{action}",
-                json={**body, "expected_version": version}, headers=headers,
+                json={**body, "expected_version": version},
+                headers=headers,
             )
             assert response.status_code == status, (action, status, response.text)
             assert world.version(order_id) == version
@@ -101,8 +113,10 @@ def test_payment_actions_belong_to_the_owner_and_to_finance(world: World) -> Non
     for headers, status in ((ANONYMOUS, 401), (stranger, 404)):
         proof = world.client.post(
             f"/api/repair/payments/{payments[0]['id']}/proof",
-            json={"expected_version": payments[0]["version"],
-                  "proofs": [{"kind": "payment_proof", "key": "k", "name": "n"}]},
+            json={
+                "expected_version": payments[0]["version"],
+                "proofs": [{"kind": "payment_proof", "key": "k", "name": "n"}],
+            },
             headers=headers,
         )
         assert proof.status_code == status
@@ -114,7 +128,8 @@ def test_payment_actions_belong_to_the_owner_and_to_finance(world: World) -> Non
     for payment, who in zip(payments, ("finance", "coordinator", "admin"), strict=True):
         response = world.client.post(
             f"/api/repair/staff/payments/{payment['id']}/confirm",
-            json={"expected_version": payment["version"]}, headers=world.staff(who),
+            json={"expected_version": payment["version"]},
+            headers=world.staff(who),
         )
         assert response.status_code == 200, (who, response.text)
 
@@ -133,11 +148,22 @@ def test_payment_actions_belong_to_the_owner_and_to_finance(world: World) -> Non
 ADMIN_CALLS: list[tuple[str, str, dict[str, Any]]] = [
     ("PATCH", "/api/repair/staff/nodes/review", {"estimated_days": 2}),
     ("POST", "/api/repair/staff/teams", {"code": "field", "name": "Field service"}),
-    ("POST", "/api/repair/staff/accounts",
-     {"username": "newbie", "display_name": "New", "password": "long enough pw", "role": "member"}),
+    (
+        "POST",
+        "/api/repair/staff/accounts",
+        {
+            "username": "newbie",
+            "display_name": "New",
+            "password": "long enough pw",
+            "role": "member",
+        },
+    ),
     ("PATCH", "/api/repair/staff/accounts/3", {"display_name": "Renamed"}),
-    ("POST", "/api/repair/staff/addresses",
-     {"label": "Beijing", "contact_name": "BJ", "phone": "010-1234", "address": "Beijing 1"}),
+    (
+        "POST",
+        "/api/repair/staff/addresses",
+        {"label": "Beijing", "contact_name": "BJ", "phone": "010-1234", "address": "Beijing 1"},
+    ),
     ("PATCH", "/api/repair/staff/addresses/1", {"label": "Shenzhen main"}),
 ]
 
@@ -150,7 +176,9 @@ def test_administration_is_for_administrators_only(
     if path.endswith("/addresses/1"):
         path = path.replace("/1", f"/{world.address_id()}")
     for headers, status in (
-        (ANONYMOUS, 401), (customer, 401), (world.staff("review"), 403),
+        (ANONYMOUS, 401),
+        (customer, 401),
+        (world.staff("review"), 403),
         (world.staff("coordinator"), 403),
     ):
         assert world.client.request(method, path, json=body, headers=headers).status_code == status
@@ -158,7 +186,9 @@ def test_administration_is_for_administrators_only(
     assert allowed.status_code in (200, 201), allowed.text
 
 
-def test_any_staff_member_may_reissue_or_revoke_a_qr_token_but_customers_may_not(world: World) -> None:
+def test_any_staff_member_may_reissue_or_revoke_a_qr_token_but_customers_may_not(
+    world: World,
+) -> None:
     owner = world.new_customer()
     order_id = world.submit(owner)["orders"][0]["id"]
     path = f"/api/repair/staff/orders/{order_id}/public-token"
@@ -177,7 +207,11 @@ def test_revoked_staff_session_is_refused(world: World) -> None:
 
 
 def test_wrong_password_is_refused_without_saying_which_part_was_wrong(world: World) -> None:
-    wrong_user = world.client.post("/api/repair/staff/session", json={"username": "nobody", "password": "x"})
-    wrong_pass = world.client.post("/api/repair/staff/session", json={"username": "admin", "password": "x"})
+    wrong_user = world.client.post(
+        "/api/repair/staff/session", json={"username": "nobody", "password": "x"}
+    )
+    wrong_pass = world.client.post(
+        "/api/repair/staff/session", json={"username": "admin", "password": "x"}
+    )
     assert wrong_user.status_code == wrong_pass.status_code == 401
     assert wrong_user.json() == wrong_pass.json()

@@ -1,10 +1,9 @@
 """Detours off the main path: rejection at review, declined quote, QC failure, warranty at zero,
 rejected payment proof, WeChat Pay, and staff deciding on the customer's behalf."""
 
-from sqlmodel import Session, col, select
-
 from repair_service.billing.service import record_wechat_payment
 from repair_service.models import OutboxEvent, Tick
+from sqlmodel import Session, col, select
 
 from .conftest import World
 
@@ -25,7 +24,8 @@ def test_reviewer_rejecting_a_request_closes_the_order_and_keeps_the_comment(wor
     assert detail["status"] == "rejected"
     assert detail["review_comment"] == "Product is out of our range"
     assert detail["timeline"][-1]["outcome"] == "rejected"
-    assert detail["customer_actions"] == [] and detail["eta"] is None
+    assert detail["customer_actions"] == []
+    assert detail["eta"] is None
     assert "repair.review.rejected" in event_types(world)
     again = world.act("review", order_id, "approve", receiving_address_id=world.address_id())
     assert again.status_code == 409
@@ -42,7 +42,8 @@ def test_customer_declining_the_quote_gets_the_product_back_unrepaired(world: Wo
 
     assert shipped.json()["status"] == "completed"
     nodes = [t["node"]["code"] for t in world.order(order_id)["timeline"]]
-    assert "repair" not in nodes and "fee_collection" not in nodes
+    assert "repair" not in nodes
+    assert "fee_collection" not in nodes
     assert nodes[-3:] == ["customer_agreement", "warehouse_exit", "completed"]
     assert "repair.order.shipped_back" in event_types(world)
 
@@ -79,7 +80,8 @@ def test_zero_quote_under_warranty_skips_agreement_and_fee_collection(world: Wor
     order = world.order(order_id)
     assert order["node"]["code"] == "repair"
     nodes = [t["node"]["code"] for t in order["timeline"]]
-    assert "customer_agreement" not in nodes and "fee_collection" not in nodes
+    assert "customer_agreement" not in nodes
+    assert "fee_collection" not in nodes
     for action in ("start-repair", "finish-repair", "qc-pass"):
         world.act({"qc-pass": "qc"}.get(action, "repair"), order_id, action)
     shipped = world.act("warehouse", order_id, "ship-back", courier="SF", waybill="SFW1")
@@ -95,7 +97,9 @@ def test_zero_quote_outside_warranty_still_asks_the_customer(world: World) -> No
     assert world.order(order_id)["node"]["code"] == "customer_agreement"
 
 
-def test_finance_rejecting_a_proof_sends_the_customer_back_to_pay_with_the_reason(world: World) -> None:
+def test_finance_rejecting_a_proof_sends_the_customer_back_to_pay_with_the_reason(
+    world: World,
+) -> None:
     customer = world.new_customer()
     request = world.submit(customer)
     order_id = request["orders"][0]["id"]
@@ -121,7 +125,8 @@ def test_finance_rejecting_a_proof_sends_the_customer_back_to_pay_with_the_reaso
     resubmitted = world.submit_proof(customer, rejected.json())
     confirmed = world.client.post(
         f"/api/repair/staff/payments/{payment['id']}/confirm",
-        json={"expected_version": resubmitted["version"]}, headers=world.staff("finance"),
+        json={"expected_version": resubmitted["version"]},
+        headers=world.staff("finance"),
     )
     assert confirmed.status_code == 200
     assert world.order(order_id)["node"]["code"] == "repair"
@@ -135,7 +140,8 @@ def test_wechat_payment_confirms_once_and_allows_only_a_general_invoice(world: W
     world.customer_act(customer, order_id, "agree")
     payment = world.client.post(
         f"/api/repair/requests/{request['id']}/payments",
-        json={"method": "wechat", "order_ids": [order_id]}, headers=customer,
+        json={"method": "wechat", "order_ids": [order_id]},
+        headers=customer,
     ).json()
 
     for _delivery in range(2):  # WeChat Pay may notify more than once
@@ -149,15 +155,23 @@ def test_wechat_payment_confirms_once_and_allows_only_a_general_invoice(world: W
     assert world.order(order_id)["node"]["code"] == "repair"
     special = world.client.post(
         f"/api/repair/payments/{payment['id']}/invoice",
-        json={"kind": "special", "title": "Acme", "tax_id": "91350100M000100Y43",
-              "address": "a", "phone": "1", "bank": "b", "bank_account": "c"},
+        json={
+            "kind": "special",
+            "title": "Acme",
+            "tax_id": "91350100M000100Y43",
+            "address": "a",
+            "phone": "1",
+            "bank": "b",
+            "bank_account": "c",
+        },
         headers=customer,
     )
     assert special.status_code == 422
     assert "general" in special.json()["detail"]
     general = world.client.post(
         f"/api/repair/payments/{payment['id']}/invoice",
-        json={"kind": "general", "title": "Acme"}, headers=customer,
+        json={"kind": "general", "title": "Acme"},
+        headers=customer,
     )
     assert general.status_code == 200
 
@@ -171,7 +185,9 @@ def test_staff_may_agree_on_the_customers_behalf(world: World) -> None:
 
     assert agreed.status_code == 200
     assert agreed.json()["node"]["code"] == "fee_collection"
-    last = [t for t in world.order(order_id)["timeline"] if t["node"]["code"] == "customer_agreement"]
+    last = [
+        t for t in world.order(order_id)["timeline"] if t["node"]["code"] == "customer_agreement"
+    ]
     assert last[0]["operator_kind"] == "staff"
     assert "on the customer's behalf" in last[0]["comment"]
 
@@ -182,9 +198,13 @@ def test_customer_may_correct_the_waybill_until_the_product_is_received(world: W
     world.act("review", order_id, "approve", receiving_address_id=world.address_id())
     world.customer_act(customer, order_id, "inbound-waybill", courier="SF", waybill="WRONG1")
 
-    corrected = world.customer_act(customer, order_id, "inbound-waybill", courier="JD", waybill="JD777")
+    corrected = world.customer_act(
+        customer, order_id, "inbound-waybill", courier="JD", waybill="JD777"
+    )
     assert corrected.status_code == 200
-    assert corrected.json()["shipments"] == [{"direction": "in", "courier": "JD", "waybill": "JD777"}]
+    assert corrected.json()["shipments"] == [
+        {"direction": "in", "courier": "JD", "waybill": "JD777"}
+    ]
 
     world.act("logistics", order_id, "receive", condition="ok")
     late = world.customer_act(customer, order_id, "inbound-waybill", courier="SF", waybill="LATE1")

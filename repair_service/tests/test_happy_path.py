@@ -1,10 +1,9 @@
 """The main path end to end through the HTTP API: submit, review, ship, receive, inspect, quote,
 agree, pay offline, repair, QC, ship back, invoice, complete."""
 
-from sqlmodel import Session, select
-
 from repair_service.audit.models import AuditLog
 from repair_service.models import OutboxEvent
+from sqlmodel import Session, select
 
 from .conftest import World
 
@@ -13,11 +12,20 @@ TAX_ID = "91350100M000100Y43"
 
 def test_customer_and_staff_take_an_order_from_submission_to_completion(world: World) -> None:
     customer = world.new_customer()
-    request = world.submit(customer, [
-        {"pn": "PN-100", "sn": "SN-A1", "fault_description": "no power",
-         "attachments": [{"kind": "fault_photo", "key": "files/abc.jpg", "name": "fault.jpg"}]},
-        {"pn": "PN-200", "sn": "SN-B2", "fault_description": "noisy fan"},
-    ])
+    request = world.submit(
+        customer,
+        [
+            {
+                "pn": "PN-100",
+                "sn": "SN-A1",
+                "fault_description": "no power",
+                "attachments": [
+                    {"kind": "fault_photo", "key": "files/abc.jpg", "name": "fault.jpg"}
+                ],
+            },
+            {"pn": "PN-200", "sn": "SN-B2", "fault_description": "noisy fan"},
+        ],
+    )
     assert len(request["orders"]) == 2
     first, second = (order["id"] for order in request["orders"])
     assert request["orders"][0]["number"].startswith("R20")
@@ -35,19 +43,23 @@ def test_customer_and_staff_take_an_order_from_submission_to_completion(world: W
 
     payment = world.client.post(
         f"/api/repair/requests/{request['id']}/payments",
-        json={"method": "offline", "order_ids": [first, second]}, headers=customer,
+        json={"method": "offline", "order_ids": [first, second]},
+        headers=customer,
     ).json()
     assert payment["amount_fen"] == 24_000
     proof = world.client.post(
         f"/api/repair/payments/{payment['id']}/proof",
-        json={"expected_version": payment["version"],
-              "proofs": [{"kind": "payment_proof", "key": "files/p.jpg", "name": "p.jpg"}]},
+        json={
+            "expected_version": payment["version"],
+            "proofs": [{"kind": "payment_proof", "key": "files/p.jpg", "name": "p.jpg"}],
+        },
         headers=customer,
     )
     assert proof.status_code == 200, proof.text
     confirmed = world.client.post(
         f"/api/repair/staff/payments/{payment['id']}/confirm",
-        json={"expected_version": proof.json()["version"]}, headers=world.staff("finance"),
+        json={"expected_version": proof.json()["version"]},
+        headers=world.staff("finance"),
     )
     assert confirmed.status_code == 200, confirmed.text
     assert confirmed.json()["status"] == "confirmed"
@@ -56,13 +68,22 @@ def test_customer_and_staff_take_an_order_from_submission_to_completion(world: W
         assert world.act("repair", order_id, "start-repair").status_code == 200
         assert world.act("repair", order_id, "finish-repair").status_code == 200
         assert world.act("qc", order_id, "qc-pass").status_code == 200
-        shipped = world.act("warehouse", order_id, "ship-back", courier="SF", waybill=f"SFOUT{order_id}")
+        shipped = world.act(
+            "warehouse", order_id, "ship-back", courier="SF", waybill=f"SFOUT{order_id}"
+        )
         assert shipped.json()["node"]["code"] == "invoicing"
 
     invoice = world.client.post(
         f"/api/repair/payments/{payment['id']}/invoice",
-        json={"kind": "special", "title": "Acme Ltd", "tax_id": TAX_ID, "address": "Shenzhen",
-              "phone": "0755-1", "bank": "ICBC", "bank_account": "6222"},
+        json={
+            "kind": "special",
+            "title": "Acme Ltd",
+            "tax_id": TAX_ID,
+            "address": "Shenzhen",
+            "phone": "0755-1",
+            "bank": "ICBC",
+            "bank_account": "6222",
+        },
         headers=customer,
     )
     assert invoice.status_code == 200, invoice.text
@@ -70,7 +91,8 @@ def test_customer_and_staff_take_an_order_from_submission_to_completion(world: W
     assert blocked.status_code == 409
     issued = world.client.post(
         f"/api/repair/staff/payments/{payment['id']}/invoice",
-        json={"courier": "EMS", "waybill": "EMS123"}, headers=world.staff("finance"),
+        json={"courier": "EMS", "waybill": "EMS123"},
+        headers=world.staff("finance"),
     )
     assert issued.status_code == 200, issued.text
     for order_id in (first, second):
@@ -81,8 +103,18 @@ def test_customer_and_staff_take_an_order_from_submission_to_completion(world: W
     final = world.client.get(f"/api/repair/orders/{first}", headers=customer).json()
     visited = [tick["node"]["code"] for tick in final["timeline"]]
     assert visited == [
-        "submitted", "review", "customer_shipping", "receiving", "reinspection", "quotation",
-        "customer_agreement", "fee_collection", "repair", "qc", "warehouse_exit", "invoicing",
+        "submitted",
+        "review",
+        "customer_shipping",
+        "receiving",
+        "reinspection",
+        "quotation",
+        "customer_agreement",
+        "fee_collection",
+        "repair",
+        "qc",
+        "warehouse_exit",
+        "invoicing",
         "completed",
     ]
     assert all(tick["completed_at"] for tick in final["timeline"])
@@ -92,9 +124,15 @@ def test_customer_and_staff_take_an_order_from_submission_to_completion(world: W
     with Session(world.engine) as session:
         types = [e.event_type for e in session.exec(select(OutboxEvent))]
         audits = session.exec(select(AuditLog)).all()
-    for expected in ("repair.request.submitted", "repair.review.approved", "repair.quote.sent",
-                     "repair.payment.confirmed", "repair.order.shipped_back",
-                     "repair.invoice.issued", "repair.order.completed"):
+    for expected in (
+        "repair.request.submitted",
+        "repair.review.approved",
+        "repair.quote.sent",
+        "repair.payment.confirmed",
+        "repair.order.shipped_back",
+        "repair.invoice.issued",
+        "repair.order.completed",
+    ):
         assert expected in types
     assert types.count("repair.order.completed") == 2
     assert len(audits) > 20

@@ -1,4 +1,9 @@
-"""Audit rows are only ever inserted: no service updates or deletes them."""
+"""Audit rows are only ever inserted: no service updates or deletes them.
+
+Append-only is a convention of the code, not enforced by the database: the service's database
+role can still UPDATE or DELETE these rows. Revoking those privileges (or a trigger refusing them)
+belongs in the production database set-up, which does not exist yet.
+"""
 
 from datetime import datetime
 

@@ -41,7 +41,10 @@ def submit_proof(
 ) -> s.PaymentPublic:
     """Submit (or re-submit after a rejection) the proof of an offline transfer."""
     payment = service.submit_offline_proof(
-        session, actor=actor, payment_id=payment_id, expected_version=body.expected_version,
+        session,
+        actor=actor,
+        payment_id=payment_id,
+        expected_version=body.expected_version,
         proofs=body.proofs,
     )
     return payment_public(session, payment)
@@ -52,7 +55,9 @@ def request_invoice(
     payment_id: int, body: s.InvoiceCreate, actor: CurrentCustomer, session: SessionDep
 ) -> s.InvoicePublic:
     """Ask for the payment's invoice: general, or special (offline payments only)."""
-    invoice = service.request_invoice(session, actor=actor, payment_id=payment_id, **body.model_dump())
+    invoice = service.request_invoice(
+        session, actor=actor, payment_id=payment_id, **body.model_dump()
+    )
     return invoice_public(invoice)
 
 
@@ -71,7 +76,9 @@ def list_payments(
 
 
 @router.get("/staff/payments/{payment_id}", response_model=s.PaymentPublic)
-def read_staff_payment(payment_id: int, actor: CurrentStaff, session: SessionDep) -> s.PaymentPublic:
+def read_staff_payment(
+    payment_id: int, actor: CurrentStaff, session: SessionDep
+) -> s.PaymentPublic:
     return payment_public(session, service.load_visible_payment(session, actor, payment_id))
 
 
@@ -92,7 +99,10 @@ def reject(
 ) -> s.PaymentPublic:
     """Reject an offline payment's proof with a reason shown to the customer."""
     payment = service.reject_offline_proof(
-        session, actor=actor, payment_id=payment_id, expected_version=body.expected_version,
+        session,
+        actor=actor,
+        payment_id=payment_id,
+        expected_version=body.expected_version,
         reason=body.reason,
     )
     return payment_public(session, payment)
@@ -111,5 +121,7 @@ def issue_invoice(
     payment_id: int, body: s.InvoiceIssue, actor: CurrentStaff, session: SessionDep
 ) -> s.InvoicePublic:
     """Issue the requested invoice: the PDF's file key, or courier and waybill for paper."""
-    invoice = service.issue_invoice(session, actor=actor, payment_id=payment_id, **body.model_dump())
+    invoice = service.issue_invoice(
+        session, actor=actor, payment_id=payment_id, **body.model_dump()
+    )
     return invoice_public(invoice)

@@ -142,8 +142,15 @@ def choose_payment_method(
     session.flush()
     for order in orders:
         session.add(PaymentOrder(payment_id=payment.id, order_id=order.id))  # type: ignore[arg-type]
-    write_audit(session, actor, "choose_payment_method", payment_id=payment.id,
-                method=method.value, amount_fen=amount, order_ids=unique_ids)
+    write_audit(
+        session,
+        actor,
+        "choose_payment_method",
+        payment_id=payment.id,
+        method=method.value,
+        amount_fen=amount,
+        order_ids=unique_ids,
+    )
     session.flush()
     return payment
 
@@ -156,7 +163,9 @@ def _cancel_open_attempts(session: Session, actor: Actor, order_ids: list[int]) 
         .where(col(Payment.status).in_([PaymentStatus.SUBMITTED, PaymentStatus.CONFIRMED]))
     ).first()
     if earlier is not None:
-        raise IllegalMove(f"payment {earlier.id} for these orders is already {earlier.status.value}")
+        raise IllegalMove(
+            f"payment {earlier.id} for these orders is already {earlier.status.value}"
+        )
     for payment in session.exec(
         select(Payment)
         .join(PaymentOrder, col(PaymentOrder.payment_id) == Payment.id)
@@ -242,10 +251,10 @@ def reject_offline_proof(
     emit(
         session,
         RepairPaymentProofRejected(
-            payment_id=payment.id,  # type: ignore[arg-type]
+            payment_id=payment.id,
             request_id=payment.request_id,
             customer_id=payment.customer_id,
-            order_ids=[order.id for order in orders],  # type: ignore[misc]
+            order_ids=[order.id for order in orders],
         ),
         payment_subject(payment),
     )
@@ -271,7 +280,9 @@ def record_wechat_payment(
     if payment.method != PaymentMethod.WECHAT or payment.status != PaymentStatus.PENDING:
         raise IllegalMove(f"payment {payment.id} is not a pending WeChat payment")
     if amount_fen != payment.amount_fen:
-        raise InvalidInput(f"paid {amount_fen} fen but payment {payment.id} is {payment.amount_fen}")
+        raise InvalidInput(
+            f"paid {amount_fen} fen but payment {payment.id} is {payment.amount_fen}"
+        )
     payment = claim_payment(session, actor, payment, payment.version)
     payment.transaction_id = transaction_id
     orders = orders_of_payment(session, payment_id)
@@ -289,15 +300,21 @@ def _apply_confirmation(
         if order.status == OrderStatus.OPEN and order.node_code == "fee_collection":
             _bump(session, actor, order)
             advance(session, actor, order, "repair", outcome="paid")
-    write_audit(session, actor, "confirm_payment", payment_id=payment.id,
-                method=payment.method.value, amount_fen=payment.amount_fen)
+    write_audit(
+        session,
+        actor,
+        "confirm_payment",
+        payment_id=payment.id,
+        method=payment.method.value,
+        amount_fen=payment.amount_fen,
+    )
     emit(
         session,
         RepairPaymentConfirmed(
-            payment_id=payment.id,  # type: ignore[arg-type]
+            payment_id=payment.id,
             request_id=payment.request_id,
             customer_id=payment.customer_id,
-            order_ids=[order.id for order in orders],  # type: ignore[misc]
+            order_ids=[order.id for order in orders],
             method=payment.method.value,
             amount_fen=payment.amount_fen,
         ),
@@ -357,7 +374,10 @@ def request_invoice(
     invoice = invoice or Invoice(payment_id=payment_id, kind=kind, title=title)
     invoice.kind, invoice.title, invoice.tax_id = kind, title, tax_id
     invoice.address, invoice.phone, invoice.bank, invoice.bank_account = (
-        address, phone, bank, bank_account,
+        address,
+        phone,
+        bank,
+        bank_account,
     )
     invoice.requested_at = utcnow()
     session.add(invoice)
@@ -399,11 +419,11 @@ def issue_invoice(
     emit(
         session,
         RepairInvoiceIssued(
-            invoice_id=invoice.id,  # type: ignore[arg-type]
+            invoice_id=invoice.id,
             payment_id=payment_id,
             customer_id=payment.customer_id,
             kind=invoice.kind.value,
-            order_ids=[order.id for order in orders_of_payment(session, payment_id)],  # type: ignore[misc]
+            order_ids=[order.id for order in orders_of_payment(session, payment_id)],
         ),
         payment_subject(payment),
     )

@@ -21,7 +21,9 @@ router = APIRouter(tags=["customers"])
 
 
 @router.post("/customers/find-or-create", response_model=CustomerRef)
-def find_or_create(body: CustomerFindOrCreate, _caller: GatewayService, session: SessionDep) -> CustomerRef:
+def find_or_create(
+    body: CustomerFindOrCreate, _caller: GatewayService, session: SessionDep
+) -> CustomerRef:
     """For the gateway's first sign-in (service token): the customer id of this openid."""
     customer, created = service.find_or_create_customer(
         session, openid=body.openid, unionid=body.unionid, name=body.name
@@ -50,7 +52,9 @@ def list_addresses(actor: CurrentCustomer, session: SessionDep) -> list[Customer
     )
 
 
-@router.post("/me/addresses", response_model=CustomerAddressPublic, status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/me/addresses", response_model=CustomerAddressPublic, status_code=status.HTTP_201_CREATED
+)
 def add_address(
     body: CustomerAddressCreate, actor: CurrentCustomer, session: SessionDep
 ) -> CustomerAddress:

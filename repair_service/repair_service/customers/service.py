@@ -58,7 +58,7 @@ def update_customer(session: Session, customer_id: int, **fields: str | None) ->
 
 
 def add_address(session: Session, customer_id: int, **fields: str) -> CustomerAddress:
-    address = CustomerAddress(customer_id=customer_id, **fields)
+    address = CustomerAddress.model_validate({**fields, "customer_id": customer_id})
     session.add(address)
     session.flush()
     return address
@@ -66,16 +66,20 @@ def add_address(session: Session, customer_id: int, **fields: str) -> CustomerAd
 
 def add_invoice_title(session: Session, customer_id: int, **fields: str) -> InvoiceTitle:
     """Save an invoice title for reuse (the schema has validated the tax id)."""
-    title = InvoiceTitle(customer_id=customer_id, **fields)
+    title = InvoiceTitle.model_validate({**fields, "customer_id": customer_id})
     session.add(title)
     session.flush()
     return title
 
 
-def delete_owned(session: Session, model: type[CustomerAddress] | type[InvoiceTitle],
-                 customer_id: int, item_id: int) -> None:
+def delete_owned(
+    session: Session,
+    model: type[CustomerAddress] | type[InvoiceTitle],
+    customer_id: int,
+    item_id: int,
+) -> None:
     item = session.get(model, item_id)
-    if item is None or item.customer_id != customer_id:
+    if item is None or getattr(item, "customer_id", None) != customer_id:
         raise NotFound("not found")
     session.delete(item)
     session.flush()

@@ -9,7 +9,7 @@ from repair_service.orders.models import ReceivingAddress
 
 
 def create_receiving_address(session: Session, *, actor: Actor, **fields: str) -> ReceivingAddress:
-    address = ReceivingAddress(**fields)
+    address = ReceivingAddress.model_validate(fields)
     session.add(address)
     session.flush()
     write_audit(session, actor, "create_receiving_address", address_id=address.id)

@@ -5,8 +5,8 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query, Response, status
 
 from repair_service.deps import CurrentCustomer, SessionDep, SettingsDep
-from repair_service.orders import selectors, submission, transitions
 from repair_service.orders import schemas as s
+from repair_service.orders import selectors, submission, transitions
 from repair_service.schemas import Page
 
 router = APIRouter(tags=["customer orders"])
@@ -55,7 +55,9 @@ def list_requests(
 
 
 @router.get("/requests/{request_id}", response_model=s.RepairRequestPublic)
-def read_request(request_id: int, actor: CurrentCustomer, session: SessionDep) -> s.RepairRequestPublic:
+def read_request(
+    request_id: int, actor: CurrentCustomer, session: SessionDep
+) -> s.RepairRequestPublic:
     return selectors.customer_request(session, actor, request_id)
 
 
@@ -79,8 +81,12 @@ def set_inbound_waybill(
 ) -> s.OrderPublic:
     """Give (or correct, until the product is received) the courier and waybill."""
     transitions.set_inbound_waybill(
-        session, actor=actor, order_id=order_id, expected_version=body.expected_version,
-        courier=body.courier, waybill=body.waybill,
+        session,
+        actor=actor,
+        order_id=order_id,
+        expected_version=body.expected_version,
+        courier=body.courier,
+        waybill=body.waybill,
     )
     return selectors.order_detail(session, actor, order_id)
 

@@ -38,8 +38,16 @@ def list_orders(
 ) -> Page[s.StaffOrderRow]:
     """Orders newest first, filtered; ``q`` finds an order by number, SN or waybill."""
     filters = selectors.OrderFilters(
-        node=node, team_id=team_id, pn=pn, sn=sn, customer_id=customer_id, customer=customer,
-        status=order_status, created_from=created_from, created_to=created_to, overdue=overdue,
+        node=node,
+        team_id=team_id,
+        pn=pn,
+        sn=sn,
+        customer_id=customer_id,
+        customer=customer,
+        status=order_status,
+        created_from=created_from,
+        created_to=created_to,
+        overdue=overdue,
         q=q,
     )
     return selectors.list_staff_orders(session, filters, page=page, page_size=page_size)
@@ -51,104 +59,130 @@ def read_order(order_id: int, actor: CurrentStaff, session: SessionDep) -> s.Sta
     return selectors.staff_order_detail(session, actor, order_id)
 
 
-def _summary(session: Session, order_id: int) -> s.OrderSummary:
-    order = selectors.load_visible_order(session, Actor.system("read"), order_id)
-    nodes = selectors.load_nodes(session)
-    return s.OrderSummary(**selectors._summary_fields(order, nodes, None, selectors.utcnow()))
-
-
 Action = Callable[..., Any]
 
 
-def _act(session: Session, actor: Actor, order_id: int, action: Action, **fields: Any) -> s.OrderSummary:
+def _act(
+    session: Session, actor: Actor, order_id: int, action: Action, **fields: Any
+) -> s.OrderSummary:
     action(session, actor=actor, order_id=order_id, **fields)
-    return _summary(session, order_id)
+    return selectors.order_summary(session, order_id)
 
 
 @router.post("/orders/{order_id}/approve", response_model=s.OrderSummary)
-def approve(order_id: int, body: s.ApproveAction, actor: CurrentStaff, session: SessionDep) -> s.OrderSummary:
+def approve(
+    order_id: int, body: s.ApproveAction, actor: CurrentStaff, session: SessionDep
+) -> s.OrderSummary:
     """Approve at review, naming the receiving address the customer ships to."""
     return _act(session, actor, order_id, transitions.approve_request, **body.model_dump())
 
 
 @router.post("/orders/{order_id}/reject", response_model=s.OrderSummary)
-def reject(order_id: int, body: s.RequiredCommentAction, actor: CurrentStaff, session: SessionDep) -> s.OrderSummary:
+def reject(
+    order_id: int, body: s.RequiredCommentAction, actor: CurrentStaff, session: SessionDep
+) -> s.OrderSummary:
     """Reject at review with a comment for the customer; the order closes."""
     return _act(session, actor, order_id, transitions.reject_request, **body.model_dump())
 
 
 @router.post("/orders/{order_id}/receive", response_model=s.OrderSummary)
-def receive(order_id: int, body: s.ReceiveAction, actor: CurrentStaff, session: SessionDep) -> s.OrderSummary:
+def receive(
+    order_id: int, body: s.ReceiveAction, actor: CurrentStaff, session: SessionDep
+) -> s.OrderSummary:
     """Record receipt: condition, accessories, photos."""
     return _act(session, actor, order_id, transitions.receive_product, **body.model_dump())
 
 
 @router.post("/orders/{order_id}/inspection", response_model=s.OrderSummary)
-def inspection(order_id: int, body: s.InspectionAction, actor: CurrentStaff, session: SessionDep) -> s.OrderSummary:
+def inspection(
+    order_id: int, body: s.InspectionAction, actor: CurrentStaff, session: SessionDep
+) -> s.OrderSummary:
     """Record the re-inspection findings and the warranty decision."""
     return _act(session, actor, order_id, transitions.record_inspection, **body.model_dump())
 
 
 @router.post("/orders/{order_id}/quote", response_model=s.OrderSummary)
-def quote(order_id: int, body: s.QuoteCreate, actor: CurrentStaff, session: SessionDep) -> s.OrderSummary:
+def quote(
+    order_id: int, body: s.QuoteCreate, actor: CurrentStaff, session: SessionDep
+) -> s.OrderSummary:
     """Send a quote in integer fen; zero under warranty goes straight to repair."""
     return _act(session, actor, order_id, transitions.send_quote, **body.model_dump())
 
 
 @router.post("/orders/{order_id}/agree", response_model=s.OrderSummary)
-def agree(order_id: int, body: s.VersionedAction, actor: CurrentStaff, session: SessionDep) -> s.OrderSummary:
+def agree(
+    order_id: int, body: s.VersionedAction, actor: CurrentStaff, session: SessionDep
+) -> s.OrderSummary:
     """Record the customer's agreement on their behalf."""
     return _act(session, actor, order_id, transitions.agree_for_customer, **body.model_dump())
 
 
 @router.post("/orders/{order_id}/decline", response_model=s.OrderSummary)
-def decline(order_id: int, body: s.VersionedAction, actor: CurrentStaff, session: SessionDep) -> s.OrderSummary:
+def decline(
+    order_id: int, body: s.VersionedAction, actor: CurrentStaff, session: SessionDep
+) -> s.OrderSummary:
     """Record that the customer declined; the product ships back unrepaired."""
     return _act(session, actor, order_id, transitions.decline_for_customer, **body.model_dump())
 
 
 @router.post("/orders/{order_id}/start-repair", response_model=s.OrderSummary)
-def start_repair(order_id: int, body: s.VersionedAction, actor: CurrentStaff, session: SessionDep) -> s.OrderSummary:
+def start_repair(
+    order_id: int, body: s.VersionedAction, actor: CurrentStaff, session: SessionDep
+) -> s.OrderSummary:
     return _act(session, actor, order_id, transitions.start_repair, **body.model_dump())
 
 
 @router.post("/orders/{order_id}/finish-repair", response_model=s.OrderSummary)
-def finish_repair(order_id: int, body: s.CommentAction, actor: CurrentStaff, session: SessionDep) -> s.OrderSummary:
+def finish_repair(
+    order_id: int, body: s.CommentAction, actor: CurrentStaff, session: SessionDep
+) -> s.OrderSummary:
     return _act(session, actor, order_id, transitions.finish_repair, **body.model_dump())
 
 
 @router.post("/orders/{order_id}/qc-pass", response_model=s.OrderSummary)
-def qc_pass(order_id: int, body: s.CommentAction, actor: CurrentStaff, session: SessionDep) -> s.OrderSummary:
+def qc_pass(
+    order_id: int, body: s.CommentAction, actor: CurrentStaff, session: SessionDep
+) -> s.OrderSummary:
     return _act(session, actor, order_id, transitions.pass_qc, **body.model_dump())
 
 
 @router.post("/orders/{order_id}/qc-fail", response_model=s.OrderSummary)
-def qc_fail(order_id: int, body: s.RequiredCommentAction, actor: CurrentStaff, session: SessionDep) -> s.OrderSummary:
+def qc_fail(
+    order_id: int, body: s.RequiredCommentAction, actor: CurrentStaff, session: SessionDep
+) -> s.OrderSummary:
     """Fail QC with a reason; the order goes back to repair."""
     return _act(session, actor, order_id, transitions.fail_qc, **body.model_dump())
 
 
 @router.post("/orders/{order_id}/ship-back", response_model=s.OrderSummary)
-def ship_back(order_id: int, body: s.WaybillAction, actor: CurrentStaff, session: SessionDep) -> s.OrderSummary:
+def ship_back(
+    order_id: int, body: s.WaybillAction, actor: CurrentStaff, session: SessionDep
+) -> s.OrderSummary:
     """Ship the product back with courier and waybill."""
     return _act(session, actor, order_id, transitions.ship_back, **body.model_dump())
 
 
 @router.post("/orders/{order_id}/complete", response_model=s.OrderSummary)
-def complete(order_id: int, body: s.CommentAction, actor: CurrentStaff, session: SessionDep) -> s.OrderSummary:
+def complete(
+    order_id: int, body: s.CommentAction, actor: CurrentStaff, session: SessionDep
+) -> s.OrderSummary:
     """Complete an order at invoicing (its invoice issued, or none requested)."""
     return _act(session, actor, order_id, transitions.complete_order, **body.model_dump())
 
 
 @router.post("/orders/{order_id}/public-token", response_model=s.PublicTokenPublic)
-def reissue_public_token(order_id: int, actor: CurrentStaff, session: SessionDep) -> s.PublicTokenPublic:
+def reissue_public_token(
+    order_id: int, actor: CurrentStaff, session: SessionDep
+) -> s.PublicTokenPublic:
     """Issue a new QR token for the order; the old one stops working."""
     order = public.issue_public_token(session, actor=actor, order_id=order_id)
     return s.PublicTokenPublic(order_id=order_id, public_token=order.public_token)
 
 
 @router.delete("/orders/{order_id}/public-token", response_model=s.PublicTokenPublic)
-def revoke_public_token(order_id: int, actor: CurrentStaff, session: SessionDep) -> s.PublicTokenPublic:
+def revoke_public_token(
+    order_id: int, actor: CurrentStaff, session: SessionDep
+) -> s.PublicTokenPublic:
     """Revoke the order's QR token."""
     public.revoke_public_token(session, actor=actor, order_id=order_id)
     return s.PublicTokenPublic(order_id=order_id, public_token=None)
@@ -160,8 +194,12 @@ def list_addresses(_actor: CurrentStaff, session: SessionDep) -> list[ReceivingA
     return list(session.exec(select(ReceivingAddress).order_by(col(ReceivingAddress.id))))
 
 
-@router.post("/addresses", response_model=s.ReceivingAddressPublic, status_code=status.HTTP_201_CREATED)
-def create_address(body: s.ReceivingAddressCreate, actor: AdminStaff, session: SessionDep) -> ReceivingAddress:
+@router.post(
+    "/addresses", response_model=s.ReceivingAddressPublic, status_code=status.HTTP_201_CREATED
+)
+def create_address(
+    body: s.ReceivingAddressCreate, actor: AdminStaff, session: SessionDep
+) -> ReceivingAddress:
     return addresses.create_receiving_address(session, actor=actor, **body.model_dump())
 
 

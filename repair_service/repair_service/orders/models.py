@@ -60,6 +60,7 @@ class RepairOrder(SQLModel, table=True):
         UniqueConstraint("year", "sequence"),
         Index("ix_repair_order_node_code_status_created_at", "node_code", "status", "created_at"),
         Index("ix_repair_order_created_at_id", "created_at", "id"),
+        Index("ix_repair_order_node_code_node_entered_at", "node_code", "node_entered_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

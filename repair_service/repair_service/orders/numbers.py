@@ -36,7 +36,7 @@ def _increment(session: Session, year: int, count: int) -> int | None:
         update(OrderSequence)
         .where(col(OrderSequence.year) == year)
         .values(last_value=OrderSequence.last_value + count)
-        .returning(OrderSequence.last_value)
+        .returning(col(OrderSequence.last_value))
     )
     value = result.scalar_one_or_none()
     return int(value) if value is not None else None

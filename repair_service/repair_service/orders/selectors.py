@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import and_, false, func, or_
+from sqlalchemy import and_, false, func, or_, union
 from sqlmodel import Session, col, select
 
 from repair_service.billing.models import Invoice, Payment, PaymentOrder, PaymentStatus
@@ -80,6 +80,14 @@ def _summary_fields(
     }
 
 
+def order_summary(session: Session, order_id: int) -> s.OrderSummary:
+    """The short form of an order that action endpoints answer with (new version and node)."""
+    order = session.get(RepairOrder, order_id)
+    if order is None:
+        raise NotFound("no such order")
+    return s.OrderSummary(**_summary_fields(order, load_nodes(session), None, utcnow()))
+
+
 @dataclass(frozen=True)
 class OrderFilters:
     """Staff list filters; every one optional."""
@@ -142,16 +150,20 @@ def _overdue_condition(nodes: dict[str, Node], now: datetime) -> Any:
         )
         for node in nodes.values()
     ]
-    return and_(col(RepairOrder.status) == OrderStatus.OPEN, or_(*per_node) if per_node else false())
+    return and_(
+        col(RepairOrder.status) == OrderStatus.OPEN, or_(*per_node) if per_node else false()
+    )
 
 
 def _search_condition(text: str) -> Any:
-    by_waybill = select(Shipment.order_id).where(Shipment.waybill == text)
-    return or_(
-        col(RepairOrder.number) == text.upper(),
-        col(RepairOrder.sn) == text,
-        col(RepairOrder.id).in_(by_waybill),
+    # A union of three indexed lookups: an OR across the columns and the shipment table would
+    # make PostgreSQL scan every order.
+    matches: Any = union(
+        select(RepairOrder.id).where(RepairOrder.number == text.upper()),
+        select(RepairOrder.id).where(RepairOrder.sn == text),
+        select(Shipment.order_id).where(Shipment.waybill == text),
     )
+    return col(RepairOrder.id).in_(matches)
 
 
 def list_staff_orders(
@@ -166,14 +178,21 @@ def list_staff_orders(
         count_query = count_query.join(Customer, col(Customer.id) == RepairOrder.customer_id)
     total = session.exec(count_query.where(*conditions)).one()
 
+    # The page's ids are picked first (walking the created_at index), then joined to names, so
+    # the joins touch one page of rows rather than every matching order.
+    newest_first = (col(RepairOrder.created_at).desc(), col(RepairOrder.id).desc())
+    page_ids = select(RepairOrder.id).where(*conditions)
+    if filters.customer:
+        page_ids = page_ids.join(Customer, col(Customer.id) == RepairOrder.customer_id)
+    page_subquery = (
+        page_ids.order_by(*newest_first).offset((page - 1) * page_size).limit(page_size).subquery()
+    )
     rows = session.exec(
         select(RepairOrder, Customer.name, CatalogueProduct.name)
+        .join(page_subquery, page_subquery.c.id == RepairOrder.id)
         .join(Customer, col(Customer.id) == RepairOrder.customer_id)
         .outerjoin(CatalogueProduct, col(CatalogueProduct.pn) == RepairOrder.pn)
-        .where(*conditions)
-        .order_by(col(RepairOrder.created_at).desc(), col(RepairOrder.id).desc())
-        .offset((page - 1) * page_size)
-        .limit(page_size)
+        .order_by(*newest_first)
     ).all()
     items = [
         s.StaffOrderRow(**_summary_fields(order, nodes, product, now), customer_name=name)
@@ -269,9 +288,7 @@ def customer_request(session: Session, actor: Actor, request_id: int) -> s.Repai
 
 
 def _timeline(session: Session, order_id: int, nodes: dict[str, Node]) -> list[s.TickPublic]:
-    ticks = session.exec(
-        select(Tick).where(Tick.order_id == order_id).order_by(col(Tick.id))
-    ).all()
+    ticks = session.exec(select(Tick).where(Tick.order_id == order_id).order_by(col(Tick.id))).all()
     files: dict[int, list[AttachmentRef]] = {}
     tick_ids = [tick.id for tick in ticks]
     for attachment in session.exec(select(Attachment).where(col(Attachment.tick_id).in_(tick_ids))):
@@ -339,7 +356,9 @@ def invoice_public(invoice: Invoice) -> s.InvoicePublic:
     )
 
 
-def _serial_history(session: Session, order: RepairOrder) -> tuple[list[s.SerialHistoryEntry], bool]:
+def _serial_history(
+    session: Session, order: RepairOrder
+) -> tuple[list[s.SerialHistoryEntry], bool]:
     earlier = session.exec(
         select(RepairOrder)
         .where(RepairOrder.sn == order.sn, col(RepairOrder.id) != order.id)
@@ -388,9 +407,17 @@ def _customer_actions(
         ]
         if order.node_code == "fee_collection":
             actions.append("choose_payment_method")
-            if payment and payment.method == "offline" and payment.status in ("pending", "rejected"):
+            if (
+                payment
+                and payment.method == "offline"
+                and payment.status in ("pending", "rejected")
+            ):
                 actions.append("submit_offline_proof")
-    if payment and payment.status == PaymentStatus.CONFIRMED and not (invoice and invoice.issued_at):
+    if (
+        payment
+        and payment.status == PaymentStatus.CONFIRMED
+        and not (invoice and invoice.issued_at)
+    ):
         actions.append("request_invoice")
     return actions
 
@@ -422,7 +449,8 @@ def staff_order_detail(session: Session, actor: Actor, order_id: int) -> s.Staff
     order = load_visible_order(session, actor, order_id)
     request = session.get(RepairRequest, order.request_id)
     customer = session.get(Customer, order.customer_id)
-    assert request is not None and customer is not None
+    assert request is not None
+    assert customer is not None
     return s.StaffOrderPublic(
         **_detail_fields(session, order),
         contact_name=request.contact_name,

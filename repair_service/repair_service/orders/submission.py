@@ -70,14 +70,19 @@ def submit_request(
         return found, False
 
     orders = _create_orders(session, actor, request, items, timezone)
-    write_audit(session, actor, "submit_request", request_id=request.id,
-                order_ids=[order.id for order in orders])
+    write_audit(
+        session,
+        actor,
+        "submit_request",
+        request_id=request.id,
+        order_ids=[order.id for order in orders],
+    )
     emit(
         session,
         RepairRequestSubmitted(
-            request_id=request.id,  # type: ignore[arg-type]
+            request_id=request.id,
             customer_id=customer_id,
-            order_ids=[order.id for order in orders],  # type: ignore[misc]
+            order_ids=[order.id for order in orders],
             order_numbers=[order.number for order in orders],
         ),
         f"request:{request.id}",

@@ -126,7 +126,9 @@ def set_inbound_waybill(
         session.add(shipment)
 
     if order.node_code == "customer_shipping":
-        advance(session, actor, order, "receiving", outcome="shipped", comment=f"{courier} {waybill}")
+        advance(
+            session, actor, order, "receiving", outcome="shipped", comment=f"{courier} {waybill}"
+        )
     audit_order(session, actor, order, "set_inbound_waybill", courier=courier, waybill=waybill)
     return order
 
@@ -144,8 +146,15 @@ def receive_product(
     """Logistics records the product's arrival, its condition and the accessories received."""
     order = begin(session, actor, order_id, expected_version, "receive")
     comment = condition if not accessories else f"{condition}\nAccessories: {accessories}"
-    advance(session, actor, order, "reinspection", outcome="received", comment=comment,
-            attachments=photos)
+    advance(
+        session,
+        actor,
+        order,
+        "reinspection",
+        outcome="received",
+        comment=comment,
+        attachments=photos,
+    )
     audit_order(session, actor, order, "receive")
     return order
 
@@ -165,8 +174,9 @@ def record_inspection(
     order.findings = findings
     order.under_warranty = under_warranty
     outcome = "in_warranty" if under_warranty else "out_of_warranty"
-    advance(session, actor, order, "quotation", outcome=outcome, comment=findings,
-            attachments=photos)
+    advance(
+        session, actor, order, "quotation", outcome=outcome, comment=findings, attachments=photos
+    )
     audit_order(session, actor, order, "record_inspection", under_warranty=under_warranty)
     return order
 
@@ -201,8 +211,15 @@ def send_quote(
     session.flush()
 
     next_node = "repair" if skips else "customer_agreement"
-    advance(session, actor, order, next_node, outcome="warranty_free" if skips else "quoted",
-            comment=note or None, attachments=photos)
+    advance(
+        session,
+        actor,
+        order,
+        next_node,
+        outcome="warranty_free" if skips else "quoted",
+        comment=note or None,
+        attachments=photos,
+    )
     audit_order(session, actor, order, "send_quote", amount_fen=amount_fen, quote_id=quote.id)
     emit(
         session,
@@ -210,7 +227,7 @@ def send_quote(
             order_id=order_id,
             order_number=order.number,
             customer_id=order.customer_id,
-            quote_id=quote.id,  # type: ignore[arg-type]
+            quote_id=quote.id,
             amount_fen=amount_fen,
             needs_agreement=not skips,
         ),
@@ -238,12 +255,24 @@ def _decide_quote(
 
     on_behalf = " on the customer's behalf" if actor.is_staff else ""
     if agreed:
-        advance(session, actor, order, "fee_collection", outcome="agreed",
-                comment=f"agreed{on_behalf}" if on_behalf else None)
+        advance(
+            session,
+            actor,
+            order,
+            "fee_collection",
+            outcome="agreed",
+            comment=f"agreed{on_behalf}" if on_behalf else None,
+        )
     else:
         order.quote_declined = True
-        advance(session, actor, order, "warehouse_exit", outcome="declined",
-                comment=f"declined{on_behalf}" if on_behalf else None)
+        advance(
+            session,
+            actor,
+            order,
+            "warehouse_exit",
+            outcome="declined",
+            comment=f"declined{on_behalf}" if on_behalf else None,
+        )
     audit_order(session, actor, order, action, quote_id=quote.id)
     return order
 
@@ -348,8 +377,9 @@ def ship_back(
     or declined quote) complete."""
     order = begin(session, actor, order_id, expected_version, "ship_back")
     session.add(
-        Shipment(order_id=order_id, direction=ShipmentDirection.OUT, courier=courier,
-                 waybill=waybill)
+        Shipment(
+            order_id=order_id, direction=ShipmentDirection.OUT, courier=courier, waybill=waybill
+        )
     )
     next_node = "invoicing" if paid_amount_fen(session, order_id) > 0 else "completed"
     advance(session, actor, order, next_node, outcome="shipped", comment=f"{courier} {waybill}")

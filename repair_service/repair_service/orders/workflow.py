@@ -7,7 +7,7 @@ to move it; both work inside the caller's session and only flush.
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel
 from reparo_shared.events.catalogue import EventPayload
@@ -89,7 +89,7 @@ def load_visible_order(session: Session, actor: Actor, order_id: int) -> RepairO
 
 
 def require_grant(session: Session, actor: Actor, node_code: str) -> None:
-    """Staff may operate a node if they are admin or coordinator, or a team of theirs holds a grant."""
+    """Admins and coordinators operate every node; members only nodes granted to their teams."""
     if actor.operates_every_node:
         return
     if not actor.is_staff:
@@ -113,8 +113,9 @@ def require_rule(session: Session, actor: Actor, order: RepairOrder, action: str
     if order.status != OrderStatus.OPEN:
         raise IllegalMove(f"order {order.number} is {order.status.value}; nothing more can happen")
     if order.node_code not in rule.nodes:
+        needed = ", ".join(rule.nodes)
         raise IllegalMove(
-            f"order {order.number} is at {order.node_code!r}; {action} needs {', '.join(rule.nodes)}"
+            f"order {order.number} is at {order.node_code!r}; {action} needs {needed}"
         )
     if rule.by == "staff":
         require_grant(session, actor, order.node_code)
@@ -136,16 +137,18 @@ def claim_version(
     On PostgreSQL the UPDATE takes the row lock: a second operator's UPDATE waits, then finds the
     version moved on and matches no row, so exactly one of two simultaneous actions wins.
     """
-    result = session.execute(
+    claimed = session.execute(
         update(RepairOrder)
         .where(col(RepairOrder.id) == order.id, col(RepairOrder.version) == expected_version)
         .values(version=RepairOrder.version + 1, updated_at=utcnow(), updated_by=actor.label)
-    )
-    fresh = session.get(RepairOrder, order.id, populate_existing=True)
-    assert fresh is not None
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+        .returning(RepairOrder)
+        .execution_options(populate_existing=True)
+    ).scalar_one_or_none()
+    if claimed is None:
+        fresh = session.get(RepairOrder, order.id, populate_existing=True)
+        assert fresh is not None
         raise stale_error(fresh, expected_version)
-    return fresh
+    return claimed
 
 
 def begin(
@@ -231,8 +234,14 @@ def advance(
     Entering ``completed`` closes the order: its tick is completed at once by the system.
     """
     previous = order.node_code
-    close_tick(session, actor, current_tick(session, order), outcome=outcome, comment=comment,
-               attachments=attachments)
+    close_tick(
+        session,
+        actor,
+        current_tick(session, order),
+        outcome=outcome,
+        comment=comment,
+        attachments=attachments,
+    )
     tick = open_tick(session, order, to_node)
     order.node_code = to_node
     order.node_entered_at = tick.entered_at
@@ -249,7 +258,7 @@ def advance(
     emit(
         session,
         RepairOrderEnteredNode(
-            order_id=order.id,  # type: ignore[arg-type]
+            order_id=order.id,
             order_number=order.number,
             customer_id=order.customer_id,
             node=to_node,
@@ -262,7 +271,7 @@ def advance(
         emit(
             session,
             RepairOrderCompleted(
-                order_id=order.id,  # type: ignore[arg-type]
+                order_id=order.id,
                 order_number=order.number,
                 customer_id=order.customer_id,
             ),
@@ -270,10 +279,17 @@ def advance(
         )
     logger.info(
         "order.moved",
-        extra={"order_number": order.number, "from_node": previous, "to_node": to_node,
-               "outcome": outcome, "actor": f"{actor.kind}:{actor.id}"},
+        extra={
+            "order_number": order.number,
+            "from_node": previous,
+            "to_node": to_node,
+            "outcome": outcome,
+            "actor": f"{actor.kind}:{actor.id}",
+        },
     )
 
 
-def audit_order(session: Session, actor: Actor, order: RepairOrder, action: str, **detail: object) -> None:
+def audit_order(
+    session: Session, actor: Actor, order: RepairOrder, action: str, **detail: Any
+) -> None:
     write_audit(session, actor, action, order_id=order.id, node=order.node_code, **detail)

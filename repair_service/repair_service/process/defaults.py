@@ -111,5 +111,5 @@ def seed_defaults(session: Session) -> None:
         )
         session.flush()
         for team_code in default.teams:
-            session.add(NodeGrant(node_code=default.code, team_id=teams[team_code].id))
+            session.add(NodeGrant(node_code=default.code, team_id=teams[team_code].id))  # type: ignore[arg-type]
     session.flush()

@@ -49,8 +49,14 @@ def update_node(
     session.add(node)
     if team_ids is not None:
         _replace_grants(session, code, team_ids)
-    write_audit(session, actor, "update_node", node=code, estimated_days=node.estimated_days,
-                team_ids=team_ids)
+    write_audit(
+        session,
+        actor,
+        "update_node",
+        node=code,
+        estimated_days=node.estimated_days,
+        team_ids=team_ids,
+    )
     session.flush()
     grants = session.exec(select(NodeGrant.team_id).where(NodeGrant.node_code == code)).all()
     return node, sorted(grants)
@@ -62,6 +68,6 @@ def _replace_grants(session: Session, code: str, team_ids: list[int]) -> None:
         unique_ids
     ):
         raise InvalidInput("unknown team id")
-    session.exec(delete(NodeGrant).where(col(NodeGrant.node_code) == code))  # type: ignore[call-overload]
+    session.exec(delete(NodeGrant).where(col(NodeGrant.node_code) == code))
     for team_id in unique_ids:
         session.add(NodeGrant(node_code=code, team_id=team_id))

@@ -3,8 +3,15 @@
 from fastapi import APIRouter, Request, Response, status
 from sqlmodel import col, select
 
-from repair_service.deps import STAFF_COOKIE, AdminStaff, CurrentStaff, SessionDep, SettingsDep, staff_token
 from repair_service.db import as_utc
+from repair_service.deps import (
+    STAFF_COOKIE,
+    AdminStaff,
+    CurrentStaff,
+    SessionDep,
+    SettingsDep,
+    staff_token,
+)
 from repair_service.staff import service
 from repair_service.staff.models import StaffAccount, Team, TeamMembership
 from repair_service.staff.schemas import (
@@ -30,14 +37,20 @@ def sign_in(
         session, username=body.username, password=body.password, hours=settings.staff_session_hours
     )
     response.set_cookie(
-        STAFF_COOKIE, token, httponly=True, samesite="lax",
-        max_age=settings.staff_session_hours * 3600, path="/",
+        STAFF_COOKIE,
+        token,
+        httponly=True,
+        samesite="lax",
+        max_age=settings.staff_session_hours * 3600,
+        path="/",
     )
     return StaffSessionPublic(token=token, expires_at=as_utc(row.expires_at), staff_id=row.staff_id)
 
 
 @router.delete("/session", status_code=status.HTTP_204_NO_CONTENT)
-def sign_out(request: Request, _actor: CurrentStaff, session: SessionDep, response: Response) -> None:
+def sign_out(
+    request: Request, _actor: CurrentStaff, session: SessionDep, response: Response
+) -> None:
     """Revoke the current session."""
     service.revoke_staff_session(session, staff_token(request))
     response.delete_cookie(STAFF_COOKIE, path="/")

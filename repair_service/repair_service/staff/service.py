@@ -172,7 +172,7 @@ def set_memberships(session: Session, account: StaffAccount, team_ids: list[int]
     found = session.exec(select(Team.id).where(col(Team.id).in_(unique_ids))).all()
     if len(found) != len(unique_ids):
         raise InvalidInput("unknown team id")
-    session.exec(delete(TeamMembership).where(col(TeamMembership.staff_id) == account.id))  # type: ignore[call-overload]
+    session.exec(delete(TeamMembership).where(col(TeamMembership.staff_id) == account.id))
     for team_id in unique_ids:
         session.add(TeamMembership(staff_id=account.id, team_id=team_id))  # type: ignore[arg-type]
     session.flush()

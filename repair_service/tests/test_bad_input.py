@@ -1,0 +1,191 @@
+"""Refusals with a clear error and nothing changed: wrong actor, wrong node, stale version,
+duplicate SN, bad amounts, special invoice for WeChat Pay, bad tax id."""
+
+from typing import Any
+
+import pytest
+from repair_service.models import AuditLog, OutboxEvent, RepairOrder, Tick
+from sqlmodel import Session, func, select
+
+from .conftest import World
+
+
+def snapshot(world: World) -> tuple[int, int, int, list[tuple[int, str, int]]]:
+    """Counts of audit rows, events and ticks, and every order's (id, node, version)."""
+    with Session(world.engine) as session:
+        return (
+            session.exec(select(func.count()).select_from(AuditLog)).one(),
+            session.exec(select(func.count()).select_from(OutboxEvent)).one(),
+            session.exec(select(func.count()).select_from(Tick)).one(),
+            [(o.id, o.node_code, o.version) for o in session.exec(select(RepairOrder))],  # type: ignore[misc]
+        )
+
+
+def test_stale_version_is_a_conflict_naming_who_changed_the_order_and_when(world: World) -> None:
+    customer = world.new_customer()
+    order_id = world.submit(customer)["orders"][0]["id"]
+    seen = world.version(order_id)
+    assert (
+        world.act(
+            "review",
+            order_id,
+            "approve",
+            receiving_address_id=world.address_id(),
+            expected_version=seen,
+        ).status_code
+        == 200
+    )
+    before = snapshot(world)
+
+    stale = world.act("coordinator", order_id, "reject", comment="no", expected_version=seen)
+
+    assert stale.status_code == 409
+    assert stale.json()["code"] == "stale_version"
+    assert "Review (staff" in stale.json()["detail"]
+    assert " at 20" in stale.json()["detail"]
+    assert snapshot(world) == before
+
+
+def test_action_at_the_wrong_node_is_an_illegal_move(world: World) -> None:
+    customer = world.new_customer()
+    order_id = world.submit(customer)["orders"][0]["id"]
+    before = snapshot(world)
+
+    wrong = world.act("admin", order_id, "qc-pass")
+
+    assert wrong.status_code == 409
+    assert wrong.json()["code"] == "illegal_move"
+    assert "'review'" in wrong.json()["detail"]
+    assert snapshot(world) == before
+
+
+def test_customer_cannot_act_on_a_staff_node(world: World) -> None:
+    customer = world.new_customer()
+    order_id = world.submit(customer)["orders"][0]["id"]
+    before = snapshot(world)
+
+    agree = world.customer_act(customer, order_id, "agree")
+
+    assert agree.status_code == 409
+    assert snapshot(world) == before
+
+
+def test_duplicate_serial_number_within_one_request_is_refused(world: World) -> None:
+    customer = world.new_customer()
+    before = snapshot(world)
+    items = [
+        {"pn": "PN-1", "sn": "SN-SAME", "fault_description": "a"},
+        {"pn": "PN-2", "sn": "sn-same ", "fault_description": "b"},
+    ]
+
+    response = world.client.post(
+        "/api/repair/requests",
+        json={
+            "contact_name": "A",
+            "contact_phone": "13800000000",
+            "ship_from_address": "X",
+            "items": items,
+        },
+        headers={**customer, "Idempotency-Key": "dup-sn-0001"},
+    )
+
+    assert response.status_code == 422
+    assert "serial number" in response.json()["detail"]
+    assert snapshot(world) == before
+
+
+@pytest.mark.parametrize("amount", [-1, 12.5, 100.0, "100", True])
+def test_quote_amount_must_be_a_non_negative_whole_number_of_fen(world: World, amount: Any) -> None:
+    customer = world.new_customer()
+    order_id = world.submit(customer)["orders"][0]["id"]
+    world.place_at(order_id, "quotation")
+    before = snapshot(world)
+
+    response = world.act("repair", order_id, "quote", amount_fen=amount)
+
+    assert response.status_code == 422, response.text
+    assert snapshot(world) == before
+
+
+def test_special_invoice_for_a_wechat_payment_and_a_bad_tax_id_are_refused(world: World) -> None:
+    customer = world.new_customer()
+    request = world.submit(customer)
+    order_id = request["orders"][0]["id"]
+    world.place_at(order_id, "fee_collection")
+    payment = world.pay_offline(customer, request["id"], [order_id])
+    world.client.post(
+        f"/api/repair/staff/payments/{payment['id']}/confirm",
+        json={"expected_version": payment["version"]},
+        headers=world.staff("finance"),
+    )
+    path = f"/api/repair/payments/{payment['id']}/invoice"
+    special = {
+        "kind": "special",
+        "title": "Acme",
+        "address": "a",
+        "phone": "1",
+        "bank": "b",
+        "bank_account": "c",
+    }
+
+    bad_tax = world.client.post(
+        path, json={**special, "tax_id": "91350100M000100Y44"}, headers=customer
+    )
+    missing = world.client.post(path, json={**special, "tax_id": ""}, headers=customer)
+    saved_title = world.client.post(
+        "/api/repair/me/invoice-titles", json={"title": "Acme", "tax_id": "123"}, headers=customer
+    )
+
+    assert bad_tax.status_code == 422
+    assert "social credit code" in bad_tax.json()["detail"]
+    assert missing.status_code == 422
+    assert saved_title.status_code == 422
+    good = world.client.post(
+        path, json={**special, "tax_id": "91350100m000100y43"}, headers=customer
+    )
+    assert good.status_code == 200
+    assert good.json()["tax_id"] == "91350100M000100Y43"
+
+
+def test_paying_for_an_order_that_has_not_agreed_is_refused(world: World) -> None:
+    customer = world.new_customer()
+    request = world.submit(customer)
+    order_id = request["orders"][0]["id"]
+    before = snapshot(world)
+
+    response = world.client.post(
+        f"/api/repair/requests/{request['id']}/payments",
+        json={"method": "wechat", "order_ids": [order_id]},
+        headers=customer,
+    )
+
+    assert response.status_code == 409
+    assert snapshot(world) == before
+
+
+def test_same_idempotency_key_makes_one_request(world: World) -> None:
+    customer = world.new_customer()
+
+    first = world.submit(customer, key="submit-once-123")
+    second = world.submit(customer, key="submit-once-123")
+
+    assert first["id"] == second["id"]
+    listed = world.client.get("/api/repair/requests", headers=customer).json()
+    assert listed["total"] == 1
+
+
+def test_unknown_customer_id_in_a_valid_token_is_refused(world: World) -> None:
+    token = world.signer.sign_customer("999999", "ghost")
+    response = world.client.get("/api/repair/orders", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 401
+
+
+def test_forged_token_is_refused(world: World) -> None:
+    from reparo_shared.identity import TokenSigner, generate_keypair
+
+    forger = TokenSigner(generate_keypair()[0], "test-1")
+    headers = {"Authorization": f"Bearer {forger.sign_service('gateway')}"}
+    response = world.client.post(
+        "/api/repair/customers/find-or-create", json={"openid": "x"}, headers=headers
+    )
+    assert response.status_code == 401
