@@ -291,3 +291,31 @@ def test_qr_link_is_issued_revoked_and_reissued_from_the_order_page(console, wor
     assert fresh
     assert fresh != token
     assert f"/p/{fresh}" in review.get(path).text
+
+
+def test_finance_issues_a_mailed_paper_invoice_with_courier_and_waybill(
+    console, world: World
+) -> None:
+    customer, order = new_order(world)
+    world.drive_to_quote(customer, order["id"])
+    world.customer_act(customer, order["id"], "agree")
+    payment = world.pay_offline(customer, order["request_id"], [order["id"]])
+    finance: Console = console("finance")
+    assert finance.act(order["id"], "confirm_payment").status_code == 303
+    world.place_at(order["id"], "invoicing")
+    requested = world.client.post(
+        f"/api/repair/payments/{payment['id']}/invoice",
+        json={"kind": "special", "title": "Acme Ltd", "tax_id": "91350100M000100Y43",
+              "address": "Shenzhen", "phone": "0755-1", "bank": "ICBC", "bank_account": "6222"},
+        headers=customer,
+    )
+    assert requested.status_code == 200, requested.text
+
+    missing = finance.act(order["id"], "issue_invoice", courier="EMS")
+    assert missing.status_code == 422
+    issued = finance.act(order["id"], "issue_invoice", courier="EMS", waybill="EMS123456")
+
+    assert issued.status_code == 303
+    invoice = world.order(order["id"])["invoice"]
+    assert (invoice["courier"], invoice["waybill"]) == ("EMS", "EMS123456")
+    assert invoice["issued_at"]
