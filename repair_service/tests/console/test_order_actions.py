@@ -305,8 +305,15 @@ def test_finance_issues_a_mailed_paper_invoice_with_courier_and_waybill(
     world.place_at(order["id"], "invoicing")
     requested = world.client.post(
         f"/api/repair/payments/{payment['id']}/invoice",
-        json={"kind": "special", "title": "Acme Ltd", "tax_id": "91350100M000100Y43",
-              "address": "Shenzhen", "phone": "0755-1", "bank": "ICBC", "bank_account": "6222"},
+        json={
+            "kind": "special",
+            "title": "Acme Ltd",
+            "tax_id": "91350100M000100Y43",
+            "address": "Shenzhen",
+            "phone": "0755-1",
+            "bank": "ICBC",
+            "bank_account": "6222",
+        },
         headers=customer,
     )
     assert requested.status_code == 200, requested.text
