@@ -161,6 +161,7 @@ def test_two_people_act_on_one_order_and_the_second_sees_the_conflict(
     )
 
     act(coordinator, oid, "approve", receiving_address_id=str(world.address_id()))
+    reviewer.evaluate("window.__sameDocument = true")
     reviewer.locator('form[data-action="reject"] button[type=submit]').click()
 
     failure = reviewer.locator('[data-test="failure"]')
@@ -168,6 +169,7 @@ def test_two_people_act_on_one_order_and_the_second_sees_the_conflict(
     expect(failure).to_contain_text("Coordinator")
     expect(reviewer.locator('[data-test="kept-text"]')).to_contain_text("照片不清楚，请重新提交")
     assert node_of(world, oid) == "customer_shipping"
+    assert reviewer.evaluate("window.__sameDocument") is True  # htmx swapped the 409 page in
     shot(reviewer, "conflict")
 
 
@@ -200,3 +202,22 @@ def test_board_on_a_phone_sized_screen(browser: Browser, live: str, world: World
     assert width <= 400
     shot(page, "board-phone")
     context.close()
+
+
+def test_board_search_updates_the_results_in_place(signed_in, world: World) -> None:
+    orders = world.submit(
+        world.new_customer(),
+        [{"pn": "PN-1", "sn": f"SN-FIND-{i}", "fault_description": "x"} for i in range(3)],
+    )["orders"]
+    coordinator = signed_in("coordinator")
+    coordinator.goto("/console/?mine=0")
+    expect(coordinator.locator("tr[data-order]")).to_have_count(3)
+    coordinator.evaluate("window.__sameDocument = true")
+
+    coordinator.fill("#q", "SN-FIND-1")
+    coordinator.press("#q", "Enter")
+
+    expect(coordinator.locator("tr[data-order]")).to_have_count(1)
+    expect(coordinator.locator(f'tr[data-order="{orders[1]["number"]}"]')).to_be_visible()
+    assert coordinator.evaluate("window.__sameDocument") is True  # swapped by htmx, no reload
+    assert "q=SN-FIND-1" in coordinator.url
