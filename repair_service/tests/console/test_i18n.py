@@ -77,6 +77,13 @@ def test_every_console_text_is_translated_with_the_same_placeholders(language: s
         assert fields == {n for _, n, _, _ in string.Formatter().parse(translated) if n}, source
 
 
+def test_english_shows_machine_codes_as_words() -> None:
+    from repair_service.console.i18n import translate
+
+    assert translate("en", "out_of_warranty") == "out of warranty"
+    assert translate("en", "Board") == "Board"
+
+
 def test_language_comes_from_the_cookie_then_the_browser_then_defaults_to_chinese() -> None:
     assert negotiate("pt-BR", "en") == "pt-BR"
     assert negotiate(None, "en-GB,en;q=0.8") == "en"

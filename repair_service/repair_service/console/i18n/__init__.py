@@ -15,7 +15,8 @@ LANGUAGES = {"zh-Hans": "中文", "en": "English", "pt-BR": "Português"}
 DEFAULT_LANGUAGE = "zh-Hans"
 LANGUAGE_COOKIE = "reparo_console_lang"
 _FOLDER = Path(__file__).parent
-_FILES = {"zh-Hans": "zh_Hans.json", "pt-BR": "pt_BR.json"}
+# English needs a file only for machine codes shown as words (``out_of_warranty``).
+_FILES = {"zh-Hans": "zh_Hans.json", "pt-BR": "pt_BR.json", "en": "en.json"}
 
 
 @lru_cache
