@@ -123,6 +123,14 @@ def _conflict(session: Session, order_id: int, action: str) -> dict[str, Any]:
     return {"who": row.updated_by, "when": as_utc(row.updated_at)}
 
 
+def _done_label(done: str | None) -> str | None:
+    if not done:
+        return None
+    if done in ACTIONS:
+        return ACTIONS[done].label
+    return "Public link updated." if done.startswith("qr_") else None
+
+
 def order_page(
     request: Request,
     session: Session,
@@ -159,7 +167,7 @@ def order_page(
         "public_link": link,
         "qr": qr_svg(link) if link else None,
         "failure": failure,
-        "done": request.query_params.get("done"),
+        "done": _done_label(request.query_params.get("done")),
         "now": utcnow(),
     }
     return render(request, "order.html", context, user=user, status_code=status_code)

@@ -1,6 +1,7 @@
 """Console settings, read from the environment with working local defaults."""
 
 from functools import lru_cache
+from pathlib import Path
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -18,6 +19,9 @@ class ConsoleSettings(BaseSettings):
     console_login_max_failures: int = 5
     console_login_window_minutes: int = 15
     console_page_size: int = 50
+    # Where ``npm ci --prefix repair_service`` put htmx and chart.js; set it when the package is
+    # installed elsewhere (a container image) and node_modules is not beside the source.
+    console_node_modules: Path = Path(__file__).resolve().parents[2] / "node_modules"
 
 
 @lru_cache

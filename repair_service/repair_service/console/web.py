@@ -8,27 +8,25 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from repair_service.console import admin, auth, board, labels, orders, overview, pages
+from repair_service.console.settings import get_console_settings
 from repair_service.console.templating import render
 from repair_service.errors import DomainError, Forbidden, NotFound
 
 PREFIX = "/console"
 _HERE = Path(__file__).parent
-NODE_MODULES = _HERE.parents[1] / "node_modules"
-# Only the two built files the pages load are served from node_modules, not the whole folder.
-VENDOR = {
-    "htmx": NODE_MODULES / "htmx.org" / "dist",
-    "chart.js": NODE_MODULES / "chart.js" / "dist",
-}
+# Only the dist folders of the two libraries the pages load are served, not all of node_modules.
+VENDOR = {"htmx": ("htmx.org", "dist"), "chart.js": ("chart.js", "dist")}
 
 
 def install_console(app: FastAPI) -> None:
     """Add the console's routes and static files to ``app`` (called by ``create_app``)."""
     for module in (pages, board, orders, labels, overview, admin):
         app.include_router(module.router, prefix=PREFIX)
-    for name, folder in VENDOR.items():
+    node_modules = get_console_settings().console_node_modules
+    for name, parts in VENDOR.items():
         app.mount(
             f"{PREFIX}/static/vendor/{name}",
-            StaticFiles(directory=folder, check_dir=False),
+            StaticFiles(directory=node_modules.joinpath(*parts), check_dir=False),
             name=f"console-vendor-{name}",
         )
     app.mount(f"{PREFIX}/static", StaticFiles(directory=_HERE / "static"), name="console-static")

@@ -64,6 +64,7 @@ def dynamic_texts() -> set[str]:
         "Sessions",
         "customer",
         "system",
+        "Public link updated.",
     }
 
 
