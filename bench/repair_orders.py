@@ -201,8 +201,15 @@ def load_orders(url: str, total: int) -> None:
                     f"(SELECT max(id) FROM {table}))"
                 )
             )
-        connection.execute(text("ANALYZE"))
     engine.dispose()
+    # A database in service has been vacuumed by autovacuum; a freshly loaded one has not, and
+    # its index-only scans would visit every heap page.
+    vacuum = create_engine(
+        make_url(url).set(drivername="postgresql+psycopg"), isolation_level="AUTOCOMMIT"
+    )
+    with vacuum.connect() as connection:
+        connection.execute(text("VACUUM ANALYZE"))
+    vacuum.dispose()
 
 
 def _flush(
@@ -283,7 +290,8 @@ def report(name: str, samples: list[float]) -> None:
     print(f"{name:<44} n={len(ordered):<4} p50={p50:6.1f} ms  p95={p95:6.1f} ms")
 
 
-def count_list_queries(url: str, token: str) -> None:
+def count_queries(url: str, token: str, order_id: int) -> None:
+    """SQL statements per request (in-process), lists and one transition."""
     from fastapi.testclient import TestClient
     from repair_service.app import create_app
     from repair_service.settings import Settings
@@ -302,6 +310,15 @@ def count_list_queries(url: str, token: str) -> None:
             print(
                 f"SQL statements for GET /api/repair/staff/orders{query or ''}: {len(statements)}"
             )
+        statements.clear()
+        client.post(
+            f"/api/repair/staff/orders/{order_id}/start-repair",
+            json={"expected_version": 1},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        print(f"SQL statements for POST .../start-repair: {len(statements)}")
+        for statement in statements:
+            print("   ", " ".join(statement.split())[:110])
     engine.dispose()
 
 
@@ -325,7 +342,7 @@ def main() -> None:
                         "SELECT id FROM repair_order WHERE node_code = 'repair' "
                         "ORDER BY id LIMIT :n"
                     ),
-                    {"n": args.requests},
+                    {"n": args.requests + 1},
                 )
             ]
         engine.dispose()
@@ -336,6 +353,11 @@ def main() -> None:
             client.headers["Authorization"] = f"Bearer {token}"
             n = args.requests
             timed(client, "GET", "/api/repair/staff/orders", 10)  # warm up
+            report("baseline: GET /healthz (no database)", timed(client, "GET", "/healthz", n))
+            report(
+                "baseline: GET /staff/me (session check)",
+                timed(client, "GET", "/api/repair/staff/me", n),
+            )
             report(
                 "staff list (page 1, 50 rows)", timed(client, "GET", "/api/repair/staff/orders", n)
             )
@@ -363,11 +385,11 @@ def main() -> None:
                     client,
                     "POST",
                     lambda i: f"/api/repair/staff/orders/{at_repair[i]}/start-repair",
-                    min(n, len(at_repair)),
+                    min(n, len(at_repair) - 1),
                     json=lambda _i: {"expected_version": 1},
                 ),
             )
-        count_list_queries(url, token)
+        count_queries(url, token, at_repair[-1])
         if args.keep:
             print(f"keeping {url}; press Enter to drop it")
             input()

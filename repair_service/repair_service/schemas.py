@@ -11,9 +11,14 @@ Fen = Annotated[StrictInt, Field(ge=0, le=10**11)]
 
 
 class Page(BaseModel, Generic[T]):
-    """One page of a list: ``items``, the ``total`` matching, and where this page starts."""
+    """One page of a list: ``items``, the ``total`` matching, and where this page starts.
+
+    ``total_is_exact`` is false when a list stopped counting at its cap: ``total`` is then the
+    cap, to be shown as "10,000+".
+    """
 
     items: list[T]
     total: int
     page: int
     page_size: int
+    total_is_exact: bool = True

@@ -3,7 +3,9 @@
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import pytest
 from repair_service.catalogue.models import CatalogueProduct
+from repair_service.orders import selectors
 from sqlalchemy import Engine, event
 from sqlmodel import Session
 
@@ -129,3 +131,17 @@ def test_order_shows_earlier_repairs_of_the_same_serial_and_flags_a_repeat(world
     assert detail["pn_known"] is False
     assert [h["order_id"] for h in detail["serial_history"]] == [first_id]
     assert detail["repeat_repair"] is True
+
+
+def test_broad_staff_list_stops_counting_at_the_cap_and_says_so(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(selectors, "COUNT_CAP", 2)
+    customer = world.new_customer()
+    submit_many(world, customer, 3, "CAP")
+
+    broad = world.client.get("/api/repair/staff/orders", headers=world.staff("qc")).json()
+    narrow = world.client.get("/api/repair/staff/orders?sn=CAP-1", headers=world.staff("qc")).json()
+
+    assert (broad["total"], broad["total_is_exact"], len(broad["items"])) == (2, False, 3)
+    assert (narrow["total"], narrow["total_is_exact"]) == (1, True)
