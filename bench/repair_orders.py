@@ -291,7 +291,8 @@ def report(name: str, samples: list[float]) -> None:
     print(f"{name:<44} n={len(ordered):<4} p50={p50:6.1f} ms  p95={p95:6.1f} ms")
 
 
-def count_list_queries(url: str, token: str) -> None:
+def count_queries(url: str, token: str, order_id: int) -> None:
+    """SQL statements per request (in-process), lists and one transition."""
     from fastapi.testclient import TestClient
 
     from repair_service.app import create_app
@@ -311,6 +312,15 @@ def count_list_queries(url: str, token: str) -> None:
             print(
                 f"SQL statements for GET /api/repair/staff/orders{query or ''}: {len(statements)}"
             )
+        statements.clear()
+        client.post(
+            f"/api/repair/staff/orders/{order_id}/start-repair",
+            json={"expected_version": 1},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        print(f"SQL statements for POST .../start-repair: {len(statements)}")
+        for statement in statements:
+            print("   ", " ".join(statement.split())[:110])
     engine.dispose()
 
 
@@ -334,7 +344,7 @@ def main() -> None:
                         "SELECT id FROM repair_order WHERE node_code = 'repair' "
                         "ORDER BY id LIMIT :n"
                     ),
-                    {"n": args.requests},
+                    {"n": args.requests + 1},
                 )
             ]
         engine.dispose()
@@ -377,11 +387,11 @@ def main() -> None:
                     client,
                     "POST",
                     lambda i: f"/api/repair/staff/orders/{at_repair[i]}/start-repair",
-                    min(n, len(at_repair)),
+                    min(n, len(at_repair) - 1),
                     json=lambda _i: {"expected_version": 1},
                 ),
             )
-        count_list_queries(url, token)
+        count_queries(url, token, at_repair[-1])
         if args.keep:
             print(f"keeping {url}; press Enter to drop it")
             input()

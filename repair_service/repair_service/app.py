@@ -8,6 +8,7 @@ from sqlalchemy import Engine, text
 
 from repair_service import deps
 from repair_service.billing import api as billing_api
+from repair_service.console.web import install_console
 from repair_service.customers import api as customers_api
 from repair_service.db import make_engine
 from repair_service.errors import (
@@ -118,6 +119,7 @@ def create_app(
             {"detail": error.message, "code": error.code}, status_code=status_code, headers=headers
         )
 
+    install_console(app)
     return app
 
 

@@ -190,3 +190,27 @@ def test_forged_token_is_refused(world: World) -> None:
         "/api/repair/customers/find-or-create", json={"openid": "x"}, headers=headers
     )
     assert response.status_code == 401
+
+
+def test_two_finance_decisions_on_one_proof_the_second_is_refused_as_a_conflict(world: World) -> None:
+    customer = world.new_customer()
+    request = world.submit(customer)
+    order_id = request["orders"][0]["id"]
+    world.place_at(order_id, "fee_collection")
+    payment = world.pay_offline(customer, request["id"], [order_id])
+    path = f"/api/repair/staff/payments/{payment['id']}"
+
+    confirmed = world.client.post(
+        f"{path}/confirm",
+        json={"expected_version": payment["version"]},
+        headers=world.staff("finance"),
+    )
+    late = world.client.post(
+        f"{path}/reject",
+        json={"expected_version": payment["version"], "reason": "blurry"},
+        headers=world.staff("coordinator"),
+    )
+
+    assert confirmed.status_code == 200
+    assert late.status_code == 409
+    assert world.client.get(path, headers=world.staff("qc")).json()["status"] == "confirmed"

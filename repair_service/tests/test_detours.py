@@ -210,3 +210,18 @@ def test_customer_may_correct_the_waybill_until_the_product_is_received(world: W
     world.act("logistics", order_id, "receive", condition="ok")
     late = world.customer_act(customer, order_id, "inbound-waybill", courier="SF", waybill="LATE1")
     assert late.status_code == 409
+
+
+def test_logistics_may_receive_a_parcel_whose_waybill_the_customer_never_entered(
+    world: World,
+) -> None:
+    customer = world.new_customer()
+    order_id = world.submit(customer)["orders"][0]["id"]
+    world.act("review", order_id, "approve", receiving_address_id=world.address_id())
+
+    received = world.act("logistics", order_id, "receive", condition="box dented")
+
+    assert received.json()["node"]["code"] == "reinspection"
+    outcomes = [(t["node"]["code"], t["outcome"]) for t in world.order(order_id)["timeline"]]
+    assert ("customer_shipping", "arrived_unannounced") in outcomes
+    assert ("receiving", "received") in outcomes

@@ -137,3 +137,7 @@ def test_customer_and_staff_take_an_order_from_submission_to_completion(world: W
         assert expected in types
     assert types.count("repair.order.completed") == 2
     assert len(audits) > 20
+    with Session(world.engine) as session:
+        envelopes = " ".join(e.envelope for e in session.exec(select(OutboxEvent)))
+    for personal in ("13812345678", "张三丰", "科技园"):
+        assert personal not in envelopes

@@ -65,8 +65,8 @@ Action = Callable[..., Any]
 def _act(
     session: Session, actor: Actor, order_id: int, action: Action, **fields: Any
 ) -> s.OrderSummary:
-    action(session, actor=actor, order_id=order_id, **fields)
-    return selectors.order_summary(session, order_id)
+    order = action(session, actor=actor, order_id=order_id, **fields)
+    return selectors.order_summary(session, order)
 
 
 @router.post("/orders/{order_id}/approve", response_model=s.OrderSummary)

@@ -83,11 +83,8 @@ def _summary_fields(
     }
 
 
-def order_summary(session: Session, order_id: int) -> s.OrderSummary:
+def order_summary(session: Session, order: RepairOrder) -> s.OrderSummary:
     """The short form of an order that action endpoints answer with (new version and node)."""
-    order = session.get(RepairOrder, order_id)
-    if order is None:
-        raise NotFound("no such order")
     return s.OrderSummary(**_summary_fields(order, load_nodes(session), None, utcnow()))
 
 

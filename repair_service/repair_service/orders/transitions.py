@@ -143,8 +143,14 @@ def receive_product(
     accessories: str = "",
     photos: Sequence[AttachmentRef] = (),
 ) -> RepairOrder:
-    """Logistics records the product's arrival, its condition and the accessories received."""
+    """Logistics records the product's arrival, its condition and the accessories received.
+
+    A parcel may arrive before the customer entered its waybill: the shipping visit is then
+    closed as ``arrived_unannounced`` and the order passes through receiving at once.
+    """
     order = begin(session, actor, order_id, expected_version, "receive")
+    if order.node_code == "customer_shipping":
+        advance(session, actor, order, "receiving", outcome="arrived_unannounced")
     comment = condition if not accessories else f"{condition}\nAccessories: {accessories}"
     advance(
         session,

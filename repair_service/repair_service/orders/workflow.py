@@ -55,7 +55,7 @@ RULES: dict[str, Rule] = {
     "approve": Rule(("review",), "staff"),
     "reject": Rule(("review",), "staff"),
     "set_inbound_waybill": Rule(("customer_shipping", "receiving"), "customer"),
-    "receive": Rule(("receiving",), "staff"),
+    "receive": Rule(("receiving", "customer_shipping"), "staff"),
     "record_inspection": Rule(("reinspection",), "staff"),
     "send_quote": Rule(("quotation",), "staff"),
     "agree": Rule(("customer_agreement",), "customer"),

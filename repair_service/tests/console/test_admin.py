@@ -1,0 +1,201 @@
+"""Administration through the console: nodes, teams, staff, addresses and sessions."""
+
+import re
+
+from sqlmodel import Session, select
+
+from repair_service.orders.models import ReceivingAddress
+from repair_service.process.models import Node, NodeGrant
+from repair_service.staff.models import StaffAccount, Team
+
+from ..conftest import World
+from .conftest import Console
+
+NEW_PASSWORD = "a long new password"
+
+
+def team_id(world: World, code: str) -> int:
+    with Session(world.engine) as session:
+        team = session.exec(select(Team).where(Team.code == code)).one()
+        return int(team.id)  # type: ignore[arg-type]
+
+
+def account_id(world: World, username: str) -> int:
+    with Session(world.engine) as session:
+        account = session.exec(select(StaffAccount).where(StaffAccount.username == username)).one()
+        return int(account.id)  # type: ignore[arg-type]
+
+
+def test_member_is_refused_every_admin_page_and_post(console, world: World) -> None:
+    member: Console = console("review")
+    assert member.get("/console/admin/staff").status_code == 403
+    response = member.post("/console/admin/teams", {"code": "sneaky", "name": "Sneaky"})
+    assert response.status_code == 403
+    with Session(world.engine) as session:
+        assert session.exec(select(Team).where(Team.code == "sneaky")).first() is None
+
+
+def test_admin_edits_a_node_names_estimate_and_grants(console, world: World) -> None:
+    admin: Console = console("admin")
+    qc_team = team_id(world, "qc")
+
+    response = admin.post(
+        "/console/admin/nodes/review",
+        {
+            "name_zh_hans": "审核",
+            "name_en": "Review desk",
+            "name_pt_br": "Análise",
+            "estimated_days": "4",
+            "team_ids": [str(qc_team)],
+        },
+    )
+
+    assert response.status_code == 303
+    with Session(world.engine) as session:
+        node = session.get(Node, "review")
+        assert node is not None
+        assert (node.name_en, node.estimated_days) == ("Review desk", 4)
+        grants = session.exec(select(NodeGrant.team_id).where(NodeGrant.node_code == "review"))
+        assert list(grants) == [qc_team]
+    refused = admin.post(
+        "/console/admin/nodes/review",
+        {
+            "name_zh_hans": "审核",
+            "name_en": "",
+            "name_pt_br": "Análise",
+            "estimated_days": "-1",
+        },
+    )
+    assert refused.status_code == 422
+
+
+def test_admin_creates_a_team_and_a_staff_member_who_then_signs_in(console, world: World) -> None:
+    admin: Console = console("admin")
+    assert (
+        admin.post("/console/admin/teams", {"code": "field", "name": "Field service"}).status_code
+        == 303
+    )
+    field_team = team_id(world, "field")
+
+    created = admin.post(
+        "/console/admin/staff",
+        {
+            "username": "li.lei",
+            "display_name": "Li Lei",
+            "password": NEW_PASSWORD,
+            "role": "member",
+            "team_ids": [str(field_team)],
+        },
+    )
+
+    assert created.status_code == 303
+    teams_page = admin.get("/console/admin/teams").text
+    assert re.search(r"Field service</td>\s*<td[^>]*>Li Lei", teams_page)
+    newcomer: Console = console()
+    assert newcomer.sign_in("li.lei", NEW_PASSWORD).status_code == 303
+    short = admin.post(
+        "/console/admin/staff",
+        {
+            "username": "x",
+            "display_name": "X",
+            "password": "short",
+            "role": "member",
+        },
+    )
+    assert short.status_code == 422
+
+
+def test_admin_resets_a_password_and_the_old_sessions_end(console, world: World) -> None:
+    qc: Console = console("qc")
+    admin: Console = console("admin")
+    qc_id = account_id(world, "qc")
+
+    response = admin.post(
+        f"/console/admin/staff/{qc_id}",
+        {
+            "display_name": "Qc",
+            "role": "member",
+            "active": "1",
+            "password": NEW_PASSWORD,
+            "team_ids": [str(team_id(world, "qc"))],
+        },
+    )
+
+    assert response.status_code == 303
+    assert qc.get("/console/", follow_redirects=False).status_code == 303
+    assert console().sign_in("qc", NEW_PASSWORD).status_code == 303
+
+
+def test_admin_deactivates_an_account_and_it_can_no_longer_sign_in(console, world: World) -> None:
+    admin: Console = console("admin")
+    warehouse_id = account_id(world, "warehouse")
+
+    response = admin.post(
+        f"/console/admin/staff/{warehouse_id}",
+        {
+            "display_name": "Warehouse",
+            "role": "member",
+            "active": "0",
+            "team_ids": [str(team_id(world, "warehouse"))],
+        },
+    )
+
+    assert response.status_code == 303
+    assert console().sign_in("warehouse").status_code == 401
+
+
+def test_admin_cannot_deactivate_themself(console, world: World) -> None:
+    admin: Console = console("admin")
+    response = admin.post(
+        f"/console/admin/staff/{account_id(world, 'admin')}",
+        {
+            "display_name": "Admin",
+            "role": "admin",
+            "active": "0",
+        },
+    )
+    assert response.status_code == 422
+    assert console().sign_in("admin").status_code == 303
+
+
+def test_admin_adds_and_deactivates_a_receiving_address(console, world: World) -> None:
+    admin: Console = console("admin")
+    fields = {
+        "label": "Chengdu centre",
+        "contact_name": "Wang",
+        "phone": "028-1234567",
+        "address": "1 Tianfu Road, Chengdu",
+    }
+
+    assert admin.post("/console/admin/addresses", fields).status_code == 303
+    with Session(world.engine) as session:
+        address = session.exec(
+            select(ReceivingAddress).where(ReceivingAddress.label == "Chengdu centre")
+        ).one()
+    assert (
+        admin.post(f"/console/admin/addresses/{address.id}", {**fields, "active": "0"}).status_code
+        == 303
+    )
+    with Session(world.engine) as session:
+        refreshed = session.get(ReceivingAddress, address.id)
+        assert refreshed is not None
+        assert refreshed.active is False
+
+
+def test_admin_lists_sessions_and_revokes_one_device(console, world: World) -> None:
+    phone: Console = console("finance")
+    desktop: Console = console("finance")
+    admin: Console = console("admin")
+    page = admin.get("/console/admin/sessions").text
+    session_ids = re.findall(r'data-session="(\d+)"', page)
+    assert len(session_ids) == 3
+    finance_sessions = sorted(
+        int(i) for i in session_ids if re.search(rf'data-session="{i}">\s*<td[^>]*>Finance', page)
+    )
+    assert len(finance_sessions) == 2
+
+    response = admin.post(f"/console/admin/sessions/{finance_sessions[0]}/revoke")
+
+    assert response.status_code == 303
+    assert phone.get("/console/", follow_redirects=False).status_code == 303
+    assert desktop.get("/console/").status_code == 200

@@ -1,0 +1,105 @@
+"""Three languages: every text the console shows is translated, and the choice is remembered."""
+
+import re
+import string
+from pathlib import Path
+
+import pytest
+
+from repair_service.billing.models import InvoiceKind, PaymentMethod, PaymentStatus
+from repair_service.console.actions import ACTIONS
+from repair_service.console.i18n import catalogue, negotiate
+from repair_service.console.orders import HEADLINES
+from repair_service.orders.models import AttachmentKind
+from repair_service.staff.models import StaffRole
+
+from .conftest import Console
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "repair_service" / "console" / "templates"
+OUTCOMES = [
+    "submitted",
+    "approved",
+    "rejected",
+    "shipped",
+    "received",
+    "in_warranty",
+    "out_of_warranty",
+    "quoted",
+    "warranty_free",
+    "agreed",
+    "declined",
+    "waived",
+    "paid",
+    "proof_rejected",
+    "repaired",
+    "passed",
+    "failed",
+    "closed",
+    "completed",
+]
+
+
+def texts_in_templates() -> set[str]:
+    found: set[str] = set()
+    for template in TEMPLATES.rglob("*.html"):
+        source = template.read_text(encoding="utf-8")
+        found |= set(re.findall(r'_\(\s*"([^"]+)"', source))
+        found |= set(re.findall(r"_\(\s*'([^']+)'", source))
+    return found
+
+
+def dynamic_texts() -> set[str]:
+    enums = [*PaymentMethod, *PaymentStatus, *InvoiceKind, *AttachmentKind, *StaffRole]
+    return {
+        *(action.label for action in ACTIONS.values()),
+        *HEADLINES.values(),
+        *(member.value for member in enums),
+        *OUTCOMES,
+        "Open",
+        "Completed",
+        "Rejected",
+        "All",
+        "Staff",
+        "Addresses",
+        "Sessions",
+        "customer",
+        "system",
+        "Public link updated.",
+    }
+
+
+@pytest.mark.parametrize("language", ["zh-Hans", "pt-BR"])
+def test_every_console_text_is_translated_with_the_same_placeholders(language: str) -> None:
+    translations = catalogue(language)
+    missing = sorted((texts_in_templates() | dynamic_texts()) - set(translations))
+    assert missing == []
+    for source, translated in translations.items():
+        fields = {name for _, name, _, _ in string.Formatter().parse(source) if name}
+        assert fields == {n for _, n, _, _ in string.Formatter().parse(translated) if n}, source
+
+
+def test_english_shows_machine_codes_as_words() -> None:
+    from repair_service.console.i18n import translate
+
+    assert translate("en", "out_of_warranty") == "out of warranty"
+    assert translate("en", "Board") == "Board"
+
+
+def test_language_comes_from_the_cookie_then_the_browser_then_defaults_to_chinese() -> None:
+    assert negotiate("pt-BR", "en") == "pt-BR"
+    assert negotiate(None, "en-GB,en;q=0.8") == "en"
+    assert negotiate("xx", "pt-PT") == "pt-BR"
+    assert negotiate(None, None) == "zh-Hans"
+
+
+def test_staff_member_switches_language_and_it_is_remembered(console) -> None:
+    person: Console = console("review")
+    assert "看板" in person.get("/console/").text
+
+    response = person.post("/console/language", {"language": "pt-BR", "next": "/console/"})
+
+    assert response.status_code == 303
+    assert "reparo_console_lang=pt-BR" in response.headers["set-cookie"]
+    assert "Quadro" in person.get("/console/").text
+    person.post("/console/language", {"language": "en", "next": "/console/"})
+    assert ">Board<" in person.get("/console/").text

@@ -1,0 +1,34 @@
+"""Yuan typed in a form becomes integer fen exactly, or is refused."""
+
+import pytest
+
+from repair_service.console.money import fen_to_yuan, yuan_to_fen
+from repair_service.errors import InvalidInput
+
+
+@pytest.mark.parametrize(
+    ("typed", "fen"),
+    [
+        ("0", 0),
+        ("120", 12_000),
+        ("120.5", 12_050),
+        ("120.50", 12_050),
+        (" 0.01 ", 1),
+        ("19.99", 1_999),
+        ("999999999.99", 99_999_999_999),
+    ],
+)
+def test_yuan_amount_becomes_exact_fen(typed: str, fen: int) -> None:
+    assert yuan_to_fen(typed) == fen
+
+
+@pytest.mark.parametrize("typed", ["-1", "1.234", "abc", "", "1e3", "1,000", "0.1.2", "NaN"])
+def test_negative_over_precise_or_malformed_amount_is_refused(typed: str) -> None:
+    with pytest.raises(InvalidInput):
+        yuan_to_fen(typed)
+
+
+def test_fen_are_shown_as_yuan_with_two_decimals() -> None:
+    assert fen_to_yuan(12_050) == "120.50"
+    assert fen_to_yuan(1) == "0.01"
+    assert fen_to_yuan(123_456_789) == "1,234,567.89"

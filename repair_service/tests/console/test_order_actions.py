@@ -1,0 +1,328 @@
+"""Every action through the console's forms, grants enforced on crafted posts, and conflicts."""
+
+import re
+from typing import Any
+
+from sqlmodel import Session
+
+from repair_service.models import Quote
+from repair_service.orders.transitions import latest_quote
+
+from ..conftest import World
+from .conftest import Console
+
+
+def new_order(world: World) -> tuple[dict[str, str], dict[str, Any]]:
+    customer = world.new_customer()
+    request = world.submit(customer)
+    return customer, {"request_id": request["id"], **request["orders"][0]}
+
+
+def node_of(world: World, order_id: int) -> str:
+    return str(world.order(order_id)["node"]["code"])
+
+
+def offered(person: Console, order_id: int) -> list[str]:
+    return re.findall(r'data-action="([a-z_]+)"', person.get(f"/console/orders/{order_id}").text)
+
+
+def test_staff_take_an_order_from_review_to_completed_through_console_forms(
+    console, world: World
+) -> None:
+    customer, order = new_order(world)
+    oid = order["id"]
+    review, logistics, repair, qc, warehouse, finance = (
+        console(name) for name in ("review", "logistics", "repair", "qc", "warehouse", "finance")
+    )
+
+    assert (
+        review.act(
+            oid, "approve", receiving_address_id=world.address_id(), comment="ship to Shenzhen"
+        ).status_code
+        == 303
+    )
+    assert node_of(world, oid) == "customer_shipping"
+    world.customer_act(customer, oid, "inbound-waybill", courier="SF", waybill="SF123456")
+    assert (
+        logistics.act(oid, "receive", condition="scratched case", accessories="cable").status_code
+        == 303
+    )
+    assert (
+        repair.act(
+            oid, "record_inspection", findings="burnt capacitor", under_warranty="no"
+        ).status_code
+        == 303
+    )
+    assert repair.act(oid, "send_quote", amount_yuan="120.50", note="board").status_code == 303
+    with Session(world.engine) as session:
+        quote = latest_quote(session, oid)
+        assert quote is not None
+        assert quote.amount_fen == 12_050
+    assert review.act(oid, "agree_for_customer").status_code == 303
+    assert node_of(world, oid) == "fee_collection"
+
+    payment = world.pay_offline(customer, order["request_id"], [oid])
+    assert offered(finance, oid) == ["confirm_payment", "reject_payment"]
+    assert finance.act(oid, "confirm_payment").status_code == 303
+    assert offered(repair, oid) == ["start_repair"]
+    assert repair.act(oid, "start_repair").status_code == 303
+    assert offered(repair, oid) == ["finish_repair"]
+    assert repair.act(oid, "finish_repair", comment="board replaced").status_code == 303
+    assert qc.act(oid, "pass_qc").status_code == 303
+    assert warehouse.act(oid, "ship_back", courier="SF", waybill="SFBACK1").status_code == 303
+    assert node_of(world, oid) == "invoicing"
+
+    invoice = world.client.post(
+        f"/api/repair/payments/{payment['id']}/invoice",
+        json={"kind": "general", "title": "Acme Ltd"},
+        headers=customer,
+    )
+    assert invoice.status_code == 200, invoice.text
+    assert offered(finance, oid) == ["issue_invoice", "complete"]
+    assert finance.act(oid, "issue_invoice", pdf_key="invoices/acme.pdf").status_code == 303
+    assert finance.act(oid, "complete").status_code == 303
+
+    final = world.order(oid)
+    assert final["status"] == "completed"
+    assert final["invoice"]["pdf_key"] == "invoices/acme.pdf"
+    page = finance.get(f"/console/orders/{oid}").text
+    assert page.count('class="done"') == len(final["timeline"])
+    assert "Finance" in page  # the operator of the last ticks is named
+
+
+def test_review_rejects_with_a_comment_and_the_order_closes(console, world: World) -> None:
+    _customer, order = new_order(world)
+    review: Console = console("review")
+
+    assert review.act(order["id"], "reject", comment="not our product").status_code == 303
+
+    detail = world.order(order["id"])
+    assert detail["status"] == "rejected"
+    assert detail["review_comment"] == "not our product"
+    assert offered(review, order["id"]) == []
+
+
+def test_finance_rejects_a_payment_proof_with_a_reason(console, world: World) -> None:
+    customer, order = new_order(world)
+    world.drive_to_quote(customer, order["id"])
+    assert world.customer_act(customer, order["id"], "agree").status_code == 200
+    world.pay_offline(customer, order["request_id"], [order["id"]])
+
+    response = console("finance").act(order["id"], "reject_payment", reason="amount differs")
+
+    assert response.status_code == 303
+    detail = world.order(order["id"])
+    assert detail["payment"]["status"] == "rejected"
+    assert detail["payment"]["rejection_reason"] == "amount differs"
+
+
+def test_decline_for_customer_sends_the_product_back(console, world: World) -> None:
+    customer, order = new_order(world)
+    world.drive_to_quote(customer, order["id"])
+
+    assert console("coordinator").act(order["id"], "decline_for_customer").status_code == 303
+
+    assert node_of(world, order["id"]) == "warehouse_exit"
+
+
+def test_qc_failure_needs_a_reason_and_sends_the_order_back_to_repair(
+    console, world: World
+) -> None:
+    _customer, order = new_order(world)
+    world.place_at(order["id"], "qc")
+    qc: Console = console("qc")
+
+    empty = qc.act(order["id"], "fail_qc", comment="  ")
+    assert empty.status_code == 422
+    assert node_of(world, order["id"]) == "qc"
+
+    assert qc.act(order["id"], "fail_qc", comment="still noisy").status_code == 303
+    assert node_of(world, order["id"]) == "repair"
+
+
+def test_zero_quote_under_warranty_goes_straight_to_repair(console, world: World) -> None:
+    _customer, order = new_order(world)
+    world.place_at(order["id"], "reinspection")
+    repair: Console = console("repair")
+    assert (
+        repair.act(
+            order["id"], "record_inspection", findings="loose connector", under_warranty="yes"
+        ).status_code
+        == 303
+    )
+
+    assert repair.act(order["id"], "send_quote", amount_yuan="0").status_code == 303
+
+    assert node_of(world, order["id"]) == "repair"
+
+
+def test_quote_with_three_decimals_is_refused_and_the_typed_values_are_kept(
+    console, world: World
+) -> None:
+    _customer, order = new_order(world)
+    world.place_at(order["id"], "quotation")
+    repair: Console = console("repair")
+
+    for typed in ("12.345", "-3"):
+        response = repair.act(order["id"], "send_quote", amount_yuan=typed, note="new fan")
+        assert response.status_code == 422
+        assert f'value="{typed}"' in response.text
+        assert "new fan</textarea>" in response.text
+
+    assert node_of(world, order["id"]) == "quotation"
+    with Session(world.engine) as session:
+        assert session.get(Quote, 1) is None
+
+
+def test_member_crafting_a_post_for_a_node_not_granted_is_refused_and_nothing_changes(
+    console, world: World
+) -> None:
+    _customer, order = new_order(world)
+    qc: Console = console("qc")
+    before = world.order(order["id"])
+    assert offered(qc, order["id"]) == []
+
+    response = qc.post(
+        f"/console/orders/{order['id']}/actions/approve",
+        {"expected_version": before["version"], "receiving_address_id": world.address_id()},
+    )
+
+    assert response.status_code == 403
+    assert 'data-test="failure"' in response.text
+    after = world.order(order["id"])
+    assert (after["node"]["code"], after["version"]) == ("review", before["version"])
+
+
+def test_member_cannot_confirm_a_payment_without_the_fee_collection_grant(
+    console, world: World
+) -> None:
+    customer, order = new_order(world)
+    world.drive_to_quote(customer, order["id"])
+    world.customer_act(customer, order["id"], "agree")
+    payment = world.pay_offline(customer, order["request_id"], [order["id"]])
+
+    response = console("repair").post(
+        f"/console/orders/{order['id']}/actions/confirm_payment",
+        {"expected_version": payment["version"]},
+    )
+
+    assert response.status_code == 403
+    assert world.order(order["id"])["payment"]["status"] == "submitted"
+
+
+def test_coordinator_may_act_on_any_node(console, world: World) -> None:
+    _customer, order = new_order(world)
+    coordinator: Console = console("coordinator")
+    assert "approve" in offered(coordinator, order["id"])
+
+    response = coordinator.act(order["id"], "approve", receiving_address_id=world.address_id())
+
+    assert response.status_code == 303
+    assert node_of(world, order["id"]) == "customer_shipping"
+
+
+def test_second_operator_sees_who_acted_first_and_keeps_the_typed_text(
+    console, world: World
+) -> None:
+    customer, order = new_order(world)
+    world.place_at(order["id"], "customer_shipping")
+    world.customer_act(customer, order["id"], "inbound-waybill", courier="SF", waybill="SF1111")
+    logistics: Console = console("logistics")
+    seen_version = logistics.version_on_page(order["id"], "receive")
+
+    coordinator: Console = console("coordinator")
+    assert coordinator.act(order["id"], "receive", condition="fine").status_code == 303
+
+    late = logistics.act(
+        order["id"],
+        "receive",
+        expected_version=seen_version,
+        condition="dented corner",
+        accessories="charger",
+    )
+
+    assert late.status_code == 409
+    assert "Coordinator" in late.text
+    assert 'data-test="failure"' in late.text
+    assert "dented corner" in late.text
+    assert "charger" in late.text
+    assert node_of(world, order["id"]) == "reinspection"
+
+
+def test_conflicting_post_on_a_still_offered_form_refills_it_with_the_new_version(
+    console, world: World
+) -> None:
+    customer, order = new_order(world)
+    world.place_at(order["id"], "customer_shipping")
+    world.customer_act(customer, order["id"], "inbound-waybill", courier="SF", waybill="SF1111")
+    logistics: Console = console("logistics")
+    seen_version = logistics.version_on_page(order["id"], "receive")
+    # The customer corrects the waybill: the order stays at receiving with a new version.
+    world.customer_act(customer, order["id"], "inbound-waybill", courier="SF", waybill="SF2222")
+
+    late = logistics.act(
+        order["id"], "receive", expected_version=seen_version, condition="dented corner"
+    )
+
+    assert late.status_code == 409
+    assert "dented corner</textarea>" in late.text
+    new_version = str(world.order(order["id"])["version"])
+    assert re.search(rf'data-action="receive".*?value="{new_version}"', late.text, re.S)
+    assert logistics.act(order["id"], "receive", condition="dented corner").status_code == 303
+
+
+def test_qr_link_is_issued_revoked_and_reissued_from_the_order_page(console, world: World) -> None:
+    _customer, order = new_order(world)
+    review: Console = console("review")
+    path = f"/console/orders/{order['id']}"
+
+    assert review.post(f"{path}/qr/reissue").status_code == 303
+    token = world.order(order["id"])["public_token"]
+    page = review.get(path).text
+    assert f"/p/{token}" in page
+    assert 'data-test="qr"><svg' in page
+
+    assert review.post(f"{path}/qr/revoke").status_code == 303
+    assert world.order(order["id"])["public_token"] is None
+    assert 'data-test="qr-none"' in review.get(path).text
+
+    assert review.post(f"{path}/qr/reissue").status_code == 303
+    fresh = world.order(order["id"])["public_token"]
+    assert fresh
+    assert fresh != token
+    assert f"/p/{fresh}" in review.get(path).text
+
+
+def test_finance_issues_a_mailed_paper_invoice_with_courier_and_waybill(
+    console, world: World
+) -> None:
+    customer, order = new_order(world)
+    world.drive_to_quote(customer, order["id"])
+    world.customer_act(customer, order["id"], "agree")
+    payment = world.pay_offline(customer, order["request_id"], [order["id"]])
+    finance: Console = console("finance")
+    assert finance.act(order["id"], "confirm_payment").status_code == 303
+    world.place_at(order["id"], "invoicing")
+    requested = world.client.post(
+        f"/api/repair/payments/{payment['id']}/invoice",
+        json={
+            "kind": "special",
+            "title": "Acme Ltd",
+            "tax_id": "91350100M000100Y43",
+            "address": "Shenzhen",
+            "phone": "0755-1",
+            "bank": "ICBC",
+            "bank_account": "6222",
+        },
+        headers=customer,
+    )
+    assert requested.status_code == 200, requested.text
+
+    missing = finance.act(order["id"], "issue_invoice", courier="EMS")
+    assert missing.status_code == 422
+    issued = finance.act(order["id"], "issue_invoice", courier="EMS", waybill="EMS123456")
+
+    assert issued.status_code == 303
+    invoice = world.order(order["id"])["invoice"]
+    assert (invoice["courier"], invoice["waybill"]) == ("EMS", "EMS123456")
+    assert invoice["issued_at"]
