@@ -5,7 +5,7 @@ Uploads are raw bodies (``PUT``/``POST`` with the file name in ``X-File-Name``, 
 enforced while reading. The answer's ``key`` is what attachments refer to.
 """
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 from pydantic import BaseModel
@@ -21,7 +21,7 @@ from reparo_shared.identity.tokens import bearer_token
 
 router = APIRouter(tags=["files"])
 
-Variant = Annotated[str, Query(pattern="^(original|preview|poster)$")]
+Variant = Annotated[Literal["original", "preview", "poster"], Query()]
 
 
 class UploadedFilePublic(BaseModel):
