@@ -27,8 +27,11 @@ lint:
 	$(UV) run --frozen ruff check .
 	$(UV) run --frozen ruff format --check .
 
+# Each package is checked on its own, as it is deployed: the others are installed dependencies.
 typecheck:
-	$(UV) run --frozen mypy shared/reparo_shared gateway/gateway repair_service/repair_service
+	$(UV) run --frozen mypy shared/reparo_shared
+	$(UV) run --frozen mypy gateway/gateway
+	$(UV) run --frozen mypy repair_service/repair_service
 
 pytest:
 	@set -e; for suite in $(SUITES); do \
