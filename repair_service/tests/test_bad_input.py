@@ -191,7 +191,9 @@ def test_forged_token_is_refused(world: World) -> None:
     assert response.status_code == 401
 
 
-def test_two_finance_decisions_on_one_proof_the_second_is_refused_as_a_conflict(world: World) -> None:
+def test_two_finance_decisions_on_one_proof_the_second_is_refused_as_a_conflict(
+    world: World,
+) -> None:
     customer = world.new_customer()
     request = world.submit(customer)
     order_id = request["orders"][0]["id"]
