@@ -74,7 +74,11 @@ CurrentCustomer = Annotated[Actor, Depends(customer_actor)]
 
 
 def staff_token(request: Request) -> str:
-    """The staff session token from ``Authorization: Bearer`` or the console's cookie."""
+    """The staff session token from ``Authorization: Bearer`` or the console's cookie.
+
+    Writes authenticated by the cookie are protected from other sites only by ``SameSite=Lax``;
+    the HTML console, which does not exist yet, should add a CSRF token to its forms.
+    """
     header = request.headers.get("authorization")
     if header:
         try:
