@@ -1,6 +1,7 @@
 """Test fixtures: one fresh database per session (PostgreSQL when TEST_DATABASE_ADMIN_URL is set,
 SQLite otherwise), migrated with Alembic; every test starts from emptied tables and the seed."""
 
+import io
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,6 +12,7 @@ from alembic import command
 from alembic.config import Config
 from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
+from PIL import Image
 from sqlalchemy import Engine, text
 from sqlmodel import Session, select
 
@@ -21,6 +23,7 @@ from repair_service.models import Quote, ReceivingAddress, RepairOrder, Tick, me
 from repair_service.process.defaults import DEFAULT_TEAMS, seed_defaults
 from repair_service.settings import Settings
 from repair_service.staff.models import StaffAccount, StaffRole, Team, TeamMembership
+from reparo_shared.files import FileHandler, LocalDiskStorage
 from reparo_shared.identity import TokenSigner, TokenVerifier, generate_keypair
 from reparo_shared.testing import fresh_database
 
@@ -209,12 +212,24 @@ class World:
         assert payment.status_code == 201, payment.text
         return self.submit_proof(customer, payment.json())
 
+    def upload(self, headers: dict[str, str], kind: str, name: str = "photo.jpg") -> dict[str, str]:
+        """Upload a small JPEG as ``headers``' owner; returns the attachment reference."""
+        buffer = io.BytesIO()
+        Image.new("RGB", (32, 24), "teal").save(buffer, "JPEG")
+        response = self.client.put(
+            "/api/repair/files",
+            content=buffer.getvalue(),
+            headers={**headers, "Content-Type": "application/octet-stream", "X-File-Name": name},
+        )
+        assert response.status_code == 201, response.text
+        return {"kind": kind, "key": response.json()["key"], "name": name}
+
     def submit_proof(self, customer: dict[str, str], payment: dict[str, Any]) -> dict[str, Any]:
         response = self.client.post(
             f"/api/repair/payments/{payment['id']}/proof",
             json={
                 "expected_version": payment["version"],
-                "proofs": [{"kind": "payment_proof", "key": "files/p.jpg", "name": "p.jpg"}],
+                "proofs": [self.upload(customer, "payment_proof", "proof.jpg")],
             },
             headers=customer,
         )
@@ -257,11 +272,17 @@ class World:
 
 @pytest.fixture
 def world(
-    engine: Engine, keys: tuple[TokenSigner, TokenVerifier], database_url: str
+    engine: Engine,
+    keys: tuple[TokenSigner, TokenVerifier],
+    database_url: str,
+    tmp_path: Path,
 ) -> Iterator[World]:
     _empty_tables(engine)
     _seed(engine)
     signer, verifier = keys
-    app = create_app(Settings(repair_database_url=database_url), engine=engine, verifier=verifier)
+    files = FileHandler(LocalDiskStorage(tmp_path / "files"), spool_dir=tmp_path)
+    app = create_app(
+        Settings(repair_database_url=database_url), engine=engine, verifier=verifier, files=files
+    )
     with TestClient(app) as client:
         yield World(client, signer, engine)

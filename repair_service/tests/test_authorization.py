@@ -115,7 +115,7 @@ def test_payment_actions_belong_to_the_owner_and_to_finance(world: World) -> Non
             f"/api/repair/payments/{payments[0]['id']}/proof",
             json={
                 "expected_version": payments[0]["version"],
-                "proofs": [{"kind": "payment_proof", "key": "k", "name": "n"}],
+                "proofs": [world.upload(owner, "payment_proof")],
             },
             headers=headers,
         )

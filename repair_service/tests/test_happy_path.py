@@ -20,9 +20,7 @@ def test_customer_and_staff_take_an_order_from_submission_to_completion(world: W
                 "pn": "PN-100",
                 "sn": "SN-A1",
                 "fault_description": "no power",
-                "attachments": [
-                    {"kind": "fault_photo", "key": "files/abc.jpg", "name": "fault.jpg"}
-                ],
+                "attachments": [world.upload(customer, "fault_photo", "fault.jpg")],
             },
             {"pn": "PN-200", "sn": "SN-B2", "fault_description": "noisy fan"},
         ],
@@ -52,7 +50,7 @@ def test_customer_and_staff_take_an_order_from_submission_to_completion(world: W
         f"/api/repair/payments/{payment['id']}/proof",
         json={
             "expected_version": payment["version"],
-            "proofs": [{"kind": "payment_proof", "key": "files/p.jpg", "name": "p.jpg"}],
+            "proofs": [world.upload(customer, "payment_proof", "p.jpg")],
         },
         headers=customer,
     )

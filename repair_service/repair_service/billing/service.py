@@ -200,7 +200,7 @@ def submit_offline_proof(
     payment.status = PaymentStatus.SUBMITTED
     payment.rejection_reason = None
     session.add(payment)
-    add_attachments(session, proofs, payment_id=payment.id)
+    add_attachments(session, actor, proofs, payment_id=payment.id)
     write_audit(session, actor, "submit_offline_proof", payment_id=payment.id)
     session.flush()
     return payment

@@ -145,7 +145,7 @@ def _create_orders(
         session.add(order)
         session.flush()
         _record_submission(session, actor, order, now)
-        add_attachments(session, item.attachments, order_id=order.id)
+        add_attachments(session, actor, item.attachments, order_id=order.id)
         orders.append(order)
     session.flush()
     return orders

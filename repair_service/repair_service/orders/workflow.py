@@ -175,12 +175,19 @@ def current_tick(session: Session, order: RepairOrder) -> Tick:
 
 def add_attachments(
     session: Session,
+    actor: Actor,
     refs: Sequence[AttachmentRef],
     *,
     order_id: int | None = None,
     tick_id: int | None = None,
     payment_id: int | None = None,
 ) -> None:
+    """Attach files the actor uploaded; a key they did not upload is refused (InvalidInput)."""
+    # Imported here: the file domain reads orders and payments, so a module-level import would
+    # make the two domains import each other.
+    from repair_service.files.service import check_attachable
+
+    check_attachable(session, actor, [ref.key for ref in refs])
     for ref in refs:
         session.add(
             Attachment(
@@ -216,7 +223,7 @@ def close_tick(
     tick.comment = comment
     session.add(tick)
     session.flush()
-    add_attachments(session, attachments, order_id=tick.order_id, tick_id=tick.id)
+    add_attachments(session, actor, attachments, order_id=tick.order_id, tick_id=tick.id)
 
 
 def advance(
