@@ -219,3 +219,6 @@ LOGIN_URL = "wagtailadmin_login"
 # own API keeps Django's session authentication.
 
 REPARO_TOKEN_VERIFIER = _token_verifier()
+
+# Wagtail 8 runs its search-index and reference-index updates as tasks that log every run.
+logging.getLogger("django_tasks").setLevel(logging.WARNING)

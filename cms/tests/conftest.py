@@ -104,7 +104,7 @@ def software(home: HomePage, make_document: Callable[..., ContentDocument]) -> S
         SoftwareVersion(
             version="2.1.0",
             released_on=date(2026, 11, 1),
-            file=make_document("fw.bin", b"\x7fFIRMWARE" * 100),
+            file=make_document("fw.bin", b"\x7fFIRMWARE!" * 100),
             notes="<p>修复回零问题。</p>",
             part_numbers="RP-100\nRP-100-PRO\n",
         )

@@ -50,7 +50,10 @@ def _absolute(url: str) -> str:
 
 
 def on_product_published(sender: type, instance: Any, **kwargs: Any) -> None:
-    emit_product_event("product.published", product_event_payload(instance))
+    # Wagtail also sends this signal when a publication is only scheduled for later; the event
+    # waits until ``publish_scheduled`` actually makes the page live.
+    if instance.live:
+        emit_product_event("product.published", product_event_payload(instance))
 
 
 def on_product_unpublished(sender: type, instance: Any, **kwargs: Any) -> None:
