@@ -9,6 +9,7 @@ import logging
 import os
 import secrets
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from reparo_shared.identity import TokenVerifier, load_public_keys
@@ -156,7 +157,7 @@ MEDIA_URL = "/cms/media/"
 MEDIA_ROOT = Path(os.environ.get("CMS_MEDIA_ROOT", DATA_DIR / "cms-media"))
 S3_BUCKET = os.environ.get("CMS_S3_BUCKET", "")
 
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"

@@ -1,6 +1,7 @@
 """Software downloads: a page per software item, with its versions inline."""
 
 import hashlib
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -106,7 +107,7 @@ class SoftwareVersion(Orderable):
                 except ValidationError as error:
                     raise ValidationError({"file": error.messages}) from error
 
-    def save(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.file_id and (not self.sha256 or self._file_changed()):
             self.size_bytes, self.sha256 = _measure(self.file.file)
         super().save(*args, **kwargs)
