@@ -5,7 +5,10 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from reparo_cms.content.demo import demo_image
 from reparo_cms.content.files import looks_like_page_or_script
 from reparo_cms.content.models import (
     ArticlePage,
@@ -247,3 +250,22 @@ def test_page_or_script_is_recognised_by_content_and_name(
     name: str, head: bytes, refused: bool
 ) -> None:
     assert looks_like_page_or_script(name, head) is refused
+
+
+def test_article_list_costs_the_same_queries_for_one_or_many_articles(
+    client: Client, make_article: Callable[..., ArticlePage], image: Any
+) -> None:
+    query = "?type=content.ArticlePage&fields=digest,cover,category"
+    make_article("第一篇", cover=image)
+    client.get(f"/cms/api/v2/pages/{query}")  # renditions are created on first use
+    with CaptureQueriesContext(connection) as one:
+        client.get(f"/cms/api/v2/pages/{query}")
+    for n in range(4):
+        make_article(f"更多 {n}", cover=demo_image(f"cover-{n}", (n, n, n)))
+    client.get(f"/cms/api/v2/pages/{query}")
+
+    with CaptureQueriesContext(connection) as many:
+        data = api(client, query)
+
+    assert data["meta"]["total_count"] == 5
+    assert len(many.captured_queries) == len(one.captured_queries)

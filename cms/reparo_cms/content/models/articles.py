@@ -94,6 +94,8 @@ class ArticlePage(HeadlessPage):
         APIField("body"),
     ]
 
+    api_image_fields = ["cover"]
+
     parent_page_types = ["content.ArticleIndexPage"]
     subpage_types: list[str] = []
 

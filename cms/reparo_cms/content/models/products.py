@@ -95,6 +95,8 @@ class ProductPage(HeadlessPage):
         APIField("related_articles", serializer=PageSummaryListField()),
     ]
 
+    api_image_fields = ["image"]
+
     parent_page_types = ["content.ProductIndexPage"]
     subpage_types: list[str] = []
 

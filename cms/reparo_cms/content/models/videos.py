@@ -55,6 +55,8 @@ class VideoCategoryPage(HeadlessPage):
         APIField("icon", serializer=PhoneImageField()),
     ]
 
+    api_image_fields = ["icon"]
+
     parent_page_types = ["content.VideoIndexPage", "content.VideoCategoryPage"]
     subpage_types = ["content.VideoCategoryPage", "content.VideoPage"]
 
@@ -115,6 +117,8 @@ class VideoPage(HeadlessPage):
         APIField("notes", serializer=RichTextHTMLField()),
         APIField("category"),
     ]
+
+    api_image_fields = ["poster"]
 
     parent_page_types = ["content.VideoCategoryPage"]
     subpage_types: list[str] = []
