@@ -191,6 +191,11 @@ WAGTAILDOCS_EXTENSIONS = _env_list(
     "pdf,zip,7z,gz,tgz,bz2,xz,rar,bin,hex,img,iso,apk,exe,msi,dmg,pkg,deb,rpm,"
     "mp4,mov,m4v,webm,doc,docx,xls,xlsx,ppt,pptx,txt,csv",
 )
+CMS_UPLOAD_LIMITS = {
+    "video": int(os.environ.get("CMS_VIDEO_MAX_BYTES", 200 * 1024 * 1024)),
+    "pdf": int(os.environ.get("CMS_PDF_MAX_BYTES", 20 * 1024 * 1024)),
+    "software": int(os.environ.get("CMS_SOFTWARE_MAX_BYTES", 2 * 1024 * 1024 * 1024)),
+}
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = int(os.environ.get("CMS_IMAGE_MAX_BYTES", 20 * 1024 * 1024))
 WAGTAILSEARCH_BACKENDS = {
     "default": {"BACKEND": "wagtail.search.backends.database", "SEARCH_CONFIG": "simple"}

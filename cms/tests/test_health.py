@@ -28,3 +28,14 @@ def test_forwarded_https_is_trusted_behind_gateway(client: Client, db: None) -> 
 
     assert response.status_code == 200
     assert response.wsgi_request.is_secure()
+
+
+def test_admin_speaks_chinese_by_default_and_portuguese_on_request(
+    client: Client, db: None
+) -> None:
+    chinese = client.get("/cms/admin/login/").content.decode()
+    portuguese = client.get("/cms/admin/login/", HTTP_ACCEPT_LANGUAGE="pt-BR").content.decode()
+
+    assert 'lang="zh-hans"' in chinese
+    assert 'lang="pt-br"' in portuguese
+    assert "Entrar" in portuguese

@@ -269,3 +269,15 @@ def test_article_list_costs_the_same_queries_for_one_or_many_articles(
 
     assert data["meta"]["total_count"] == 5
     assert len(many.captured_queries) == len(one.captured_queries)
+
+
+def test_editor_cannot_upload_a_pdf_over_its_limit(
+    make_document: Callable[..., Any], settings: Any
+) -> None:
+    settings.CMS_UPLOAD_LIMITS = {**settings.CMS_UPLOAD_LIMITS, "pdf": 100}
+    small = make_document("manual.pdf", b"%PDF-1.7" + b"0" * 50)
+    large = make_document("big.pdf", b"%PDF-1.7" + b"0" * 200)
+
+    small.full_clean()
+    with pytest.raises(ValidationError):
+        large.full_clean()

@@ -7,7 +7,9 @@ says. We look at the name and at the first bytes.
 
 from typing import IO
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 REFUSED_EXTENSIONS = frozenset(
@@ -47,4 +49,32 @@ def refuse_page_or_script(name: str, file: IO[bytes]) -> None:
     if looks_like_page_or_script(name, read_head(file)):
         raise ValidationError(
             _("Web pages and scripts cannot be uploaded as downloads."), code="page_or_script"
+        )
+
+
+VIDEO_EXTENSIONS = frozenset({"mp4", "mov", "m4v", "webm"})
+
+
+def upload_limit_bytes(name: str) -> int:
+    """The size limit for a document of this name: videos, PDFs and everything else (software)."""
+    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if extension in VIDEO_EXTENSIONS:
+        return int(settings.CMS_UPLOAD_LIMITS["video"])
+    if extension == "pdf":
+        return int(settings.CMS_UPLOAD_LIMITS["pdf"])
+    return int(settings.CMS_UPLOAD_LIMITS["software"])
+
+
+def refuse_oversized(name: str, size: int) -> None:
+    """Raise a validation error when a document is larger than its kind allows.
+
+    Known shortcoming: this runs after Django has received the whole upload; refusing while the
+    body streams in is left to nginx's ``client_max_body_size`` in front of the admin.
+    """
+    limit = upload_limit_bytes(name)
+    if size > limit:
+        raise ValidationError(
+            _("This file is larger than the %(limit)s allowed for it."),
+            code="too_large",
+            params={"limit": filesizeformat(limit)},
         )

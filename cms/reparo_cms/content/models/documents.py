@@ -2,7 +2,7 @@
 
 from wagtail.documents.models import AbstractDocument, Document
 
-from reparo_cms.content.files import refuse_page_or_script
+from reparo_cms.content.files import refuse_oversized, refuse_page_or_script
 
 
 class ContentDocument(AbstractDocument):
@@ -13,4 +13,5 @@ class ContentDocument(AbstractDocument):
     def clean(self) -> None:
         super().clean()
         if self.file:
+            refuse_oversized(self.file.name, self.file.size)
             refuse_page_or_script(self.file.name, self.file)
