@@ -14,6 +14,10 @@ from reparo_cms.content.search import index_text
 
 
 class ArticleCategory(models.TextChoices):
+    """The seven categories. Known shortcoming: the labels (like every label of our own models)
+    are English source strings; no zh-Hans or pt-BR message catalogue exists yet, so editors see
+    them in English inside an otherwise translated admin."""
+
     APP_PROMOTION = "app_promotion", _("App promotion copy")
     APPLICATION_SCENARIOS = "application_scenarios", _("Application scenarios")
     LITTLE_KNOWN_TIPS = "little_known_tips", _("Little-known tips")
