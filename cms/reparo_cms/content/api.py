@@ -100,9 +100,16 @@ class ContentPagesAPIViewSet(PagesAPIViewSet):
     known_query_parameters = PagesAPIViewSet.known_query_parameters.union(["product", "pn"])
 
     def get_queryset(self) -> QuerySet:
+        # Wagtail asks for the base queryset several times per request, and each time reads the
+        # view restrictions again; one view instance serves one request, so keep the first.
+        if not hasattr(self, "_base_queryset"):
+            self._base_queryset = self._with_pictures(super().get_queryset())
+        return self._base_queryset
+
+    @staticmethod
+    def _with_pictures(queryset: QuerySet) -> QuerySet:
         # Lists of one page type load their pictures and renditions in two queries in all,
-        # instead of three per page.
-        queryset = super().get_queryset()
+        # instead of one or more per page.
         image_fields = getattr(queryset.model, "api_image_fields", ())
         if not image_fields:
             return queryset
