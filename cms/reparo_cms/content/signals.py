@@ -1,0 +1,77 @@
+"""Product catalogue events: how repair_service learns that a product appeared or went away.
+
+Publishing a ``ProductPage`` emits ``product.published``; unpublishing it, or deleting it while
+live, emits ``product.withdrawn``. Both carry the same payload, built by
+``product_event_payload``. The handlers run inside Wagtail's publish/delete transaction, so an
+outbox row written by ``emit_product_event`` commits or rolls back with the change itself.
+"""
+
+import logging
+from typing import Any, Literal
+
+from django.conf import settings
+from django.db.models.signals import pre_delete
+from wagtail.signals import page_published, page_unpublished
+
+from reparo_cms.content.blocks import PHONE_RENDITION
+
+logger = logging.getLogger(__name__)
+
+ProductEventType = Literal["product.published", "product.withdrawn"]
+
+
+def emit_product_event(event_type: ProductEventType, payload: dict[str, Any]) -> None:
+    """Hand a product event to the outbox.
+
+    Known shortcoming: the outbox in ``reparo_shared.events`` is being built separately; until it
+    is connected here, the event is only logged and repair_service's catalogue is not updated.
+    """
+    logger.info(
+        "cms.product_event.pending_outbox",
+        extra={"event_type": event_type, "product_page_id": payload["product_page_id"]},
+    )
+
+
+def product_event_payload(page: Any) -> dict[str, Any]:
+    """The facts repair_service keeps about a product: ids, PNs, name, picture and address."""
+    return {
+        "product_page_id": page.pk,
+        "name": page.title,
+        "pn_list": page.pn_list(),
+        "image_url": _absolute(page.image.get_rendition(PHONE_RENDITION).url)
+        if page.image
+        else None,
+        "page_url": page.public_url(),
+    }
+
+
+def _absolute(url: str) -> str:
+    return url if url.startswith(("http://", "https://")) else f"{settings.GATEWAY_PUBLIC_URL}{url}"
+
+
+def on_product_published(sender: type, instance: Any, **kwargs: Any) -> None:
+    # Wagtail also sends this signal when a publication is only scheduled for later; the event
+    # waits until ``publish_scheduled`` actually makes the page live.
+    if instance.live:
+        emit_product_event("product.published", product_event_payload(instance))
+
+
+def on_product_unpublished(sender: type, instance: Any, **kwargs: Any) -> None:
+    emit_product_event("product.withdrawn", product_event_payload(instance))
+
+
+def on_product_deleted(sender: type, instance: Any, **kwargs: Any) -> None:
+    # A draft that never went live was never announced; an unpublished one was already withdrawn.
+    if instance.live:
+        emit_product_event("product.withdrawn", product_event_payload(instance))
+
+
+def connect() -> None:
+    """Attach the handlers to the product page model (called from the app's ``ready``)."""
+    from reparo_cms.content.models import ProductPage
+
+    page_published.connect(on_product_published, sender=ProductPage, dispatch_uid="product-pub")
+    page_unpublished.connect(
+        on_product_unpublished, sender=ProductPage, dispatch_uid="product-unpub"
+    )
+    pre_delete.connect(on_product_deleted, sender=ProductPage, dispatch_uid="product-delete")

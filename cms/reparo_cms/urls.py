@@ -1,0 +1,30 @@
+"""Every route lives under ``/cms/``: the gateway forwards that prefix unchanged."""
+
+from django.conf import settings
+from django.urls import include, path, re_path
+from django.views.static import serve
+from wagtail import urls as wagtail_urls
+from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.documents import urls as wagtaildocs_urls
+
+from reparo_cms import health
+from reparo_cms.api import api_router
+
+urlpatterns = [
+    path("cms/healthz", health.healthz, name="healthz"),
+    path("cms/readyz", health.readyz, name="readyz"),
+    path("cms/admin/", include(wagtailadmin_urls)),
+    path("cms/documents/", include(wagtaildocs_urls)),
+    path("cms/api/v2/", api_router.urls),
+    path("cms/api/engagement/", include("reparo_cms.engagement.urls")),
+    # Page URLs exist so Wagtail can compute paths; serving one redirects to the gateway's page.
+    path("cms/pages/", include(wagtail_urls)),
+]
+
+if not settings.S3_BUCKET:
+    # Local-disk media for development and the demo. Known shortcoming: Django's static view
+    # answers no Range requests, so resumed downloads need S3 storage (production) behind it.
+    urlpatterns.insert(
+        0,
+        re_path(r"^cms/media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
+    )
