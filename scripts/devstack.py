@@ -78,6 +78,8 @@ def prepare_environment(
         "SESSION_SECRET": demo_secret("session-secret"),
         "REPAIR_CONSOLE_SECRET": demo_secret("console-secret"),
         "CMS_SECRET_KEY": demo_secret("cms-secret-key"),
+        "DEMO_STAFF_PASSWORD": demo_secret("demo-staff-password")[:16],
+        "CMS_ADMIN_PASSWORD": demo_secret("demo-editor-password")[:16],
         "WECHAT_SANDBOX_URL": sandbox,
         "WECHAT_API_BASE": sandbox,
         "WECHAT_OPEN_BASE": sandbox,
@@ -164,6 +166,7 @@ def setup_steps() -> list[list[str]]:
         ],
         "cms": [
             [PYTHON, "cms/manage.py", "migrate", "--noinput", "-v", "0"],
+            [PYTHON, "cms/manage.py", "collectstatic", "--noinput", "-v", "0"],
             [PYTHON, "cms/manage.py", "seed_demo"],
         ],
     }
@@ -264,8 +267,23 @@ def answers(url: str) -> bool:
         return False
 
 
+DEMO_STAFF = ("admin", "coordinator", "review", "logistics", "repair", "qc", "finance", "warehouse")
+
+
+def write_demo_logins(environment: dict[str, str]) -> Path:
+    """The demo accounts ``seed-demo`` and ``seed_demo`` made, with their local passwords."""
+    staff = environment["DEMO_STAFF_PASSWORD"]
+    lines = [f"    staff console   {name:<12} {staff}" for name in DEMO_STAFF]
+    lines.append(f"    Wagtail admin   {'editor':<12} {environment['CMS_ADMIN_PASSWORD']}")
+    lines.append("    customer        sign in on the sandbox's WeChat page (pick any user)")
+    path = Path(environment["REPARO_DATA_DIR"]) / "demo-logins.txt"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    path.chmod(0o600)
+    return path
+
+
 def print_banner(environment: dict[str, str], seconds: float) -> None:
-    logins = Path(environment["REPARO_DATA_DIR"]) / "demo-logins.txt"
+    logins = write_demo_logins(environment)
     url = environment["GATEWAY_PUBLIC_URL"]
     print(
         f"\n  Reparo is ready after {seconds:.1f} s: open {url}\n"
