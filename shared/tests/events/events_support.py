@@ -16,6 +16,7 @@ from reparo_shared.events.relay import Relay
 from reparo_shared.events.types import ProductPublished, ProductWithdrawn
 from sqlalchemy import Engine, create_engine
 from sqlmodel import Field, Session, SQLModel
+from sqlmodel import select as sql_select
 
 ALWAYS_FAILS = "always fails"
 FAILS_ONCE = "fails once"
@@ -81,7 +82,7 @@ def published(page_id: int, revision: int = 1, name: str = "Drill X") -> Product
 
 def copies(engine: Engine) -> dict[int, ProductCopy]:
     with Session(engine) as session:
-        return {copy.page_id: copy for copy in session.query(ProductCopy).all()}
+        return {copy.page_id: copy for copy in session.exec(sql_select(ProductCopy))}
 
 
 def wait_until(condition: Callable[[], Any], timeout: float = 30.0, what: str = "") -> Any:
