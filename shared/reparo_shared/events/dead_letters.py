@@ -70,7 +70,7 @@ def _as_dead_letter(properties: BasicProperties, body: bytes) -> DeadLetterMessa
 
     return DeadLetterMessage(
         message_id=properties.message_id,
-        event_type=properties.type,
+        event_type=properties.type or _type_in_body(body),
         reason=text(DEAD_REASON_HEADER) or "unknown",
         dead_at=text(DEAD_AT_HEADER),
         attempts=int(headers.get(ATTEMPT_HEADER, 0)),
@@ -78,6 +78,14 @@ def _as_dead_letter(properties: BasicProperties, body: bytes) -> DeadLetterMessa
         body=body,
         properties=properties,
     )
+
+
+def _type_in_body(body: bytes) -> str | None:
+    try:
+        fields = json.loads(body)
+    except ValueError:
+        return None
+    return fields.get("type") if isinstance(fields, dict) else None
 
 
 @contextmanager
