@@ -76,7 +76,13 @@ class OutboxBatch(Protocol):
 
 
 class OutboxStore(Protocol):
-    """Where a service keeps its outbox; ``batch()`` opens a transaction committed on exit."""
+    """Where a service keeps its outbox; ``batch()`` opens a transaction committed on exit.
+
+    ``database_errors`` are what the store raises while its database is unreachable; the relay
+    waits and retries on them.
+    """
+
+    database_errors: tuple[type[BaseException], ...]
 
     def ensure_lock_row(self) -> None: ...
 
@@ -129,6 +135,8 @@ class _SqlAlchemyBatch:
 
 class SqlAlchemyOutboxStore:
     """The outbox of a SQLModel service (tables ``outbox_event`` and ``outbox_relay_lock``)."""
+
+    database_errors: tuple[type[BaseException], ...] = (SQLAlchemyError,)
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -235,7 +243,7 @@ class Relay:
                     extra={"relay": self.name, "error": repr(error), "retry_in": backoff},
                 )
                 stop.wait(backoff)
-            except SQLAlchemyError as error:
+            except self.store.database_errors as error:
                 backoff = self._next_backoff(backoff)
                 logger.warning(
                     "events.relay.database_unavailable",
