@@ -1,0 +1,233 @@
+"""Throughput and latency of the event backbone: outbox -> relay -> RabbitMQ -> consumer.
+
+Two phases against the real broker and a fresh database (PostgreSQL when
+``TEST_DATABASE_ADMIN_URL`` is set, else SQLite), with the relay and the consumer each in their own
+process, as in production:
+
+1. steady load: producers commit events at ``--rate`` per second for ``--seconds``; prints p50, p95
+   and p99 of the time from the producer's commit to the end of the consumer's handler transaction;
+2. backlog: ``--backlog`` events are committed while relay and consumer are stopped, then both are
+   started; prints events per second until the last one is handled.
+
+    uv run python bench/events_throughput.py
+    TEST_DATABASE_ADMIN_URL=postgresql://postgres@127.0.0.1:5432/postgres \
+        uv run python bench/events_throughput.py --rate 1500 --backlog 20000
+"""
+
+import argparse
+import multiprocessing
+import os
+import statistics
+import threading
+import time
+import uuid
+from datetime import UTC, datetime
+
+import pika
+from reparo_shared.events.consumer import Consumer
+from reparo_shared.events.envelope import Envelope
+from reparo_shared.events.outbox_sqlmodel import record_event
+from reparo_shared.events.relay import Relay, SqlAlchemyOutboxStore
+from reparo_shared.events.types import ProductPublished
+from reparo_shared.logs import configure_logging
+from reparo_shared.testing import fresh_database
+from sqlalchemy import Column, DateTime, Engine, create_engine, func
+from sqlmodel import Field, Session, SQLModel, select
+
+AMQP_URL = os.environ.get("AMQP_URL") or "amqp://guest:guest@127.0.0.1:5672/%2F"
+
+
+class BenchHandled(SQLModel, table=True):
+    """What the bench consumer wrote: one row per handled event, with when it was handled."""
+
+    __tablename__ = "bench_handled"
+
+    event_id: str = Field(primary_key=True, max_length=36)
+    page_id: int
+    handled_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
+def engine_for(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        return create_engine(url, connect_args={"timeout": 30})
+    return create_engine(url, pool_size=10)
+
+
+def handle(session: Session, event: Envelope, payload: ProductPublished) -> None:
+    session.add(
+        BenchHandled(event_id=str(event.id), page_id=payload.page_id, handled_at=datetime.now(UTC))
+    )
+
+
+def run_consumer(url: str, name: str, exchange: str, stop, ready) -> None:
+    configure_logging("bench-consumer", json_logs=True, level="WARNING")
+    consumer = Consumer(name, engine_for(url), url=AMQP_URL, exchange=exchange, prefetch=100)
+    consumer.handler(ProductPublished)(handle)
+    ready.set()
+    consumer.run(stop)
+
+
+def run_relay(url: str, exchange: str, stop) -> None:
+    configure_logging("bench-relay", json_logs=True, level="WARNING")
+    Relay(SqlAlchemyOutboxStore(engine_for(url)), url=AMQP_URL, exchange=exchange).run(stop)
+
+
+def produce(engine: Engine, count: int, rate: float, commits: dict[str, float], per_tx: int):
+    """Commit ``count`` events, ``per_tx`` per transaction, paced to ``rate`` per second."""
+    started = time.perf_counter()
+    for first in range(0, count, per_tx):
+        due = started + first / rate if rate else 0
+        pause = due - time.perf_counter()
+        if pause > 0:
+            time.sleep(pause)
+        with Session(engine) as session:
+            ids = []
+            for n in range(first, min(first + per_tx, count)):
+                payload = ProductPublished(
+                    page_id=n % 100,
+                    name="Bench drill",
+                    part_numbers=[f"PN-{n}"],
+                    page_url=f"https://cms.example/products/{n % 100}/",
+                )
+                envelope = record_event(session, payload, producer="bench", subject=f"p:{n % 100}")
+                ids.append(str(envelope.id))
+            session.commit()
+        committed = time.time()
+        for event_id in ids:
+            commits[event_id] = committed
+
+
+def handled_count(engine: Engine) -> int:
+    with Session(engine) as session:
+        return session.exec(select(func.count()).select_from(BenchHandled)).one()
+
+
+def wait_for(engine: Engine, total: int, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while handled_count(engine) < total:
+        if time.monotonic() > deadline:
+            raise SystemExit(f"only {handled_count(engine)} of {total} handled in {timeout}s")
+        time.sleep(0.05)
+
+
+def start_pipeline(url: str, name: str, exchange: str, consumers: int):
+    context = multiprocessing.get_context("spawn")
+    stop = context.Event()
+    readies = []
+    processes = []
+    for _ in range(consumers):
+        ready = context.Event()
+        readies.append(ready)
+        processes.append(
+            context.Process(
+                target=run_consumer, args=(url, name, exchange, stop, ready), daemon=True
+            )
+        )
+    processes.append(context.Process(target=run_relay, args=(url, exchange, stop), daemon=True))
+    for process in processes:
+        process.start()
+    for ready in readies:
+        ready.wait(60)
+    return stop, processes
+
+
+def stop_pipeline(stop, processes) -> None:
+    stop.set()
+    for process in processes:
+        process.join(30)
+
+
+def latency_phase(url: str, engine: Engine, args, exchange: str, queue: str) -> None:
+    stop, processes = start_pipeline(url, queue, exchange, args.consumers)
+    time.sleep(2.0)  # let the consumer declare and bind its queue before anything is published
+    commits: dict[str, float] = {}
+    count = int(args.rate * args.seconds)
+    producers = [
+        threading.Thread(
+            target=produce,
+            args=(engine, count // args.producers, args.rate / args.producers, commits, 1),
+        )
+        for _ in range(args.producers)
+    ]
+    began = time.perf_counter()
+    for thread in producers:
+        thread.start()
+    for thread in producers:
+        thread.join()
+    produced_in = time.perf_counter() - began
+    total = len(commits)
+    wait_for(engine, total, timeout=120)
+    elapsed = time.perf_counter() - began
+    stop_pipeline(stop, processes)
+
+    with Session(engine) as session:
+        handled = {
+            row.event_id: row.handled_at.timestamp() for row in session.exec(select(BenchHandled))
+        }
+    latencies = sorted(
+        (handled[event_id] - committed) * 1000 for event_id, committed in commits.items()
+    )
+    quantiles = statistics.quantiles(latencies, n=100)
+    print(
+        f"steady load: {total} events offered at {total / produced_in:.0f}/s, "
+        f"all handled after {elapsed:.1f}s -> {total / elapsed:.0f} events/s end to end"
+    )
+    print(
+        f"  commit -> handled: p50 {quantiles[49]:.1f} ms, p95 {quantiles[94]:.1f} ms, "
+        f"p99 {quantiles[98]:.1f} ms, max {latencies[-1]:.1f} ms"
+    )
+
+
+def backlog_phase(url: str, engine: Engine, args, exchange: str, queue: str) -> None:
+    with Session(engine) as session:
+        already = handled_count(engine)
+        session.commit()
+    commits: dict[str, float] = {}
+    produce(engine, args.backlog, 0, commits, per_tx=100)
+    began = time.perf_counter()
+    stop, processes = start_pipeline(url, queue, exchange, args.consumers)
+    wait_for(engine, already + args.backlog, timeout=600)
+    elapsed = time.perf_counter() - began
+    stop_pipeline(stop, processes)
+    print(
+        f"backlog: {args.backlog} events relayed and handled in {elapsed:.1f}s "
+        f"-> {args.backlog / elapsed:.0f} events/s (includes process start-up)"
+    )
+
+
+def delete_topology(exchange: str, queue: str) -> None:
+    connection = pika.BlockingConnection(pika.URLParameters(AMQP_URL))
+    channel = connection.channel()
+    for name in (queue, f"{queue}.dead", *(f"{queue}.retry.{ms}ms" for ms in (1000, 10000, 60000))):
+        channel.queue_delete(name)
+    channel.exchange_delete(exchange)
+    connection.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
+    parser.add_argument("--rate", type=float, default=1000, help="steady-load events per second")
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--producers", type=int, default=4)
+    parser.add_argument("--consumers", type=int, default=1)
+    parser.add_argument("--backlog", type=int, default=10000)
+    args = parser.parse_args()
+
+    suffix = uuid.uuid4().hex[:8]
+    exchange, queue = f"bench.events.{suffix}", f"bench.consumer.{suffix}"
+    with fresh_database("bench_events") as url:
+        engine = engine_for(url)
+        SQLModel.metadata.create_all(engine)
+        print(f"database: {engine.dialect.name}; consumers: {args.consumers}")
+        try:
+            latency_phase(url, engine, args, exchange, queue)
+            backlog_phase(url, engine, args, exchange, queue)
+        finally:
+            engine.dispose()
+            delete_topology(exchange, queue)
+
+
+if __name__ == "__main__":
+    main()
