@@ -29,16 +29,17 @@ Topology, all durable, all declared by ``declare_topology``:
 import logging
 import threading
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import pika
 from pika.adapters.blocking_connection import BlockingChannel
-from pika.spec import Basic, BasicProperties
+from pika.spec import BasicProperties
 from pydantic import ValidationError
 from sqlalchemy import Column, DateTime, Engine
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Field, Session, SQLModel
+from sqlmodel import Field, Session, SQLModel, col, select
 
 from reparo_shared.events.broker import (
     BROKER_ERRORS,
@@ -76,6 +77,16 @@ class InboxEvent(SQLModel, table=True):
         default_factory=lambda: datetime.now(UTC),
         sa_column=Column(DateTime(timezone=True), nullable=False),
     )
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One message as the broker handed it over."""
+
+    tag: int
+    routing_key: str
+    properties: BasicProperties
+    body: bytes
 
 
 class DeadLetter(Exception):
@@ -185,10 +196,22 @@ class Consumer:
             self._publish_channel = connection.channel()
             self._publish_channel.confirm_delivery()
             channel.basic_qos(prefetch_count=self.prefetch)
-            channel.basic_consume(queue=self.name, on_message_callback=self._on_message)
+            deliveries: list[Delivery] = []
+            channel.basic_consume(
+                queue=self.name,
+                on_message_callback=lambda _ch, method, properties, body: deliveries.append(
+                    Delivery(method.delivery_tag, method.routing_key or "", properties, body)
+                ),
+            )
             logger.info("events.consumer.started", extra={"consumer": self.name})
             while not stop.is_set():
-                connection.process_data_events(time_limit=0.2)
+                connection.process_data_events(time_limit=0.2)  # returns early on a delivery
+                if not deliveries:
+                    continue
+                connection.process_data_events(time_limit=0)  # and whatever else has arrived
+                batch, deliveries[:] = list(deliveries), []
+                self.process_batch(batch)
+                channel.basic_ack(delivery_tag=batch[-1].tag, multiple=True)
         finally:
             self._publish_channel = None
             if connection.is_open:
@@ -197,41 +220,82 @@ class Consumer:
                 except BROKER_ERRORS:
                     logger.debug("events.consumer.close_failed", exc_info=True)
 
-    def _on_message(
-        self,
-        channel: BlockingChannel,
-        method: Basic.Deliver,
-        properties: BasicProperties,
-        body: bytes,
-    ) -> None:
-        self.process(body, properties, routing_key=method.routing_key or "")
-        channel.basic_ack(delivery_tag=method.delivery_tag)
+    def process_batch(self, batch: Sequence["Delivery"]) -> None:
+        """Handle what arrived together in one transaction; returns when all may be acked.
+
+        The fast path commits the whole batch (inbox rows and handler writes) at once. If any
+        handler raises, that transaction is rolled back and the messages are handled one at a
+        time, so only the failing one is retried. Handlers may therefore run more than once per
+        event, as with any redelivery: their effects outside the database must be idempotent.
+        """
+        ready = []
+        for delivery in batch:
+            read = self._read(delivery)
+            if read is not None:
+                ready.append((delivery, *read))
+        if len(ready) > 1:
+            try:
+                self._handle_together(ready)
+                return
+            except Exception:
+                logger.info("events.consumer.batch_split", extra={"consumer": self.name})
+        for delivery, envelope, payload, handler in ready:
+            self._handle_alone(delivery, envelope, payload, handler)
 
     def process(self, body: bytes, properties: BasicProperties, *, routing_key: str) -> None:
         """Handle, skip, retry or dead-letter one message; returns when it is safe to ack."""
+        self.process_batch([Delivery(0, routing_key, properties, body)])
+
+    def _read(self, delivery: "Delivery") -> tuple[Envelope, EventPayload, Handler] | None:
+        """Parse and validate a message and find its handler, or dead-letter it and say None."""
         try:
-            envelope = Envelope.from_bytes(body)
+            envelope = Envelope.from_bytes(delivery.body)
             payload = parse_payload(envelope)
         except (ValidationError, ValueError, KeyError) as error:
-            self._dead_letter(body, properties, routing_key, f"unreadable: {_describe(error)}")
-            return
+            self._dead_letter(delivery, f"unreadable: {_describe(error)}")
+            return None
         handler = self._handlers.get(envelope.type)
         if handler is None:
-            self._dead_letter(body, properties, routing_key, f"no handler for {envelope.type}")
-            return
+            self._dead_letter(delivery, f"no handler for {envelope.type}")
+            return None
+        return envelope, payload, handler
 
+    def _handle_together(
+        self, ready: Sequence[tuple["Delivery", Envelope, EventPayload, Handler]]
+    ) -> None:
+        ids = [str(envelope.id) for _, envelope, _, _ in ready]
+        with Session(self.engine) as session:
+            query = select(InboxEvent.event_id).where(
+                InboxEvent.consumer == self.name, col(InboxEvent.event_id).in_(ids)
+            )
+            seen = set(session.exec(query))
+            for _, envelope, payload, handler in ready:
+                event_id = str(envelope.id)
+                if event_id in seen:
+                    continue
+                seen.add(event_id)
+                set_correlation_id(envelope.correlation_id)
+                session.add(
+                    InboxEvent(consumer=self.name, event_id=event_id, event_type=envelope.type)
+                )
+                handler(session, envelope, payload)
+            session.commit()
+
+    def _handle_alone(
+        self, delivery: "Delivery", envelope: Envelope, payload: EventPayload, handler: Handler
+    ) -> None:
         set_correlation_id(envelope.correlation_id)
         try:
             handled = self._handle_once(envelope, payload, handler)
         except DeadLetter as error:
-            self._dead_letter(body, properties, routing_key, f"rejected: {_describe(error)}")
+            self._dead_letter(delivery, f"rejected: {_describe(error)}")
             return
         except Exception as error:
             logger.exception(
                 "events.consumer.handler_failed",
                 extra={"consumer": self.name, "event_id": str(envelope.id), "type": envelope.type},
             )
-            self._retry_or_dead_letter(body, properties, routing_key, error)
+            self._retry_or_dead_letter(delivery, error)
             return
         logger.debug(
             "events.consumer.handled" if handled else "events.consumer.duplicate_skipped",
@@ -255,24 +319,21 @@ class Consumer:
             session.commit()
         return True
 
-    def _retry_or_dead_letter(
-        self, body: bytes, properties: BasicProperties, routing_key: str, error: BaseException
-    ) -> None:
-        headers = dict(properties.headers or {})
+    def _retry_or_dead_letter(self, delivery: "Delivery", error: BaseException) -> None:
+        # A database outage fails every message alike and spends their retries too; they end in
+        # dead letters for an operator to replay. Telling outages from bad messages would need a
+        # health probe per failure, which we have not needed so far.
+        headers = dict(delivery.properties.headers or {})
         attempt = int(headers.get(ATTEMPT_HEADER, 0))
         if attempt >= len(self.retry_delays):
-            reason = f"failed {attempt + 1} times: {_describe(error)}"
-            self._dead_letter(body, properties, routing_key, reason)
+            self._dead_letter(delivery, f"failed {attempt + 1} times: {_describe(error)}")
             return
         headers[ATTEMPT_HEADER] = attempt + 1
-        headers.setdefault(ROUTING_KEY_HEADER, routing_key)
-        self._republish(
-            retry_queue(self.name, self.retry_delays[attempt]), body, properties, headers
-        )
+        headers.setdefault(ROUTING_KEY_HEADER, delivery.routing_key)
+        self._republish(retry_queue(self.name, self.retry_delays[attempt]), delivery, headers)
 
-    def _dead_letter(
-        self, body: bytes, properties: BasicProperties, routing_key: str, reason: str
-    ) -> None:
+    def _dead_letter(self, delivery: "Delivery", reason: str) -> None:
+        properties = delivery.properties
         logger.error(
             "events.consumer.dead_lettered",
             extra={"consumer": self.name, "message_id": properties.message_id, "reason": reason},
@@ -280,19 +341,17 @@ class Consumer:
         headers = dict(properties.headers or {})
         headers[DEAD_REASON_HEADER] = reason[:1000]
         headers[DEAD_AT_HEADER] = datetime.now(UTC).isoformat()
-        headers.setdefault(ROUTING_KEY_HEADER, routing_key)
-        self._republish(dead_letter_queue(self.name), body, properties, headers)
+        headers.setdefault(ROUTING_KEY_HEADER, delivery.routing_key)
+        self._republish(dead_letter_queue(self.name), delivery, headers)
 
-    def _republish(
-        self, queue: str, body: bytes, properties: BasicProperties, headers: dict[str, Any]
-    ) -> None:
+    def _republish(self, queue: str, delivery: "Delivery", headers: dict[str, Any]) -> None:
         if self._publish_channel is None:
             raise pika.exceptions.AMQPConnectionError("consumer is not connected")
         self._publish_channel.basic_publish(
             exchange="",
             routing_key=queue,
-            body=body,
-            properties=copy_properties(properties, headers),
+            body=delivery.body,
+            properties=copy_properties(delivery.properties, headers),
         )
 
 
