@@ -187,6 +187,11 @@ class Consumer:
                     extra={"consumer": self.name, "error": repr(error), "retry_in": backoff},
                 )
                 stop.wait(backoff)
+            except Exception:
+                # Unacked messages return to the queue when the connection closes; keep going.
+                backoff = min(self.max_backoff_seconds, max(0.25, backoff * 2))
+                logger.exception("events.consumer.unexpected_error", extra={"consumer": self.name})
+                stop.wait(backoff)
 
     def _consume(self, stop: threading.Event) -> None:
         connection = connect(self.url, connection_name=f"consumer {self.name}")

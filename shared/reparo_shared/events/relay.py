@@ -10,11 +10,15 @@ How it keeps its promises:
 - **Nothing lost.** A row is marked sent only after the broker confirmed it. While the broker is
   away the relay reconnects with a growing pause and the rows wait; producers only insert rows, so
   their requests never notice.
-- **Once, in order.** Each batch is one database transaction whose first statement updates the
-  ``outbox_relay_lock`` row. PostgreSQL holds that row lock (SQLite its write lock) until the batch
-  is marked sent and committed, so a second relay waits and then reads only what is still unsent:
-  several relays publish each row once, in id order, which is per-subject order whenever writes to
-  one subject are serialised (the version check on every aggregate does that).
+- **Once, in order.** On PostgreSQL each batch is one database transaction whose first statement
+  updates the ``outbox_relay_lock`` row; the row lock holds until the batch is marked sent and
+  committed, so a second relay waits and then reads only what is still unsent. Producers only
+  insert, so they never wait for it. On SQLite, which has one writer at a time, the same row is a
+  lease (``lease_seconds``) taken and renewed in short transactions instead, so producers are not
+  held up by a broker round trip; there a relay stalled past its lease can overlap with the next
+  leader, and consumers' inboxes absorb the repeat. Either way several relays publish each row
+  once, in id order, which is per-subject order whenever writes to one subject are serialised
+  (the version check on every aggregate does that).
 - **At least once, strictly.** If the database commit fails after the broker confirmed, the rows are
   published again later; consumers recognise the repeat through their inbox.
 
@@ -31,7 +35,7 @@ import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from sqlalchemy import Engine, create_engine, insert, select, update
@@ -41,6 +45,8 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from reparo_shared.events.broker import (
     BROKER_ERRORS,
     ConfirmingPublisher,
+    OutgoingEvent,
+    PublishInterrupted,
     amqp_url,
     events_exchange,
 )
@@ -53,20 +59,21 @@ LOCK_NAME = "outbox"
 
 
 @dataclass(frozen=True)
-class PendingEvent:
+class PendingEvent(OutgoingEvent):
     """One unsent outbox row as the relay needs it."""
 
     row_id: int
-    event_id: str
-    event_type: str
     subject: str
-    envelope_json: str
 
 
 class OutboxBatch(Protocol):
     """The relay's view of one open batch transaction."""
 
     def take_lock(self, holder: str) -> None: ...
+
+    def renew_lease(self, holder: str, seconds: float) -> bool:
+        """Take or extend the lock row as a lease; False while another holder's is current."""
+        ...
 
     def pending(self, limit: int) -> list[PendingEvent]: ...
 
@@ -83,6 +90,11 @@ class OutboxStore(Protocol):
     """
 
     database_errors: tuple[type[BaseException], ...]
+
+    @property
+    def uses_lease(self) -> bool:
+        """True where holding the lock row through a publish would block producers (SQLite)."""
+        ...
 
     def ensure_lock_row(self) -> None: ...
 
@@ -106,6 +118,21 @@ class _SqlAlchemyBatch:
             .values(holder=holder, taken_at=datetime.now(UTC))
         )
 
+    def renew_lease(self, holder: str, seconds: float) -> bool:
+        lock, now = self._lock, datetime.now(UTC)
+        result = self._connection.execute(
+            update(lock)
+            .where(lock.c.name == LOCK_NAME)
+            .where(
+                (lock.c.holder == holder)
+                | (lock.c.holder == "")
+                | (lock.c.taken_at.is_(None))
+                | (lock.c.taken_at < now - timedelta(seconds=seconds))
+            )
+            .values(holder=holder, taken_at=now)
+        )
+        return result.rowcount == 1
+
     def pending(self, limit: int) -> list[PendingEvent]:
         table = self._outbox
         rows = self._connection.execute(
@@ -116,7 +143,16 @@ class _SqlAlchemyBatch:
             .order_by(table.c.id)
             .limit(limit)
         )
-        return [PendingEvent(*row) for row in rows]
+        return [
+            PendingEvent(
+                row_id=row_id,
+                event_id=event_id,
+                event_type=event_type,
+                subject=subject,
+                envelope_json=envelope,
+            )
+            for row_id, event_id, event_type, subject, envelope in rows
+        ]
 
     def mark_sent(self, row_ids: Sequence[int], at: datetime) -> None:
         if row_ids:
@@ -140,6 +176,7 @@ class SqlAlchemyOutboxStore:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self.uses_lease = engine.dialect.name == "sqlite"
 
     def ensure_lock_row(self) -> None:
         lock = OutboxRelayLock.__table__  # type: ignore[attr-defined]
@@ -175,44 +212,78 @@ class Relay:
         batch_size: int = 200,
         poll_seconds: float = 0.05,
         max_backoff_seconds: float = 30.0,
+        lease_seconds: float = 60.0,
         name: str | None = None,
     ) -> None:
         self.store = store
         self.name = name or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self.publisher = ConfirmingPublisher(
-            url or amqp_url(), exchange or events_exchange(), connection_name=f"relay {self.name}"
+            url or amqp_url(),
+            exchange or events_exchange(),
+            connection_name=f"relay {self.name}",
+            confirm_timeout=lease_seconds / 3,
         )
         self.batch_size = batch_size
         self.poll_seconds = poll_seconds
         self.max_backoff_seconds = max_backoff_seconds
+        self.lease_seconds = lease_seconds
         self.published_total = 0
 
     def publish_batch(self) -> int:
-        """Publish up to ``batch_size`` unsent rows under the relay lock; return how many.
+        """Publish up to ``batch_size`` unsent rows while leading; return how many.
 
-        Raises one of ``BROKER_ERRORS`` after committing whatever the broker had confirmed.
+        Raises one of ``BROKER_ERRORS`` after recording whatever the broker had confirmed.
         """
-        failure: BaseException | None = None
+        if self.store.uses_lease:
+            return self._publish_batch_under_lease()
         with self.store.batch() as batch:
             batch.take_lock(self.name)
             rows = batch.pending(self.batch_size)
-            sent: list[int] = []
-            try:
-                for row in rows:
-                    self.publisher.publish(
-                        event_id=row.event_id,
-                        event_type=row.event_type,
-                        envelope_json=row.envelope_json,
-                    )
-                    sent.append(row.row_id)
-            except BROKER_ERRORS as error:
-                failure = error
-                batch.note_failure(rows[len(sent)].row_id, f"{type(error).__name__}: {error}")
-            batch.mark_sent(sent, datetime.now(UTC))
-        self.published_total += len(sent)
-        if failure is not None:
-            raise failure
-        return len(sent)
+            sent, interrupted = self._publish(rows)
+            self._record(batch, rows, sent, interrupted)
+        return self._done(sent, interrupted)
+
+    def _publish_batch_under_lease(self) -> int:
+        # SQLite has one writer at a time: holding its write lock across the broker round trip
+        # would make producers wait, so there the lock row is a lease renewed in short
+        # transactions, and the batch is marked sent only while the lease is still ours.
+        with self.store.batch() as batch:
+            if not batch.renew_lease(self.name, self.lease_seconds):
+                return 0
+        with self.store.batch() as batch:
+            rows = batch.pending(self.batch_size)
+        sent, interrupted = self._publish(rows)
+        with self.store.batch() as batch:
+            if not batch.renew_lease(self.name, self.lease_seconds):
+                # Another relay took over while this one stalled and may publish some of these
+                # rows again (consumers' inboxes absorb that); they did go out, so mark them.
+                logger.warning("events.relay.lease_lost", extra={"relay": self.name})
+            self._record(batch, rows, sent, interrupted)
+        return self._done(sent, interrupted)
+
+    def _publish(self, rows: list[PendingEvent]) -> tuple[int, PublishInterrupted | None]:
+        try:
+            self.publisher.publish_all(rows)
+        except PublishInterrupted as error:
+            return min(error.confirmed, len(rows)), error
+        return len(rows), None
+
+    def _record(
+        self,
+        batch: OutboxBatch,
+        rows: list[PendingEvent],
+        sent: int,
+        interrupted: PublishInterrupted | None,
+    ) -> None:
+        if interrupted is not None and sent < len(rows):
+            batch.note_failure(rows[sent].row_id, f"{type(interrupted).__name__}: {interrupted}")
+        batch.mark_sent([row.row_id for row in rows[:sent]], datetime.now(UTC))
+
+    def _done(self, sent: int, interrupted: PublishInterrupted | None) -> int:
+        self.published_total += sent
+        if interrupted is not None:
+            raise interrupted
+        return sent
 
     def run(self, stop: threading.Event | None = None) -> None:
         """Publish until ``stop`` is set, riding out broker and database outages."""
@@ -249,6 +320,12 @@ class Relay:
                     "events.relay.database_unavailable",
                     extra={"relay": self.name, "error": repr(error), "retry_in": backoff},
                 )
+                stop.wait(backoff)
+            except Exception:
+                # A relay that dies silently stops every event of its service; log, pause, go on.
+                self.publisher.close()
+                backoff = self._next_backoff(backoff)
+                logger.exception("events.relay.unexpected_error", extra={"relay": self.name})
                 stop.wait(backoff)
         self.publisher.close()
         logger.info("events.relay.stopped", extra={"relay": self.name})

@@ -2,10 +2,17 @@
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from django.db import DatabaseError, InterfaceError, close_old_connections, transaction
-from django.db.models import F
+from django.db import (
+    DatabaseError,
+    InterfaceError,
+    close_old_connections,
+    connection,
+    transaction,
+)
+from django.db.models import F, Q
+from django.utils import timezone
 
 from reparo_shared.events.django_outbox.models import OutboxEvent, OutboxRelayLock
 from reparo_shared.events.relay import LOCK_NAME, OutboxBatch, PendingEvent
@@ -14,8 +21,21 @@ from reparo_shared.events.relay import LOCK_NAME, OutboxBatch, PendingEvent
 class _DjangoBatch:
     def take_lock(self, holder: str) -> None:
         OutboxRelayLock.objects.filter(name=LOCK_NAME).update(
-            holder=holder[:100], taken_at=datetime.now().astimezone()
+            holder=holder[:100], taken_at=timezone.now()
         )
+
+    def renew_lease(self, holder: str, seconds: float) -> bool:
+        now = timezone.now()
+        current = (
+            Q(holder=holder[:100])
+            | Q(holder="")
+            | Q(taken_at__isnull=True)
+            | Q(taken_at__lt=now - timedelta(seconds=seconds))
+        )
+        renewed = OutboxRelayLock.objects.filter(current, name=LOCK_NAME).update(
+            holder=holder[:100], taken_at=now
+        )
+        return bool(renewed == 1)
 
     def pending(self, limit: int) -> list[PendingEvent]:
         rows = (
@@ -23,7 +43,16 @@ class _DjangoBatch:
             .order_by("id")
             .values_list("id", "event_id", "event_type", "subject", "envelope")[:limit]
         )
-        return [PendingEvent(*row) for row in rows]
+        return [
+            PendingEvent(
+                row_id=row_id,
+                event_id=event_id,
+                event_type=event_type,
+                subject=subject,
+                envelope_json=envelope,
+            )
+            for row_id, event_id, event_type, subject, envelope in rows
+        ]
 
     def mark_sent(self, row_ids: Sequence[int], at: datetime) -> None:
         if row_ids:
@@ -39,6 +68,10 @@ class DjangoOutboxStore:
     """The outbox of a Django service (the ``reparo_outbox`` app's tables)."""
 
     database_errors: tuple[type[BaseException], ...] = (DatabaseError, InterfaceError)
+
+    @property
+    def uses_lease(self) -> bool:
+        return bool(connection.vendor == "sqlite")
 
     def ensure_lock_row(self) -> None:
         with self._fresh_connection_on_error():
