@@ -12,6 +12,13 @@ process, as in production:
     uv run python bench/events_throughput.py
     TEST_DATABASE_ADMIN_URL=postgresql://postgres@127.0.0.1:5432/postgres \
         uv run python bench/events_throughput.py --rate 1500 --backlog 20000
+
+Measured 2026-12-03 on a shared 2-CPU machine that other test suites were loading (load 3-5),
+one relay and one consumer process, PostgreSQL 15, RabbitMQ 3.10: backlog 434 events/s; steady
+load as offered (275/s, the producers were CPU-starved) p50 169 ms, p95 437 ms; CPU per event
+relay 0.17 ms, consumer 0.47 ms. SQLite: backlog 317 events/s, p50 407 ms, p95 1811 ms. The
+targets (1,000 events/s, p95 under 300 ms) were not shown on that machine; the CPU figures say
+one free core each for relay and consumer would carry about 2,000 events/s.
 """
 
 import argparse
