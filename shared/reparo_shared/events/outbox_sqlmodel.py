@@ -35,6 +35,22 @@ class OutboxEvent(SQLModel, table=True):
     last_error: str | None = Field(default=None, max_length=500)
 
 
+class OutboxRelayLock(SQLModel, table=True):
+    """The row relays lock while they publish a batch, so only one publishes at a time.
+
+    Updating it is the first statement of a relay's batch transaction: PostgreSQL then holds a row
+    lock and SQLite the database write lock until the batch is marked sent and committed.
+    """
+
+    __tablename__ = "outbox_relay_lock"
+
+    name: str = Field(primary_key=True, max_length=50)
+    holder: str = Field(default="", max_length=100)
+    taken_at: datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
+    )
+
+
 def record_event(
     session: Session, payload: EventPayload, *, producer: str, subject: str
 ) -> Envelope:
