@@ -154,7 +154,7 @@ def selected_services() -> set[str]:
     return {name.strip() for name in chosen.split(",") if name.strip()} or set(SERVICES)
 
 
-SERVICES = ("sandbox", "repair", "cms", "gateway")
+SERVICES = ("sandbox", "repair", "cms", "gateway", "workers")
 
 
 def setup_steps() -> list[list[str]]:
@@ -176,7 +176,8 @@ def setup_steps() -> list[list[str]]:
 
 def process_table(environment: dict[str, str]) -> list[Process]:
     chosen = selected_services()
-    return [process for process in _all_processes(environment) if process.name in chosen]
+    workers = {"relay-r", "relay-c", "worker-r"} if "workers" in chosen else set()
+    return [p for p in _all_processes(environment) if p.name in chosen | workers]
 
 
 def _all_processes(environment: dict[str, str]) -> list[Process]:
@@ -205,6 +206,13 @@ def _all_processes(environment: dict[str, str]) -> list[Process]:
              "--host", "127.0.0.1", "--port", environment["CMS_PORT"], "--no-access-log"],
             health_url=f"{environment['CMS_URL']}/cms/readyz",
         ),
+        Process(
+            "relay-r",
+            [PYTHON, "-m", "reparo_shared.events.relay",
+             "--database-url", environment["REPAIR_DATABASE_URL"]],
+        ),
+        Process("relay-c", [PYTHON, "cms/manage.py", "run_outbox_relay"]),
+        Process("worker-r", [PYTHON, "-m", "repair_service.worker"]),
         Process(
             "gateway",
             uvicorn("gateway.app:create_app", environment["GATEWAY_PORT"], "gateway"),

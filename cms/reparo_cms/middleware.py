@@ -3,6 +3,7 @@
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
+
 from reparo_shared.logs import CORRELATION_HEADER, set_correlation_id
 
 

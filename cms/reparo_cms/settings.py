@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import dj_database_url
+
 from reparo_shared.identity import TokenVerifier, load_public_keys
 from reparo_shared.logs import configure_logging
 
@@ -68,6 +69,7 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 USE_X_FORWARDED_HOST = True
 
 INSTALLED_APPS = [
+    "reparo_shared.events.django_outbox",
     "reparo_cms.content",
     "reparo_cms.engagement",
     "wagtail_headless_preview",

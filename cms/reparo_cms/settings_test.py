@@ -11,9 +11,9 @@ database vendor when the apps load, so switching later (in a conftest) breaks Po
 import uuid
 
 import dj_database_url
-from reparo_shared.testing import postgres_admin_url
 
 from reparo_cms.settings import *  # noqa: F403
+from reparo_shared.testing import postgres_admin_url
 
 _admin_url = postgres_admin_url()
 if _admin_url is None:

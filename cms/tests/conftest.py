@@ -8,6 +8,9 @@ from typing import Any
 import pytest
 from django.core.files.base import ContentFile
 from django.test import Client
+from wagtail.images.models import Image
+from wagtail.models import Page
+
 from reparo_cms.content.demo import demo_image
 from reparo_cms.content.models import (
     ArticleIndexPage,
@@ -25,8 +28,6 @@ from reparo_cms.content.models import (
     VideoPage,
 )
 from reparo_shared.identity import TokenSigner, TokenVerifier, generate_keypair
-from wagtail.images.models import Image
-from wagtail.models import Page
 
 KEY_ID = "test-1"
 

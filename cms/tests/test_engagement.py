@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 from django.test import Client
+
 from reparo_cms.content.models import ArticlePage, SoftwarePage, VideoPage
 from reparo_shared.identity import TokenSigner, TokenVerifier, generate_keypair
-
 from tests.conftest import KEY_ID
 
 Auth = Callable[[str], dict[str, str]]

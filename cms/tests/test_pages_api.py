@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+
 from reparo_cms.content.demo import demo_image
 from reparo_cms.content.files import looks_like_page_or_script
 from reparo_cms.content.models import (
@@ -18,7 +19,6 @@ from reparo_cms.content.models import (
     VideoCategoryPage,
     VideoPage,
 )
-
 from tests.conftest import paragraph_body, publish_child
 
 

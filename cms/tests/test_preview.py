@@ -3,6 +3,7 @@
 from collections.abc import Callable
 
 from django.test import Client
+
 from reparo_cms.content.models import ArticlePage
 
 

@@ -7,6 +7,7 @@ from unittest import mock
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
+
 from reparo_cms.content.models import ProductPage
 
 

@@ -3,9 +3,9 @@
 from collections.abc import Callable
 
 from django.test import Client
+
 from reparo_cms.content.models import ArticlePage, VideoPage
 from reparo_cms.content.search import index_text, query_text
-
 from tests.conftest import paragraph_body
 
 

@@ -6,6 +6,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import Client
+
 from reparo_cms.content.models import ArticlePage, ProductPage
 
 

@@ -8,6 +8,7 @@ from sqlalchemy import Engine, text
 
 from repair_service import deps
 from repair_service.billing import api as billing_api
+from repair_service.catalogue import api as catalogue_api
 from repair_service.console.web import install_console
 from repair_service.customers import api as customers_api
 from repair_service.db import make_engine
@@ -107,6 +108,7 @@ def create_app(
         process_api,
         files_api,
         wechat_pay_api,
+        catalogue_api,
     ):
         api.include_router(module.router)
     app.include_router(api)

@@ -20,7 +20,9 @@ from repair_service.orders.models import (
 from repair_service.process.models import Node, NodeGrant
 from repair_service.staff.models import StaffAccount, StaffSession, Team, TeamMembership
 from repair_service.wechat_pay.models import WeChatPayAttempt
-from reparo_shared.events.outbox_sqlmodel import OutboxEvent
+from reparo_shared.events.consumer import InboxEvent
+from reparo_shared.events.outbox_sqlmodel import OutboxEvent, OutboxRelayLock
+from reparo_shared.scheduler.core import ScheduledJobRun
 
 metadata = SQLModel.metadata
 
@@ -30,18 +32,21 @@ __all__ = [
     "CatalogueProduct",
     "Customer",
     "CustomerAddress",
+    "InboxEvent",
     "Invoice",
     "InvoiceTitle",
     "Node",
     "NodeGrant",
     "OrderSequence",
     "OutboxEvent",
+    "OutboxRelayLock",
     "Payment",
     "PaymentOrder",
     "Quote",
     "ReceivingAddress",
     "RepairOrder",
     "RepairRequest",
+    "ScheduledJobRun",
     "Shipment",
     "StaffAccount",
     "StaffSession",

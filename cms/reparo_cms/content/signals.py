@@ -10,10 +10,14 @@ import logging
 from typing import Any, Literal
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models.signals import pre_delete
 from wagtail.signals import page_published, page_unpublished
 
 from reparo_cms.content.blocks import PHONE_RENDITION
+from reparo_shared.events import EventPayload
+from reparo_shared.events.django_outbox import record_event
+from reparo_shared.events.types import ProductPublished, ProductWithdrawn
 
 logger = logging.getLogger(__name__)
 
@@ -21,13 +25,28 @@ ProductEventType = Literal["product.published", "product.withdrawn"]
 
 
 def emit_product_event(event_type: ProductEventType, payload: dict[str, Any]) -> None:
-    """Hand a product event to the outbox.
+    """Write a product event to the outbox; the relay publishes it after the change commits.
 
-    Known shortcoming: the outbox in ``reparo_shared.events`` is being built separately; until it
-    is connected here, the event is only logged and repair_service's catalogue is not updated.
+    Wagtail publishes and unpublishes inside a transaction, so the event joins it. A page deleted
+    outside one gets its own small transaction: the page is gone either way, and repair_service
+    must hear of it.
     """
+    event: EventPayload
+    if event_type == "product.published":
+        event = ProductPublished(
+            page_id=payload["product_page_id"],
+            name=payload["name"],
+            part_numbers=list(payload["pn_list"]),
+            image_url=payload["image_url"],
+            page_url=payload["page_url"] or "",
+        )
+    else:
+        event = ProductWithdrawn(page_id=payload["product_page_id"])
+    subject = f"product:{payload['product_page_id']}"
+    with transaction.atomic():
+        record_event(event, producer="cms", subject=subject)
     logger.info(
-        "cms.product_event.pending_outbox",
+        "cms.product_event.recorded",
         extra={"event_type": event_type, "product_page_id": payload["product_page_id"]},
     )
 

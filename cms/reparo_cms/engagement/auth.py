@@ -3,9 +3,10 @@
 from typing import Any
 
 from django.conf import settings
+from rest_framework import exceptions, permissions
+
 from reparo_shared.identity.drf import CustomerTokenAuthentication, TokenUser
 from reparo_shared.identity.tokens import InvalidToken, Principal, bearer_token
-from rest_framework import exceptions, permissions
 
 
 class GatewayTokenAuthentication(CustomerTokenAuthentication):

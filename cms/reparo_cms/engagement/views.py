@@ -7,7 +7,6 @@ signed by the gateway, and a missing or invalid one gets 401.
 from typing import Any
 
 from django.http import Http404
-from reparo_shared.identity.drf import CustomerTokenAuthentication
 from rest_framework import status
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
@@ -29,6 +28,7 @@ from reparo_cms.engagement.serializers import (
     SoftwareDownloadCreate,
     SoftwareDownloadPublic,
 )
+from reparo_shared.identity.drf import CustomerTokenAuthentication
 
 MAX_PAGES_PER_COUNT_QUERY = 100
 

@@ -24,6 +24,8 @@ from repair_service.db import as_utc, utcnow
 from repair_service.errors import IllegalMove, NotFound
 from repair_service.orders.actors import Actor
 from repair_service.wechat_pay.models import AttemptStatus, WeChatPayAttempt
+
+__all__ = ["AttemptStatus", "MerchantRecord", "apply_paid", "start_attempt"]
 from reparo_shared.wechat_pay import (
     TradeState,
     Transaction,
