@@ -28,13 +28,14 @@ def insert_articles(count: int) -> None:
     """Insert published articles straight into the tree: the admin path would take an hour."""
     from django.contrib.contenttypes.models import ContentType
     from django.db import connection, transaction
+    from wagtail.models import Locale, Page
+
     from reparo_cms.content.models import (
         ArticleCategory,
         ArticleIndexPage,
         ArticlePage,
         HomePage,
     )
-    from wagtail.models import Locale, Page
 
     home = HomePage.objects.get()
     index = ArticleIndexPage(title="文章", slug="articles")
@@ -84,6 +85,7 @@ def insert_articles(count: int) -> None:
 
 def measure(requests: int) -> list[float]:
     from django.test import Client
+
     from reparo_cms.content.models import ArticleCategory
 
     client = Client(HTTP_HOST="localhost")

@@ -31,6 +31,9 @@ from datetime import UTC, datetime
 
 import pika
 import psutil
+from sqlalchemy import Column, DateTime, Engine, create_engine, func
+from sqlmodel import Field, Session, SQLModel, col, select
+
 from reparo_shared.events.consumer import Consumer
 from reparo_shared.events.envelope import Envelope
 from reparo_shared.events.outbox_sqlmodel import OutboxEvent, record_event
@@ -38,8 +41,6 @@ from reparo_shared.events.relay import Relay, SqlAlchemyOutboxStore
 from reparo_shared.events.types import ProductPublished
 from reparo_shared.logs import configure_logging
 from reparo_shared.testing import fresh_database
-from sqlalchemy import Column, DateTime, Engine, create_engine, func
-from sqlmodel import Field, Session, SQLModel, col, select
 
 AMQP_URL = os.environ.get("AMQP_URL") or "amqp://guest:guest@127.0.0.1:5672/%2F"
 

@@ -3,11 +3,12 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
-import reparo_shared.scheduler  # noqa: F401  (its table joins the metadata)
 from events_support import Broker, make_engine
+from sqlalchemy import Engine
+
+import reparo_shared.scheduler  # noqa: F401  (its table joins the metadata)
 from reparo_shared.events.broker import DEFAULT_AMQP_URL
 from reparo_shared.testing import fresh_database
-from sqlalchemy import Engine
 
 
 @pytest.fixture

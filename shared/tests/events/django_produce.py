@@ -7,6 +7,7 @@ import django
 django.setup()
 
 from django.db import transaction  # noqa: E402  (after setup, as Django requires)
+
 from reparo_shared.events.django_outbox import record_event  # noqa: E402
 from reparo_shared.events.types import ProductPublished, ProductWithdrawn  # noqa: E402
 

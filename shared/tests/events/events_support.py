@@ -9,14 +9,15 @@ from contextlib import contextmanager, suppress
 from typing import Any
 
 import pika
+from sqlalchemy import Engine, create_engine
+from sqlmodel import Field, Session, SQLModel
+from sqlmodel import select as sql_select
+
 from reparo_shared.events.broker import connect
 from reparo_shared.events.consumer import Consumer
 from reparo_shared.events.envelope import Envelope
 from reparo_shared.events.relay import Relay
 from reparo_shared.events.types import ProductPublished, ProductWithdrawn
-from sqlalchemy import Engine, create_engine
-from sqlmodel import Field, Session, SQLModel
-from sqlmodel import select as sql_select
 
 ALWAYS_FAILS = "always fails"
 FAILS_ONCE = "fails once"

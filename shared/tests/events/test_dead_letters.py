@@ -12,6 +12,8 @@ from events_support import (
     running,
     wait_until,
 )
+from sqlalchemy import Engine
+
 from reparo_shared.events.catalogue import make_envelope
 from reparo_shared.events.consumer import Consumer, dead_letter_queue
 from reparo_shared.events.dead_letters import (
@@ -19,7 +21,6 @@ from reparo_shared.events.dead_letters import (
     purge_dead_letters,
     replay_dead_letters,
 )
-from sqlalchemy import Engine
 
 
 def consumer_for(engine: Engine, broker: Broker, suffix: str) -> Consumer:

@@ -14,6 +14,9 @@ from events_support import (
     running,
     wait_until,
 )
+from sqlalchemy import Engine, func, select
+from sqlmodel import Session
+
 from reparo_shared.events.catalogue import make_envelope
 from reparo_shared.events.consumer import (
     ATTEMPT_HEADER,
@@ -25,8 +28,6 @@ from reparo_shared.events.consumer import (
 from reparo_shared.events.outbox_sqlmodel import record_event
 from reparo_shared.events.relay import Relay, SqlAlchemyOutboxStore
 from reparo_shared.events.types import ProductWithdrawn
-from sqlalchemy import Engine, func, select
-from sqlmodel import Session
 
 HERE = Path(__file__).parent
 

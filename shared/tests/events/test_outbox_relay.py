@@ -12,10 +12,11 @@ from events_support import (
     running,
     wait_until,
 )
-from reparo_shared.events.outbox_sqlmodel import OutboxEvent, record_event
-from reparo_shared.events.relay import Relay, SqlAlchemyOutboxStore
 from sqlalchemy import Engine, func, select
 from sqlmodel import Session
+
+from reparo_shared.events.outbox_sqlmodel import OutboxEvent, record_event
+from reparo_shared.events.relay import Relay, SqlAlchemyOutboxStore
 
 
 def record(engine: Engine, page_id: int, revision: int) -> str:

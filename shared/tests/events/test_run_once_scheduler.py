@@ -2,9 +2,10 @@ import threading
 from datetime import UTC, datetime, timedelta
 
 from events_support import make_engine
-from reparo_shared.scheduler import ScheduledJobRun, Scheduler, slot_start
 from sqlalchemy import Engine
 from sqlmodel import Session, select
+
+from reparo_shared.scheduler import ScheduledJobRun, Scheduler, slot_start
 
 NOON = datetime(2026, 12, 3, 12, 0, 30, tzinfo=UTC)
 
