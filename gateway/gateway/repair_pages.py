@@ -74,6 +74,16 @@ CODE_LABELS = {
     "passed": "passed",
     "failed": "failed",
     "completed": "completed",
+    "delivery_sent": "delivered",
+    "delivery_retrying": "delivery being retried",
+    "delivery_failed": "not delivered",
+    "review_approved": "request approved",
+    "review_rejected": "request not accepted",
+    "quote_sent": "quote sent",
+    "proof_rejected": "payment proof rejected",
+    "payment_confirmed": "payment confirmed",
+    "shipped_back": "shipped back",
+    "invoice_ready": "invoice ready",
 }
 
 
@@ -206,10 +216,12 @@ async def _render_order(
     if "choose_payment_method" in order["customer_actions"]:
         repair_request = await client.get(f"/requests/{order['request_id']}")
         siblings = [o for o in repair_request["orders"] if o["node"]["code"] == "fee_collection"]
+    messages = await client.get(f"/orders/{order_id}/messages")
     status_code = 409 if error else 200
     return _page(
-        request, "repair/order.html", status_code, order=order, siblings=siblings, error=error
-    )
+        request, "repair/order.html", status_code, order=order, siblings=siblings, error=error,
+        messages=messages,
+    )  # fmt: skip
 
 
 ORDER_ACTIONS = {

@@ -23,6 +23,7 @@ from repair_service.errors import (
     Unavailable,
 )
 from repair_service.files import api as files_api
+from repair_service.notifications import api as notifications_api
 from repair_service.orders import api_customer, api_public, api_staff
 from repair_service.process import api as process_api
 from repair_service.settings import Settings, get_settings
@@ -109,6 +110,7 @@ def create_app(
         files_api,
         wechat_pay_api,
         catalogue_api,
+        notifications_api,
     ):
         api.include_router(module.router)
     app.include_router(api)

@@ -1,0 +1,1 @@
+"""WeChat messages to customers at the important steps of their orders."""

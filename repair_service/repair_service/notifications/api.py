@@ -1,0 +1,62 @@
+"""The messages sent about an order and their delivery state, for the customer and for staff."""
+
+import json
+from datetime import datetime
+
+from fastapi import APIRouter
+from pydantic import BaseModel
+from sqlmodel import Session, col, select
+
+from repair_service.deps import CurrentCustomer, CurrentStaff, SessionDep
+from repair_service.notifications.models import CustomerMessage
+from repair_service.orders.actors import Actor
+from repair_service.orders.workflow import load_visible_order
+
+router = APIRouter(tags=["notifications"])
+
+
+class CustomerMessagePublic(BaseModel):
+    kind: str
+    state: str
+    error: str | None
+    attempts: int
+    fields: dict[str, str]
+    created_at: datetime
+    updated_at: datetime
+
+
+def order_messages(session: Session, actor: Actor, order_id: int) -> list[CustomerMessagePublic]:
+    order = load_visible_order(session, actor, order_id)
+    rows = session.exec(
+        select(CustomerMessage)
+        .where(CustomerMessage.order_id == order.id)
+        .order_by(col(CustomerMessage.id))
+    )
+    return [
+        CustomerMessagePublic(
+            kind=row.kind,
+            state=row.state,
+            error=row.error,
+            attempts=row.attempts,
+            fields=json.loads(row.fields_json),
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+        )
+        for row in rows
+    ]
+
+
+@router.get("/orders/{order_id}/messages", response_model=list[CustomerMessagePublic])
+def my_order_messages(
+    order_id: int, actor: CurrentCustomer, session: SessionDep
+) -> list[CustomerMessagePublic]:
+    """The WeChat messages we sent the customer about this order, with their delivery state."""
+    return order_messages(session, actor, order_id)
+
+
+@router.get("/staff/orders/{order_id}/messages", response_model=list[CustomerMessagePublic])
+def staff_order_messages(
+    order_id: int, actor: CurrentStaff, session: SessionDep
+) -> list[CustomerMessagePublic]:
+    """The same list for staff, including why a message failed."""
+    return order_messages(session, actor, order_id)
