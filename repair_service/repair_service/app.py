@@ -24,6 +24,7 @@ from repair_service.errors import (
 )
 from repair_service.files import api as files_api
 from repair_service.notifications import api as notifications_api
+from repair_service.observability import instrument
 from repair_service.orders import api_customer, api_public, api_staff
 from repair_service.process import api as process_api
 from repair_service.settings import Settings, get_settings
@@ -82,6 +83,7 @@ def create_app(
     app.state.settings = settings
     app.state.engine = engine
     app.add_middleware(CorrelationIdMiddleware)
+    instrument(app, engine)
     app.state.files = files or FileHandler.from_settings()
     install_file_error_handlers(app)
 

@@ -21,3 +21,14 @@ def test_openapi_is_served_under_the_api_prefix(world: World) -> None:
 def test_correlation_id_is_echoed(world: World) -> None:
     response = world.client.get("/healthz", headers={"X-Correlation-ID": "abc123"})
     assert response.headers["x-correlation-id"] == "abc123"
+
+
+def test_metrics_report_requests_outbox_and_pending_payments(world) -> None:  # type: ignore[no-untyped-def]
+    world.client.get("/api/repair/healthz")
+
+    metrics = world.client.get("/metrics").text
+
+    assert "reparo_http_requests_total" in metrics
+    assert "reparo_outbox_backlog" in metrics
+    assert "reparo_pending_payments" in metrics
+    assert "reparo_failed_notifications" in metrics
