@@ -26,3 +26,18 @@ def test_a_product_published_in_cms_reaches_the_repair_catalogue(stack: Stack) -
 
     assert products, "no product reached repair_service's catalogue within a minute"
     assert all(product["pn"] and product["name"] for product in products)
+
+
+def test_the_request_form_finds_the_product_by_part_number_or_chinese_name(stack: Stack) -> None:
+    test_a_product_published_in_cms_reaches_the_repair_catalogue(stack)
+    product = catalogue(stack)[0]
+
+    by_pn = httpx.get(
+        f"{stack.gateway_url}/api/repair/catalogue", params={"q": product["pn"][:4]}, timeout=10
+    ).json()
+    by_name = httpx.get(
+        f"{stack.gateway_url}/api/repair/catalogue", params={"q": product["name"][:2]}, timeout=10
+    ).json()
+
+    assert product["pn"] in [p["pn"] for p in by_pn]
+    assert product["pn"] in [p["pn"] for p in by_name]

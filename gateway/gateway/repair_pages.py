@@ -108,11 +108,14 @@ def _page(request: Request, template: str, status_code: int = 200, **context: An
 
 
 @router.get("/repair/new")
-async def new_request_form(request: Request) -> Response:
+async def new_request_form(request: Request, pn: str = "") -> Response:
+    """The request form; ``?pn=`` (from a product page's "repair this product") fills the first
+    product in."""
     client = _client_or_signin(request)
     if isinstance(client, Response):
         return client
-    return _page(request, "repair/new.html", form={}, items=[{}], key=uuid.uuid4().hex)
+    first = {"pn": pn.strip()[:100]} if pn.strip() else {}
+    return _page(request, "repair/new.html", form={}, items=[first], key=uuid.uuid4().hex)
 
 
 @router.post("/repair/new")

@@ -65,6 +65,31 @@
     saveDraft();
   });
   form.addEventListener("input", saveDraft);
+
+  // Part numbers: suggest products from the catalogue by part number or name (Chinese too);
+  // any other text is accepted as typed and flagged by repair_service as an unknown PN.
+  var options = document.getElementById("catalogue-options");
+  var pending = null;
+  products.addEventListener("input", function (event) {
+    if (!event.target.classList.contains("app-pn") || !window.fetch) return;
+    clearTimeout(pending);
+    var text = event.target.value.trim();
+    if (!text) return;
+    pending = setTimeout(function () {
+      fetch("/api/repair/catalogue?limit=10&q=" + encodeURIComponent(text))
+        .then(function (response) { return response.ok ? response.json() : []; })
+        .then(function (products) {
+          options.innerHTML = "";
+          products.forEach(function (product) {
+            var option = document.createElement("option");
+            option.value = product.pn;
+            option.label = product.name + " · " + product.pn;
+            options.appendChild(option);
+          });
+        })
+        .catch(function () {});
+    }, 250);
+  });
   form.addEventListener("submit", function (event) {
     var button = document.getElementById("submit-request");
     if (button.disabled) { event.preventDefault(); return; }
