@@ -237,6 +237,18 @@ ORDER_ACTIONS = {
 }
 
 
+async def _act_then_show(
+    request: Request, client: RepairClient, api_path: str, body: dict[str, Any], order_id: int
+) -> Response:
+    """Post one customer action to repair_service, then show the order again: redirected on
+    success, re-rendered with repair_service's message when it refused."""
+    try:
+        await client.post(api_path, body)
+    except RepairApiError as error:
+        return await _render_order(request, client, order_id, error=error.detail)
+    return RedirectResponse(f"/repair/orders/{order_id}", status_code=303)
+
+
 @router.post("/repair/orders/{order_id}/{action}")
 async def order_action(request: Request, order_id: int, action: str) -> Response:
     """One customer action on an order, carrying the version the page showed."""
@@ -247,11 +259,7 @@ async def order_action(request: Request, order_id: int, action: str) -> Response
         return _not_found(request)
     form = await request.form()
     body = {**ORDER_ACTIONS[action](form), "expected_version": _int(form.get("version"))}
-    try:
-        await client.post(f"/orders/{order_id}/{action}", body)
-    except RepairApiError as error:
-        return await _render_order(request, client, order_id, error=error.detail)
-    return RedirectResponse(f"/repair/orders/{order_id}", status_code=303)
+    return await _act_then_show(request, client, f"/orders/{order_id}/{action}", body, order_id)
 
 
 @router.post("/repair/requests/{request_id}/payments")
@@ -264,11 +272,7 @@ async def choose_payment(request: Request, request_id: int) -> Response:
     order_ids = [_int(value) for value in form.getlist("order_ids")]
     back_to = _int(form.get("back_to")) or (order_ids[0] if order_ids else 0)
     body = {"method": str(form.get("method", "offline")), "order_ids": order_ids}
-    try:
-        await client.post(f"/requests/{request_id}/payments", body)
-    except RepairApiError as error:
-        return await _render_order(request, client, back_to, error=error.detail)
-    return RedirectResponse(f"/repair/orders/{back_to}", status_code=303)
+    return await _act_then_show(request, client, f"/requests/{request_id}/payments", body, back_to)
 
 
 @router.post("/repair/payments/{payment_id}/proof")
@@ -278,34 +282,27 @@ async def submit_proof(request: Request, payment_id: int) -> Response:
     if isinstance(client, Response):
         return client
     form = await request.form()
-    back_to = _int(form.get("back_to"))
     body = {
         "expected_version": _int(form.get("version")),
         "proofs": _attachment_refs(form.get("proofs"), frozenset({"payment_proof"})),
     }
-    try:
-        await client.post(f"/payments/{payment_id}/proof", body)
-    except RepairApiError as error:
-        return await _render_order(request, client, back_to, error=error.detail)
-    return RedirectResponse(f"/repair/orders/{back_to}", status_code=303)
+    path = f"/payments/{payment_id}/proof"
+    return await _act_then_show(request, client, path, body, _int(form.get("back_to")))
 
 
 @router.post("/repair/payments/{payment_id}/invoice")
 async def request_invoice(request: Request, payment_id: int) -> Response:
+    """Ask for the invoice of a confirmed payment (special only for offline payments)."""
     client = _client_or_signin(request)
     if isinstance(client, Response):
         return client
     form = await request.form()
-    back_to = _int(form.get("back_to"))
     body = {
         field: str(form.get(field, "")).strip()
         for field in ("kind", "title", "tax_id", "address", "phone", "bank", "bank_account")
     }
-    try:
-        await client.post(f"/payments/{payment_id}/invoice", body)
-    except RepairApiError as error:
-        return await _render_order(request, client, back_to, error=error.detail)
-    return RedirectResponse(f"/repair/orders/{back_to}", status_code=303)
+    path = f"/payments/{payment_id}/invoice"
+    return await _act_then_show(request, client, path, body, _int(form.get("back_to")))
 
 
 @router.get("/p/{token}")
