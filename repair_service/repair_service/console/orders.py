@@ -26,10 +26,12 @@ from repair_service.errors import (
     NotFound,
     StaleVersion,
 )
+from repair_service.notifications.api import order_messages
 from repair_service.orders import public, selectors
 from repair_service.orders.models import ReceivingAddress, RepairOrder
 from repair_service.orders.schemas import StaffOrderPublic
 from repair_service.process.models import Node
+from repair_service.wechat_pay.service import payment_attempts as wechat_attempts
 
 logger = logging.getLogger(__name__)
 
@@ -167,6 +169,8 @@ def order_page(
         "public_link": link,
         "qr": qr_svg(link) if link else None,
         "failure": failure,
+        "messages": order_messages(session, user.actor, order_id),
+        "wechat_attempts": (wechat_attempts(session, detail.payment.id) if detail.payment else []),
         "done": _done_label(request.query_params.get("done")),
         "now": utcnow(),
     }

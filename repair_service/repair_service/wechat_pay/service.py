@@ -198,3 +198,14 @@ def expired_open_attempts(session: Session, now: datetime) -> list[WeChatPayAtte
 def close_attempt(session: Session, attempt: WeChatPayAttempt) -> None:
     attempt.status = AttemptStatus.CLOSED
     session.add(attempt)
+
+
+def payment_attempts(session: Session, payment_id: int) -> list[WeChatPayAttempt]:
+    """Every WeChat Pay attempt of a payment, oldest first, for the console."""
+    return list(
+        session.exec(
+            select(WeChatPayAttempt)
+            .where(WeChatPayAttempt.payment_id == payment_id)
+            .order_by(col(WeChatPayAttempt.id))
+        )
+    )
