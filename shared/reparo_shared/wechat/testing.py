@@ -60,7 +60,7 @@ def _repo_root() -> Path:
 
 @contextmanager
 def running_sandbox(
-    startup_seconds: float = 20.0, extra_env: dict[str, str] | None = None
+    startup_seconds: float = 60.0, extra_env: dict[str, str] | None = None
 ) -> Iterator[RunningSandbox]:
     """Run ``python -m tests.wechat_sandbox`` on a free port until the block ends."""
     port = _free_port()
