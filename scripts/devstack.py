@@ -298,7 +298,7 @@ def print_banner(environment: dict[str, str], seconds: float) -> None:
         f"    customer pages   {url}/   (sign in through the WeChat sandbox)\n"
         f"    staff console    {url}/console/\n"
         f"    Wagtail admin    {url}/cms/admin/\n"
-        f"    WeChat sandbox   {environment['WECHAT_SANDBOX_URL']}/\n"
+        f"    WeChat sandbox   {environment['WECHAT_SANDBOX_URL']}/sandbox/\n"
         f"  Demo logins ({logins}):\n"
         + (logins.read_text(encoding="utf-8") if logins.exists() else "    (none recorded)\n")
         + "  Press Ctrl-C to stop everything.\n",

@@ -16,10 +16,11 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.responses import Response
 
 from gateway import pages, repair_pages, wechat_jssdk, wechat_signin
-from gateway.errors import error_page
+from gateway.errors import error_page, upstream_unavailable
 from gateway.i18n import request_language, translations
 from gateway.identity import customer_authorization
 from gateway.proxy import forward
+from gateway.repair_client import RepairApiError, RepairUnavailable
 from gateway.settings import GatewaySettings, get_settings
 from reparo_shared.asgi import CorrelationIdMiddleware, health_router
 from reparo_shared.identity import TokenSigner
@@ -150,6 +151,15 @@ def _add_error_handlers(app: FastAPI) -> None:
         if exc.status_code == 404:
             return error_page(request, 404, _("Not found"), _("This page does not exist."))
         return error_page(request, exc.status_code, _("Something went wrong"), str(exc.detail))
+
+    @app.exception_handler(RepairUnavailable)
+    async def repair_unavailable(request: Request, exc: RepairUnavailable) -> Response:
+        return upstream_unavailable(request, "repair_service", status_code=502)
+
+    @app.exception_handler(RepairApiError)
+    async def repair_refused(request: Request, exc: RepairApiError) -> Response:
+        _ = translations(request_language(request)).gettext
+        return error_page(request, exc.status_code, _("Something went wrong"), exc.detail)
 
     @app.exception_handler(Exception)
     async def unexpected_error(request: Request, exc: Exception) -> Response:

@@ -38,18 +38,31 @@ class RepairClient:
 
     async def _call(self, method: str, path: str, **kwargs: Any) -> Any:
         extra_headers = kwargs.pop("headers", None) or {}
-        response = await self._http.request(
-            method, f"{self._base}{path}", headers={**self._headers, **extra_headers}, **kwargs
-        )
+        try:
+            response = await self._http.request(
+                method, f"{self._base}{path}", headers={**self._headers, **extra_headers}, **kwargs
+            )
+        except httpx.HTTPError as error:
+            logger.warning("repair_api.unreachable", extra={"error": type(error).__name__})
+            raise RepairUnavailable(502, "repair_service is not answering") from error
         if response.status_code >= 400:
             raise RepairApiError(response.status_code, _detail(response))
         return response.json() if response.content else None
 
 
+class RepairUnavailable(RepairApiError):
+    """repair_service did not answer at all."""
+
+
 async def public_order(request: Request, token: str) -> dict[str, Any] | None:
     """The public QR view of an order, or None when the token is unknown or revoked."""
     state = request.app.state
-    response = await state.http.get(f"{state.settings.repair_url}/api/repair/public/orders/{token}")
+    try:
+        response = await state.http.get(
+            f"{state.settings.repair_url}/api/repair/public/orders/{token}"
+        )
+    except httpx.HTTPError as error:
+        raise RepairUnavailable(502, "repair_service is not answering") from error
     if response.status_code == 404:
         return None
     response.raise_for_status()

@@ -286,6 +286,10 @@ async def submit_proof(request: Request, payment_id: int) -> Response:
         "expected_version": _int(form.get("version")),
         "proofs": _attachment_refs(form.get("proofs"), frozenset({"payment_proof"})),
     }
+    if not body["proofs"]:
+        _ = translations(request_language(request)).gettext
+        message = _("Please upload a photo or screenshot of your payment first.")
+        return await _render_order(request, client, _int(form.get("back_to")), error=message)
     path = f"/payments/{payment_id}/proof"
     return await _act_then_show(request, client, path, body, _int(form.get("back_to")))
 

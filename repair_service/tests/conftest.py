@@ -224,6 +224,16 @@ class World:
         assert response.status_code == 201, response.text
         return {"kind": kind, "key": response.json()["key"], "name": name}
 
+    def upload_pdf(self, headers: dict[str, str], name: str = "invoice.pdf") -> str:
+        """Upload a minimal PDF as ``headers``' owner; returns its key."""
+        response = self.client.put(
+            "/api/repair/files",
+            content=b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n",
+            headers={**headers, "Content-Type": "application/octet-stream", "X-File-Name": name},
+        )
+        assert response.status_code == 201, response.text
+        return str(response.json()["key"])
+
     def submit_proof(self, customer: dict[str, str], payment: dict[str, Any]) -> dict[str, Any]:
         response = self.client.post(
             f"/api/repair/payments/{payment['id']}/proof",

@@ -138,10 +138,11 @@ def test_payment_actions_belong_to_the_owner_and_to_finance(world: World) -> Non
     assert world.client.post(invoice_path, json=invoice_body, headers=stranger).status_code == 404
     assert world.client.post(invoice_path, json=invoice_body, headers=owner).status_code == 200
     issue = f"/api/repair/staff/payments/{payments[0]['id']}/invoice"
-    assert world.client.post(issue, json={"pdf_key": "inv.pdf"}, headers=owner).status_code == 401
-    refused = world.client.post(issue, json={"pdf_key": "inv.pdf"}, headers=world.staff("qc"))
+    pdf = {"pdf_key": world.upload_pdf(world.staff("finance"))}
+    assert world.client.post(issue, json=pdf, headers=owner).status_code == 401
+    refused = world.client.post(issue, json=pdf, headers=world.staff("qc"))
     assert refused.status_code == 403
-    issued = world.client.post(issue, json={"pdf_key": "inv.pdf"}, headers=world.staff("finance"))
+    issued = world.client.post(issue, json=pdf, headers=world.staff("finance"))
     assert issued.status_code == 200
 
 

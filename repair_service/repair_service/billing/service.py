@@ -411,6 +411,11 @@ def issue_invoice(
     if invoice.kind == InvoiceKind.SPECIAL and not (courier and waybill):
         raise InvalidInput("a special invoice is issued with the courier and waybill")
 
+    if pdf_key:
+        # The PDF must be a file finance uploaded, so the customer's download link works.
+        from repair_service.files.service import check_attachable
+
+        check_attachable(session, actor, [pdf_key])
     invoice.pdf_key, invoice.courier, invoice.waybill = pdf_key, courier, waybill
     invoice.issued_at = utcnow()
     session.add(invoice)

@@ -139,7 +139,14 @@ def test_coordinator_and_operator_take_an_order_from_review_to_completed(
         headers=customer,
     )
     assert invoice.status_code == 200
-    act(coordinator, oid, "issue_invoice", pdf_key="invoices/acme.pdf")
+    coordinator.goto(f"/console/orders/{oid}")
+    coordinator.locator("#pdf_file").set_input_files(
+        files=[{"name": "发票.pdf", "mimeType": "application/pdf",
+                "buffer": b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"}]
+    )  # fmt: skip
+    expect(coordinator.locator('[data-upload-status="pdf_key"]')).to_contain_text("✓")
+    coordinator.locator('form[data-action="issue_invoice"] button[type=submit]').click()
+    expect(coordinator.locator('[data-test="done"]')).to_be_visible()
     act(coordinator, oid, "complete")
 
     assert world.order(oid)["status"] == "completed"
