@@ -170,6 +170,7 @@ def order_page(
         "qr": qr_svg(link) if link else None,
         "failure": failure,
         "messages": order_messages(session, user.actor, order_id),
+        "proofs": queries.payment_proofs(session, detail.payment.id) if detail.payment else [],
         "wechat_attempts": (wechat_attempts(session, detail.payment.id) if detail.payment else []),
         "done": _done_label(request.query_params.get("done")),
         "now": utcnow(),

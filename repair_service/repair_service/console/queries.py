@@ -16,7 +16,7 @@ from repair_service.catalogue.models import CatalogueProduct
 from repair_service.customers.models import Customer
 from repair_service.db import as_utc
 from repair_service.orders.actors import Actor
-from repair_service.orders.models import OrderStatus, RepairOrder, Shipment, Tick
+from repair_service.orders.models import Attachment, OrderStatus, RepairOrder, Shipment, Tick
 from repair_service.orders.selectors import load_nodes
 from repair_service.process.eta import Eta, compute_eta
 from repair_service.process.models import Node, NodeGrant
@@ -272,3 +272,14 @@ def staff_sessions(session: Session, now: datetime, limit: int = 200) -> list[Se
         )
         for row, account in rows
     ]
+
+
+def payment_proofs(session: Session, payment_id: int) -> list[Attachment]:
+    """The offline payment proofs the customer sent for a payment, oldest first."""
+    return list(
+        session.exec(
+            select(Attachment)
+            .where(Attachment.payment_id == payment_id)
+            .order_by(col(Attachment.id))
+        )
+    )

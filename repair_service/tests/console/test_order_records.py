@@ -58,3 +58,18 @@ def test_staff_see_wechat_pay_attempts_with_their_references(console, world: Wor
     assert "RP20261203ABC" in page
     assert "4200000001" in page
     assert 'class="badge"' in page
+
+
+def test_finance_sees_the_payment_proof_as_a_link_to_the_file(console, world: World) -> None:  # type: ignore[no-untyped-def]
+    customer = world.new_customer()
+    request = world.submit(customer)
+    order_id = request["orders"][0]["id"]
+    world.drive_to_quote(customer, order_id, amount_fen=1_000)
+    world.customer_act(customer, order_id, "agree")
+    world.pay_offline(customer, request["id"], [order_id])
+
+    page = console("finance").get(f"/console/orders/{order_id}").text
+
+    assert 'data-test="proofs"' in page
+    assert 'href="/api/repair/files/' in page
+    assert "proof.jpg" in page
