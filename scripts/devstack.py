@@ -85,6 +85,7 @@ def prepare_environment(
         "WECHAT_OPEN_BASE": sandbox,
         "WECHAT_PAY_BASE": sandbox,
         "WECHAT_JSSDK_URL": f"{sandbox}/sandbox/jweixin.js",
+        "OFFLINE_PAYMENT_ACCOUNT": "Demo Bank Shenzhen · Reparo Demo Ltd · 6222 0000 0000 0000",
         "WECHAT_PAY_MCHID": "1900000109",
         "WECHAT_PAY_NOTIFY_URL": f"http://127.0.0.1:{gateway_port}/api/repair/payments/wechat/notify",
         "SANDBOX_PAY_PLATFORM_DIR": str(data_dir / "keys" / "wechat-pay-platform"),

@@ -221,9 +221,10 @@ async def _render_order(
         siblings = [o for o in repair_request["orders"] if o["node"]["code"] == "fee_collection"]
     messages = await client.get(f"/orders/{order_id}/messages")
     status_code = 409 if error else 200
+    account = request.app.state.settings.offline_payment_account
     return _page(
         request, "repair/order.html", status_code, order=order, siblings=siblings, error=error,
-        messages=messages,
+        messages=messages, offline_payment_account=account,
     )  # fmt: skip
 
 

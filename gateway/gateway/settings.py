@@ -34,6 +34,9 @@ class GatewaySettings(BaseSettings):
     # available; never set in production.
     wechat_sandbox_url: str = ""
 
+    # Shown to customers paying offline: the account to transfer to (bank, name, number).
+    offline_payment_account: str = ""
+
     upstream_connect_timeout: float = 3.0
     upstream_read_timeout: float = 60.0
     log_json: bool = False

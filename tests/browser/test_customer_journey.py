@@ -19,6 +19,10 @@ def photo(tmp_path: Path, name: str) -> Path:
     return path
 
 
+def order_id_number(page: Page) -> str:
+    return page.locator(".app-order-number").first.inner_text()
+
+
 def sign_in(page: Page, stack: Stack, openid: str, start: str = "/repair/new") -> None:
     """Open a page that needs sign-in and pick the WeChat user on the sandbox's OAuth page."""
     page.goto(f"{stack.gateway_url}{start}")
@@ -85,6 +89,7 @@ def test_customer_submits_follows_pays_offline_and_downloads_the_invoice(
 
     page.click("text=线下付款（银行转账）")
     page.wait_for_url(f"**/repair/orders/{order_id}")
+    expect(page.locator(".app-offline-account")).to_contain_text(order_id_number(page))
     page.locator("#proof-form .app-upload-input").set_input_files(
         str(photo(tmp_path, "transfer.jpg"))
     )
