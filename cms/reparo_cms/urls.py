@@ -9,8 +9,14 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from reparo_cms import health
 from reparo_cms.api import api_router
+from reparo_shared.metrics import StateGauges, django_metrics_view, watch_django_outbox
+
+metrics_state = StateGauges()
+watch_django_outbox(metrics_state)
 
 urlpatterns = [
+    # Scraped by Prometheus inside the network; the gateway and nginx do not serve it publicly.
+    path("cms/metrics", django_metrics_view(metrics_state), name="metrics"),
     path("cms/healthz", health.healthz, name="healthz"),
     path("cms/readyz", health.readyz, name="readyz"),
     path("cms/admin/", include(wagtailadmin_urls)),

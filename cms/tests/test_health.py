@@ -39,3 +39,12 @@ def test_admin_speaks_chinese_by_default_and_portuguese_on_request(
     assert 'lang="zh-hans"' in chinese
     assert 'lang="pt-br"' in portuguese
     assert "Entrar" in portuguese
+
+
+def test_metrics_count_requests_and_the_outbox_backlog(client) -> None:  # type: ignore[no-untyped-def]
+    client.get("/cms/healthz")
+
+    metrics = client.get("/cms/metrics").content.decode()
+
+    assert "reparo_http_requests_total" in metrics
+    assert "reparo_outbox_backlog" in metrics

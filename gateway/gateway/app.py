@@ -102,6 +102,12 @@ def _add_middleware(app: FastAPI, settings: GatewaySettings) -> None:
 
 
 def _add_proxy_routes(app: FastAPI, settings: GatewaySettings) -> None:
+    async def not_public(request: Request) -> Response:
+        raise StarletteHTTPException(404)
+
+    # The services' metrics are for Prometheus inside the network, never for the public.
+    app.add_api_route("/cms/metrics", not_public, methods=PROXY_METHODS, include_in_schema=False)
+
     upstreams = {
         "cms": (settings.cms_url, ["/cms", "/cms/{path:path}"]),
         "repair_service": (

@@ -105,3 +105,7 @@ def test_metrics_count_proxied_requests_by_route_template(gateway_url: str) -> N
 
     assert 'route="/api/repair/{path}"' in metrics
     assert "reparo_http_requests_total" in metrics
+
+
+def test_the_services_metrics_are_not_served_publicly(gateway_url: str) -> None:
+    assert httpx.get(f"{gateway_url}/cms/metrics").status_code == 404
