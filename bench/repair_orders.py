@@ -11,7 +11,6 @@ The database is dropped at the end. Targets: list p95 < 50 ms, transition p95 < 
 import argparse
 import os
 import random
-import socket
 import statistics
 import subprocess
 import sys
@@ -45,6 +44,7 @@ from repair_service.models import (
 )
 from repair_service.process.defaults import DEFAULT_NODES, seed_defaults
 from repair_service.staff.models import StaffRole
+from reparo_shared.testing import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "bench password"
@@ -223,12 +223,6 @@ def _flush(
         if rows:
             connection.execute(insert(model), rows)
             rows.clear()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @contextmanager

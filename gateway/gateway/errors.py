@@ -1,7 +1,7 @@
 """Friendly error answers: an HTML page for people, JSON for API callers."""
 
 from fastapi import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import JSONResponse, Response
 
 from gateway.i18n import request_language, translations
 
@@ -41,7 +41,3 @@ def upstream_unavailable(request: Request, upstream_name: str, status_code: int)
         _("Service temporarily unavailable"),
         _("Part of the system is not answering right now. Please try again in a moment."),
     )
-
-
-def plain_html(text: str, status_code: int) -> HTMLResponse:
-    return HTMLResponse(text, status_code=status_code)

@@ -1,7 +1,6 @@
 """Start the local WeChat sandbox as a real process for a test session (never in production)."""
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -13,6 +12,7 @@ from typing import Any
 
 import httpx
 
+from reparo_shared.testing import free_port
 from reparo_shared.wechat.settings import WeChatSettings
 
 SANDBOX_APPID = "wx5a4db0c0ffee0001"
@@ -44,13 +44,6 @@ class RunningSandbox:
         return response.json()
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 def _repo_root() -> Path:
     for folder in [Path.cwd(), *Path.cwd().parents, *Path(__file__).resolve().parents]:
         if (folder / "tests" / "wechat_sandbox" / "app.py").exists():
@@ -63,7 +56,7 @@ def running_sandbox(
     startup_seconds: float = 60.0, extra_env: dict[str, str] | None = None
 ) -> Iterator[RunningSandbox]:
     """Run ``python -m tests.wechat_sandbox`` on a free port until the block ends."""
-    port = _free_port()
+    port = free_port()
     sandbox = RunningSandbox(f"http://127.0.0.1:{port}", SANDBOX_APPID, SANDBOX_SECRET)
     env = {
         **os.environ,

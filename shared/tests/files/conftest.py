@@ -1,7 +1,6 @@
 """Fixtures for the file-handling tests: generated sample files and both storage backends."""
 
 import io
-import socket
 import struct
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,6 +12,7 @@ from moto.server import ThreadedMotoServer
 from PIL import Image
 
 from reparo_shared.files import LocalDiskStorage, S3Storage
+from reparo_shared.testing import free_port
 
 pillow_heif.register_heif_opener()
 
@@ -25,12 +25,6 @@ BLUE = (0, 0, 255)
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def two_colour_image(size: tuple[int, int] = (200, 100)) -> Image.Image:
