@@ -2,12 +2,11 @@
 
 from django.conf import settings
 from django.urls import include, path, re_path
-from django.views.static import serve
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from reparo_cms import health
+from reparo_cms import health, media
 from reparo_cms.api import api_router
 from reparo_shared.metrics import StateGauges, django_metrics_view, watch_django_outbox
 
@@ -28,9 +27,6 @@ urlpatterns = [
 ]
 
 if not settings.S3_BUCKET:
-    # Local-disk media for development and the demo. Known shortcoming: Django's static view
-    # answers no Range requests, so resumed downloads need S3 storage (production) behind it.
-    urlpatterns.insert(
-        0,
-        re_path(r"^cms/media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
-    )
+    # Media on local disk (development, the demo, a single-host install), with Range; with
+    # object storage the media URLs point at the store instead.
+    urlpatterns.insert(0, re_path(r"^cms/media/(?P<path>.*)$", media.serve_media, name="media"))

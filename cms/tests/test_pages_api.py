@@ -281,3 +281,18 @@ def test_editor_cannot_upload_a_pdf_over_its_limit(
     small.full_clean()
     with pytest.raises(ValidationError):
         large.full_clean()
+
+
+def test_software_lists_the_products_it_serves_and_version_ids(
+    client: Client, software: SoftwarePage, make_product: Callable[..., ProductPage]
+) -> None:
+    product = make_product("RP-100 激光切割机", ["RP-100"], related_software=[software])
+    product.save_revision().publish()
+
+    data = api(client, f"?type=content.SoftwarePage&fields=versions,products&product={product.pk}")
+
+    (item,) = data["items"]
+    assert item["products"] == [
+        {"id": product.pk, "title": "RP-100 激光切割机", "type": "content.ProductPage"}
+    ]
+    assert item["versions"][0]["id"] == software.versions.get().pk
