@@ -296,3 +296,15 @@ def test_software_lists_the_products_it_serves_and_version_ids(
         {"id": product.pk, "title": "RP-100 激光切割机", "type": "content.ProductPage"}
     ]
     assert item["versions"][0]["id"] == software.versions.get().pk
+
+
+def test_gateway_finds_a_page_by_the_path_of_its_public_url(
+    client: Client, video: VideoPage
+) -> None:
+    path = "/videos/training/basics/homing/"
+
+    data = api(client, f"?path={path}&type=content.VideoPage&fields=public_url")
+
+    assert [item["id"] for item in data["items"]] == [video.pk]
+    assert data["items"][0]["public_url"].endswith(path)
+    assert api(client, "?path=/videos/training/basics/nothing/")["items"] == []
