@@ -16,6 +16,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.responses import Response
 
 from gateway import pages, repair_pages, wechat_jssdk, wechat_signin
+from gateway.content import engagement, software, videos
 from gateway.content.cms_client import CmsNotFound, CmsUnavailable
 from gateway.errors import error_page, upstream_unavailable
 from gateway.i18n import request_language, translations
@@ -81,6 +82,9 @@ def create_app(
     app.include_router(wechat_jssdk.router)
     app.include_router(pages.router)
     app.include_router(repair_pages.router)
+    app.include_router(videos.router)
+    app.include_router(software.router)
+    app.include_router(engagement.router)
     app.mount("/static/vendor", StaticFiles(directory=VENDOR_DIR, check_dir=False), "vendor")
     app.mount("/static", StaticFiles(directory=PACKAGE_DIR / "static"), "static")
     _add_error_handlers(app)
