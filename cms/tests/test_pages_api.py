@@ -145,6 +145,7 @@ def test_gateway_reads_software_versions_with_checksum(
     assert version["pn_list"] == ["RP-100", "RP-100-PRO"]
     assert version["notes"] == "<p>修复回零问题。</p>"
     assert version["file"]["url"].startswith("/cms/media/documents/fw")
+    assert version["file"]["key"].startswith("documents/fw")
 
 
 @pytest.mark.parametrize(

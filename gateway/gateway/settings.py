@@ -37,6 +37,11 @@ class GatewaySettings(BaseSettings):
     # Shown to customers paying offline: the account to transfer to (bank, name, number).
     offline_payment_account: str = ""
 
+    # Where the gateway reads cms's media files for software downloads when cms keeps them in
+    # object storage: the bucket as the gateway reaches it (http://minio:9000/reparo-cms). Empty:
+    # each file's own address (local media under cms_url).
+    cms_media_fetch_url: str = ""
+
     upstream_connect_timeout: float = 3.0
     upstream_read_timeout: float = 60.0
     log_json: bool = False

@@ -17,7 +17,13 @@ from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, JSONResponse
 
 from gateway.app import create_app
-from gateway.content.software import attachment, by_product, file_size, starts_a_download
+from gateway.content.software import (
+    attachment,
+    by_product,
+    file_size,
+    file_source,
+    starts_a_download,
+)
 from gateway.content.videos import duration, player
 from gateway.settings import GatewaySettings
 from reparo_shared.identity import TokenVerifier
@@ -256,6 +262,21 @@ def test_sizes_and_file_names_read_well() -> None:
     ]  # fmt: skip
     assert attachment("固件 2.1.bin") == (
         "attachment; filename=\" 2.1.bin\"; filename*=UTF-8''%E5%9B%BA%E4%BB%B6%202.1.bin"
+    )
+
+
+def test_files_are_read_from_cms_or_from_the_bucket_when_one_is_configured() -> None:
+    local = GatewaySettings(cms_url="http://cms:8002")
+    bucket = local.model_copy(update={"cms_media_fetch_url": "http://minio:9000/reparo-cms/"})
+    stored = {"url": "https://example.com/objects/reparo-cms/documents/固件.bin",
+              "key": "documents/固件.bin"}  # fmt: skip
+
+    assert file_source(local, {"url": "/cms/media/documents/a.bin"}) == (
+        "http://cms:8002/cms/media/documents/a.bin"
+    )
+    assert file_source(local, stored) == stored["url"]
+    assert file_source(bucket, stored) == (
+        "http://minio:9000/reparo-cms/documents/%E5%9B%BA%E4%BB%B6.bin"
     )
 
 

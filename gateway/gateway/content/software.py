@@ -24,6 +24,7 @@ from gateway.content.cms_client import CmsClient, CmsError, CmsNotFound, CmsUnav
 from gateway.content.links import gateway_path
 from gateway.identity import current_customer
 from gateway.pages import render
+from gateway.settings import GatewaySettings
 from reparo_shared.logs import CORRELATION_HEADER, correlation_id
 
 logger = logging.getLogger(__name__)
@@ -129,7 +130,7 @@ async def download(request: Request, slug: str, version_id: int) -> Response:
     version = next((v for v in software.get("versions") or [] if v["id"] == version_id), None)
     if version is None or not version.get("file"):
         raise CmsNotFound(404, "no such version of this software")
-    upstream = await _open_file(request, str(version["file"]["url"]))
+    upstream = await _open_file(request, version["file"])
     if upstream.status == 416:
         upstream.release()
         content_range = upstream.headers.get("content-range", "")
@@ -175,10 +176,18 @@ async def _software_at(client: CmsClient, slug: str) -> dict[str, Any]:
     return found.items[0]
 
 
-async def _open_file(request: Request, file_url: str) -> aiohttp.ClientResponse:
-    """Ask cms's storage for the file (a path below cms, or the object store's address)."""
+def file_source(settings: GatewaySettings, file: dict[str, Any]) -> str:
+    """Where the gateway reads a cms file: the bucket by its key when configured, else the
+    file's own address (below cms for local media)."""
+    if settings.cms_media_fetch_url and file.get("key"):
+        return f"{settings.cms_media_fetch_url.rstrip('/')}/{quote(str(file['key']))}"
+    url = str(file["url"])
+    return f"{settings.cms_url}{url}" if url.startswith("/") else url
+
+
+async def _open_file(request: Request, file: dict[str, Any]) -> aiohttp.ClientResponse:
     state = request.app.state
-    url = f"{state.settings.cms_url}{file_url}" if file_url.startswith("/") else file_url
+    url = file_source(state.settings, file)
     headers = {
         name: request.headers[name] for name in FORWARDED_REQUEST_HEADERS if name in request.headers
     }
