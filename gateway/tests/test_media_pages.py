@@ -261,7 +261,7 @@ def test_sizes_and_file_names_read_well() -> None:
         "0 B", "1000 B", "1.5 KB", "5.0 GB",
     ]  # fmt: skip
     assert attachment("固件 2.1.bin") == (
-        "attachment; filename=\" 2.1.bin\"; filename*=UTF-8''%E5%9B%BA%E4%BB%B6%202.1.bin"
+        "attachment; filename=\"__ 2.1.bin\"; filename*=UTF-8''%E5%9B%BA%E4%BB%B6%202.1.bin"
     )
 
 

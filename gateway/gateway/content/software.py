@@ -81,7 +81,10 @@ def starts_a_download(method: str, status: int, content_range: str | None) -> bo
 
 def attachment(filename: str) -> str:
     """A Content-Disposition that saves the file under its own name, Chinese included."""
-    fallback = "".join(c for c in filename if c.isascii() and c not in '"\\') or "download"
+    # Old clients read only the ASCII ``filename``; everyone else the UTF-8 ``filename*``.
+    fallback = "".join(
+        c if c.isascii() and c.isprintable() and c not in '"\\' else "_" for c in filename
+    )
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"
 
 
