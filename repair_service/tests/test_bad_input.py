@@ -72,6 +72,36 @@ def test_action_at_the_wrong_node_is_an_illegal_move(world: World) -> None:
     assert snapshot(world) == before
 
 
+def test_a_refused_request_body_names_its_fields_without_echoing_the_values(world: World) -> None:
+    customer = world.new_customer()
+    before = snapshot(world)
+
+    response = world.client.post(
+        "/api/repair/requests",
+        json={
+            "contact_name": "王小明",
+            "contact_phone": "1390",
+            "ship_from_address": "",
+            "items": [],
+        },
+        headers={**customer, "Idempotency-Key": "short-phone-0001"},
+    )
+
+    assert response.status_code == 422
+    body = response.json()
+    assert body["code"] == "invalid_request"
+    assert body["message_id"] == "Some fields are missing or not valid: {fields}"
+    assert body["params"] == {"fields": "contact_phone, ship_from_address, items"}
+    assert [problem["loc"] for problem in body["detail"]] == [
+        ["body", "contact_phone"],
+        ["body", "ship_from_address"],
+        ["body", "items"],
+    ]
+    assert body["detail"][0]["ctx"] == {"min_length": 5}
+    assert "1390" not in response.text
+    assert snapshot(world) == before
+
+
 def test_customer_cannot_act_on_a_staff_node(world: World) -> None:
     customer = world.new_customer()
     order_id = world.submit(customer)["orders"][0]["id"]
