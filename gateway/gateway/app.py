@@ -22,6 +22,7 @@ from gateway.errors import error_page, upstream_unavailable
 from gateway.i18n import request_language, translations
 from gateway.identity import customer_authorization
 from gateway.proxy import forward
+from gateway.refusals import refusal_text
 from gateway.repair_client import RepairApiError, RepairUnavailable
 from gateway.settings import GatewaySettings, get_settings
 from reparo_shared.asgi import CorrelationIdMiddleware, health_router
@@ -178,8 +179,10 @@ def _add_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RepairApiError)
     async def repair_refused(request: Request, exc: RepairApiError) -> Response:
-        _ = translations(request_language(request)).gettext
-        return error_page(request, exc.status_code, _("Something went wrong"), exc.detail)
+        language = request_language(request)
+        _ = translations(language).gettext
+        message = refusal_text(language, exc)
+        return error_page(request, exc.status_code, _("Something went wrong"), message)
 
     @app.exception_handler(Exception)
     async def unexpected_error(request: Request, exc: Exception) -> Response:

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from gateway.i18n import LANGUAGES, translations
+from gateway.refusals import FIELD_LABELS
 from gateway.repair_pages import CODE_LABELS
 
 PACKAGE = Path(__file__).resolve().parents[1] / "gateway"
@@ -18,7 +19,7 @@ def used_messages() -> set[str]:
     for source in sources:
         for double, single in MESSAGE.findall(source.read_text(encoding="utf-8")):
             found.add(double or single)
-    return found | set(CODE_LABELS.values())
+    return found | set(CODE_LABELS.values()) | set(FIELD_LABELS.values())
 
 
 @pytest.mark.parametrize("language", [code for code in LANGUAGES if code != "en"])
