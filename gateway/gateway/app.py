@@ -16,6 +16,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.responses import Response
 
 from gateway import pages, repair_pages, wechat_jssdk, wechat_signin
+from gateway.content.cms_client import CmsNotFound, CmsUnavailable
 from gateway.errors import error_page, upstream_unavailable
 from gateway.i18n import request_language, translations
 from gateway.identity import customer_authorization
@@ -161,6 +162,15 @@ def _add_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RepairUnavailable)
     async def repair_unavailable(request: Request, exc: RepairUnavailable) -> Response:
         return upstream_unavailable(request, "repair_service", status_code=502)
+
+    @app.exception_handler(CmsUnavailable)
+    async def cms_unavailable(request: Request, exc: CmsUnavailable) -> Response:
+        return upstream_unavailable(request, "cms", status_code=503)
+
+    @app.exception_handler(CmsNotFound)
+    async def cms_not_found(request: Request, exc: CmsNotFound) -> Response:
+        _ = translations(request_language(request)).gettext
+        return error_page(request, 404, _("Not found"), _("This page does not exist."))
 
     @app.exception_handler(RepairApiError)
     async def repair_refused(request: Request, exc: RepairApiError) -> Response:
