@@ -64,8 +64,9 @@ def create_app(
         async with (
             httpx.AsyncClient(timeout=timeout) as client,
             proxy_session,
-            dropped_on_content_events(app.state.content_cache, settings),
+            dropped_on_content_events(app.state.content_cache, settings) as listener,
         ):
+            app.state.content_listener = listener
             app.state.http = client
             app.state.proxy_session = proxy_session
             yield
