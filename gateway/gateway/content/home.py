@@ -20,6 +20,8 @@ logger = logging.getLogger(__name__)
 router = APIRouter(include_in_schema=False)
 
 LATEST_ARTICLES = 5
+# Known shortcoming: "featured" videos are the latest ones; cms has no field yet for an editor to
+# feature a video, so the home page cannot ask for those.
 FEATURED_VIDEOS = 4
 PRODUCT_ENTRIES = 6
 
