@@ -1,6 +1,8 @@
 """Content pages rendered from cms: lists, pages, 404s, cms down, caching and previews."""
 
+import html
 import os
+import re
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -222,3 +224,15 @@ def _wait_until(condition, timeout: float = 15.0) -> None:  # type: ignore[no-un
     while not condition():
         assert time.monotonic() < deadline, "the cache was not dropped"
         time.sleep(0.05)
+
+
+def test_switching_language_keeps_the_category_tab(gateway: ContentGateway) -> None:
+    with httpx.Client(base_url=gateway.url, follow_redirects=True) as browser:
+        tab = browser.get("/articles/?category=little_known_tips")
+        switch = re.search(r'href="(/lang/en\?next=[^"]+)"', tab.text)
+        assert switch is not None
+
+        english = browser.get(html.unescape(switch.group(1)))
+
+    assert str(english.url).endswith("/articles/?category=little_known_tips")
+    assert 'aria-current="page">Little-known tips' in english.text
