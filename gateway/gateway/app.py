@@ -16,7 +16,8 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.responses import Response
 
 from gateway import pages, repair_pages, wechat_jssdk, wechat_signin
-from gateway.content import engagement, software, videos
+from gateway.content import routes as content_routes
+from gateway.content.cache import ContentCache, dropped_on_content_events
 from gateway.content.cms_client import CmsNotFound, CmsUnavailable
 from gateway.errors import error_page, upstream_unavailable
 from gateway.i18n import request_language, translations
@@ -61,7 +62,12 @@ def create_app(
             auto_decompress=False,
             skip_auto_headers=("User-Agent", "Accept-Encoding"),
         )
-        async with httpx.AsyncClient(timeout=timeout) as client, proxy_session:
+        async with (
+            httpx.AsyncClient(timeout=timeout) as client,
+            proxy_session,
+            dropped_on_content_events(app.state.content_cache, settings) as listener,
+        ):
+            app.state.content_listener = listener
             app.state.http = client
             app.state.proxy_session = proxy_session
             yield
@@ -71,6 +77,9 @@ def create_app(
     app.state.wechat_settings = wechat or WeChatSettings()
     app.state.wechat_signin = WeChatSignIn(app.state.wechat_settings)
     app.state.wechat_client = None
+    app.state.content_cache = ContentCache(
+        settings.content_cache_seconds, settings.content_cache_entries
+    )
     app.state.signer = TokenSigner(
         settings.private_key_pem(), settings.customer_token_kid, settings.customer_token_ttl_seconds
     )
@@ -83,9 +92,7 @@ def create_app(
     app.include_router(wechat_jssdk.router)
     app.include_router(pages.router)
     app.include_router(repair_pages.router)
-    app.include_router(videos.router)
-    app.include_router(software.router)
-    app.include_router(engagement.router)
+    app.include_router(content_routes.router)
     app.mount("/static/vendor", StaticFiles(directory=VENDOR_DIR, check_dir=False), "vendor")
     app.mount("/static", StaticFiles(directory=PACKAGE_DIR / "static"), "static")
     _add_error_handlers(app)

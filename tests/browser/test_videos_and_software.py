@@ -9,7 +9,7 @@ import httpx
 import pytest
 from playwright.sync_api import BrowserContext, Response, expect
 
-from tests.browser.cms_content import MediaContent, seed_media_content
+from tests.browser.cms_media import MediaContent, seed_media_content
 from tests.browser.conftest import screenshot
 from tests.conftest import Stack
 
