@@ -55,17 +55,26 @@ async def _login_required(request: Request, _error: Exception) -> Response:
     return RedirectResponse(target, status_code=303)
 
 
+# Each error page's title and heading, by status.
+ERROR_HEADINGS = {
+    403: "Not allowed",
+    404: "Not found",
+    409: "This cannot be done now",
+}
+
+
 async def _csrf_refused(request: Request, _error: Exception) -> HTMLResponse:
-    return render(
-        request,
-        "error.html",
-        {"message": "The form has expired. Reload the page and try again.", "status": 403},
-        status_code=403,
-    )
+    message = "The form has expired. Reload the page and try again."
+    return _render_error(request, message, 403, heading="Form expired")
 
 
 def _error_page(request: Request, error: DomainError) -> HTMLResponse:
     status = 404 if isinstance(error, NotFound) else 403 if isinstance(error, Forbidden) else 409
-    return render(
-        request, "error.html", {"message": error.message, "status": status}, status_code=status
-    )
+    return _render_error(request, error.message, status)
+
+
+def _render_error(
+    request: Request, message: str, status: int, *, heading: str | None = None
+) -> HTMLResponse:
+    context = {"message": message, "status": status, "heading": heading or ERROR_HEADINGS[status]}
+    return render(request, "error.html", context, status_code=status)

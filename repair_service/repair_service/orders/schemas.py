@@ -163,12 +163,17 @@ class StaffOrderPublic(OrderPublic):
     contact_phone: str
     ship_from_address: str
     customer_name: str
+    customer_company: str
     public_token: str | None
     staff_actions: list[str]
 
 
 class StaffOrderRow(OrderSummary):
+    """A row of the staff list: the customer's WeChat name (or the request's contact name when
+    WeChat gave none) and company."""
+
     customer_name: str
+    customer_company: str
 
 
 class RepairRequestPublic(BaseModel):

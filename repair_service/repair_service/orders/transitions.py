@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from sqlmodel import Session, col, select
 
 from repair_service.billing.models import Payment, PaymentOrder, PaymentStatus
-from repair_service.billing.service import invoice_of_order
+from repair_service.billing.service import INVOICED, invoice_issued_for_order, invoice_of_order
 from repair_service.db import utcnow
 from repair_service.errors import IllegalMove, InvalidInput
 from repair_service.orders.actors import Actor
@@ -380,7 +380,8 @@ def ship_back(
     waybill: str,
 ) -> RepairOrder:
     """The warehouse ships the product back. Paid orders go on to invoicing; unpaid ones (warranty
-    or declined quote) complete."""
+    or declined quote) complete. A paid order whose invoice was issued already (with an earlier
+    order of the same payment) passes through invoicing and completes too."""
     order = begin(session, actor, order_id, expected_version, "ship_back")
     session.add(
         Shipment(
@@ -389,6 +390,8 @@ def ship_back(
     )
     next_node = "invoicing" if paid_amount_fen(session, order_id) > 0 else "completed"
     advance(session, actor, order, next_node, outcome="shipped", comment=f"{courier} {waybill}")
+    if next_node == "invoicing" and invoice_issued_for_order(session, order_id):
+        advance(session, Actor.system("invoicing"), order, "completed", outcome=INVOICED)
     audit_order(session, actor, order, "ship_back", courier=courier, waybill=waybill)
     emit(
         session,
@@ -408,9 +411,11 @@ def ship_back(
 def complete_order(
     session: Session, *, actor: Actor, order_id: int, expected_version: int, comment: str = ""
 ) -> RepairOrder:
-    """Finance closes an order at invoicing: once its invoice is issued, or when none was asked.
+    """Finance closes an order at invoicing when the customer asked for no invoice.
 
-    An invoice requested but not yet issued blocks completion, so it cannot be forgotten.
+    An invoice requested but not yet issued blocks completion, so it cannot be forgotten; issuing
+    it completes the order by itself. A customer who asks for an invoice after completion still
+    gets it: ``issue_invoice`` accepts completed orders.
     """
     order = begin(session, actor, order_id, expected_version, "complete")
     invoice = invoice_of_order(session, order_id)

@@ -88,18 +88,25 @@ def load_visible_order(session: Session, actor: Actor, order_id: int) -> RepairO
     return order
 
 
-def require_grant(session: Session, actor: Actor, node_code: str) -> None:
+def may_operate(session: Session, actor: Actor, node_code: str) -> bool:
     """Admins and coordinators operate every node; members only nodes granted to their teams."""
     if actor.operates_every_node:
-        return
+        return True
     if not actor.is_staff:
-        raise Forbidden("only staff may do this")
+        return False
     granted = session.exec(
         select(NodeGrant.team_id).where(
             NodeGrant.node_code == node_code, col(NodeGrant.team_id).in_(actor.team_ids)
         )
     ).first()
-    if granted is None:
+    return granted is not None
+
+
+def require_grant(session: Session, actor: Actor, node_code: str) -> None:
+    """Refuse (Forbidden) unless the actor may operate ``node_code``."""
+    if not may_operate(session, actor, node_code):
+        if not actor.is_staff:
+            raise Forbidden("only staff may do this")
         raise Forbidden(f"none of your teams is granted the node {node_code!r}")
 
 

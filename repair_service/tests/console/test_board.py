@@ -162,3 +162,26 @@ def test_board_query_count_does_not_grow_with_the_number_of_orders(console, worl
 
     assert len(many) == len(few)
     assert len(many) <= 8
+
+
+def test_board_shows_the_customer_by_contact_name_and_company(console, world: World) -> None:
+    from repair_service.customers.models import Customer
+
+    customer = world.new_customer()
+    order = world.submit(customer)["orders"][0]
+    with Session(world.engine) as session:  # WeChat gave no name; the customer has a company
+        row = session.get(Customer, order["customer_id"])
+        assert row is not None
+        row.name, row.company = "", "Acme Robotics"
+        session.add(row)
+        session.commit()
+
+    page = console("coordinator").get("/console/").text
+
+    cell = re.search(r'data-test="customer">(.*?)</td>', page, re.S)
+    assert cell
+    assert "张三丰" in cell.group(1)  # the contact named on the request
+    assert "Acme Robotics" in cell.group(1)
+    assert numbers_on(console("coordinator").get("/console/?customer=acme").text) == {
+        order["number"]
+    }

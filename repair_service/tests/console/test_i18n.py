@@ -10,6 +10,7 @@ from repair_service.billing.models import InvoiceKind, PaymentMethod, PaymentSta
 from repair_service.console.actions import ACTIONS
 from repair_service.console.i18n import catalogue, negotiate
 from repair_service.console.orders import HEADLINES
+from repair_service.console.web import ERROR_HEADINGS
 from repair_service.orders.models import AttachmentKind
 from repair_service.staff.models import StaffRole
 
@@ -35,6 +36,7 @@ OUTCOMES = [
     "passed",
     "failed",
     "closed",
+    "invoiced",
     "completed",
 ]
 
@@ -52,6 +54,9 @@ def dynamic_texts() -> set[str]:
     enums = [*PaymentMethod, *PaymentStatus, *InvoiceKind, *AttachmentKind, *StaffRole]
     return {
         *(action.label for action in ACTIONS.values()),
+        *(action.done for action in ACTIONS.values()),
+        *ERROR_HEADINGS.values(),
+        "Form expired",
         *HEADLINES.values(),
         *(member.value for member in enums),
         *OUTCOMES,
