@@ -116,6 +116,13 @@ def _warranty(form: Form) -> bool:
     return value == "yes"
 
 
+def _assignee(form: Form) -> int | None:
+    value = (form.get("assignee_id") or "").strip()
+    if value and not value.isdigit():
+        raise InvalidInput("Pick a person or the whole team.")
+    return int(value) if value else None
+
+
 def _payment_id(order: StaffOrderPublic) -> int:
     if order.payment is None:
         raise IllegalMove("This order has no payment.")
@@ -251,6 +258,11 @@ ACTIONS: dict[str, ConsoleAction] = {
         ),
     ),
     "issue_invoice": ConsoleAction("Issue invoice", "Invoice issued.", _issue_invoice),
+    "assign": ConsoleAction(
+        "Assign",
+        "Assignment saved.",
+        _order_call(transitions.assign_order, assignee_id=_assignee),
+    ),
     "complete": ConsoleAction(
         "Complete without invoice",
         "Order completed.",

@@ -17,7 +17,12 @@ from repair_service.console.settings import get_console_settings
 from repair_service.console.templating import render
 from repair_service.deps import SessionDep, SettingsDep
 from repair_service.orders.models import OrderStatus
-from repair_service.orders.selectors import OrderFilters, count_invoices_waiting, load_board
+from repair_service.orders.selectors import (
+    MyWork,
+    OrderFilters,
+    count_invoices_waiting,
+    load_board,
+)
 from repair_service.orders.workflow import may_operate
 from repair_service.staff.models import Team
 
@@ -59,6 +64,7 @@ def board(
     created_to: str | None = None,
     overdue: str | None = None,
     invoice: str | None = None,
+    assigned: str | None = None,
     q: str | None = None,
     mine: str | None = None,
     status: str = "open",
@@ -70,7 +76,10 @@ def board(
     filters = OrderFilters(
         node=node or None,
         team_id=_int(team),
-        granted_to=user.actor.team_ids if my_work and not user.sees_everything else None,
+        my_work=MyWork(user.actor.numeric_id, user.actor.team_ids)
+        if my_work and not user.sees_everything
+        else None,
+        assignee_id=user.actor.numeric_id if assigned == "me" else None,
         pn=pn or None,
         sn=sn or None,
         customer=customer or None,

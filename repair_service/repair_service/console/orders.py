@@ -28,11 +28,12 @@ from repair_service.errors import (
 )
 from repair_service.files.service import uploads_by_key
 from repair_service.notifications.api import order_messages
-from repair_service.orders import public, selectors
+from repair_service.orders import public, selectors, transitions
 from repair_service.orders.models import ReceivingAddress, RepairOrder
 from repair_service.orders.schemas import StaffOrderPublic
 from repair_service.orders.selectors import PAYMENT_ACTIONS
 from repair_service.process.models import Node
+from repair_service.staff.models import StaffAccount
 from repair_service.wechat_pay.service import payment_attempts as wechat_attempts
 
 logger = logging.getLogger(__name__)
@@ -132,6 +133,11 @@ def _conflict(session: Session, order_id: int, action: str) -> dict[str, Any]:
     return {"who": row.updated_by, "when": as_utc(row.updated_at)}
 
 
+def _staff_name(session: Session, staff_id: int | None) -> str | None:
+    account = session.get(StaffAccount, staff_id) if staff_id else None
+    return account.display_name if account else None
+
+
 def _done_notice(done: str | None) -> str | None:
     if not done:
         return None
@@ -165,8 +171,13 @@ def order_page(
         if "approve" in offered
         else []
     )
+    assignable = (
+        transitions.assignable_staff(session, detail.node.code) if "assign" in offered else {}
+    )
     context = {
         "order": detail,
+        "assignable": assignable,
+        "assignee_name": _staff_name(session, detail.assignee_id),
         "order_row": order_row,
         "siblings": queries.sibling_orders(session, order_row),
         "operators": queries.tick_operators(session, order_id),

@@ -29,7 +29,7 @@ def overview(
     """Figures over the last ``days`` days (dwell counts visits completed in the period)."""
     now = utcnow()
     figures = load_overview(session, start=now - timedelta(days=days), end=now, now=now)
-    language = language_of(request)
+    language = language_of(request, user)
 
     def t(text: str) -> str:
         return translate(language, text)

@@ -10,6 +10,7 @@ from fastapi.staticfiles import StaticFiles
 from repair_service.console import admin, auth, board, labels, orders, overview, pages
 from repair_service.console.settings import get_console_settings
 from repair_service.console.templating import render
+from repair_service.deps import vouch_for_cookie_writes
 from repair_service.errors import DomainError, Forbidden, NotFound
 
 PREFIX = "/console"
@@ -31,6 +32,7 @@ def install_console(app: FastAPI) -> None:
         )
     app.mount(f"{PREFIX}/static", StaticFiles(directory=_HERE / "static"), name="console-static")
 
+    vouch_for_cookie_writes(auth.api_write_carries_csrf)
     app.add_exception_handler(auth.LoginRequired, _login_required)
     app.add_exception_handler(auth.CsrfRefused, _csrf_refused)
     api_handler = app.exception_handlers.get(DomainError)

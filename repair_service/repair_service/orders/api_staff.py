@@ -177,6 +177,15 @@ def complete(
     return _act(session, actor, order_id, transitions.complete_order, **body.model_dump())
 
 
+@router.post("/orders/{order_id}/assign", response_model=s.OrderSummary)
+def assign(
+    order_id: int, body: s.AssignAction, actor: CurrentStaff, session: SessionDep
+) -> s.OrderSummary:
+    """Give the order's current node to one person (``assignee_id``), or back to the team
+    (null); coordinators and administrators only."""
+    return _act(session, actor, order_id, transitions.assign_order, **body.model_dump())
+
+
 @router.post("/orders/{order_id}/public-token", response_model=s.PublicTokenPublic)
 def reissue_public_token(
     order_id: int, actor: CurrentStaff, session: SessionDep

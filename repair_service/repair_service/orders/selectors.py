@@ -12,6 +12,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, case, false, func, or_, union
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from repair_service.billing.models import Invoice, Payment, PaymentOrder, PaymentStatus
@@ -36,6 +37,7 @@ from repair_service.orders.workflow import RULES, AttachmentRef, load_visible_or
 from repair_service.process.eta import compute_eta
 from repair_service.process.models import Node, NodeGrant
 from repair_service.schemas import Page
+from repair_service.staff.models import StaffAccount
 
 REPEAT_WINDOW = timedelta(days=90)
 # Counting every match of a broad filter over a large table costs more than the page itself;
@@ -93,6 +95,12 @@ def order_summary(session: Session, order: RepairOrder) -> s.OrderSummary:
     return s.OrderSummary(**_summary_fields(order, load_nodes(session), None, utcnow()))
 
 
+@dataclass(frozen=True)
+class MyWork:
+    staff_id: int
+    team_ids: frozenset[int]
+
+
 class Sort(StrEnum):
     NEWEST = "newest"  # newest orders first: the staff API's default
     WAITING = "waiting"  # longest in their node first: the console board
@@ -103,13 +111,14 @@ class OrderFilters:
     """Filters of the staff order list and the console board; every one optional.
 
     Days are calendar days in ``zone`` (the service's timezone), so "created on the 3rd" means
-    the 3rd where the staff work. ``granted_to`` is "my work": orders at nodes granted to any
-    of these teams.
+    the 3rd where the staff work. ``my_work`` is a member's "my work": orders assigned to them,
+    and unassigned orders at nodes granted to one of their teams.
     """
 
     node: str | None = None
     team_id: int | None = None
-    granted_to: frozenset[int] | None = None
+    my_work: "MyWork | None" = None
+    assignee_id: int | None = None
     pn: str | None = None
     sn: str | None = None
     customer_id: int | None = None
@@ -129,8 +138,16 @@ def _filter_conditions(filters: OrderFilters, nodes: dict[str, Node], now: datet
         conditions.append(col(RepairOrder.node_code) == filters.node)
     if filters.team_id is not None:
         conditions.append(_at_nodes_granted_to({filters.team_id}))
-    if filters.granted_to is not None:
-        conditions.append(_at_nodes_granted_to(filters.granted_to))
+    if filters.my_work is not None:
+        assignee = col(RepairOrder.assignee_id)
+        conditions.append(
+            or_(
+                assignee == filters.my_work.staff_id,
+                and_(assignee.is_(None), _at_nodes_granted_to(filters.my_work.team_ids)),
+            )
+        )
+    if filters.assignee_id is not None:
+        conditions.append(col(RepairOrder.assignee_id) == filters.assignee_id)
     if filters.pn and filters.pn.strip():
         conditions.append(col(RepairOrder.pn) == filters.pn.strip())
     if filters.sn and filters.sn.strip():
@@ -248,12 +265,21 @@ def _page_of_rows(
         .limit(page_size)
         .subquery()
     )
-    rows = session.exec(
-        select(RepairOrder, Customer, RepairRequest.contact_name, CatalogueProduct.name)
+    # SQLAlchemy's select: SQLModel's typed select takes at most four entities.
+    entities: tuple[Any, ...] = (
+        RepairOrder,
+        Customer,
+        RepairRequest.contact_name,
+        CatalogueProduct.name,
+        StaffAccount.display_name,
+    )
+    rows = session.execute(
+        sa_select(*entities)
         .join(page_ids, page_ids.c.id == RepairOrder.id)
         .join(Customer, col(Customer.id) == RepairOrder.customer_id)
         .join(RepairRequest, col(RepairRequest.id) == RepairOrder.request_id)
         .outerjoin(CatalogueProduct, col(CatalogueProduct.pn) == RepairOrder.pn)
+        .outerjoin(StaffAccount, col(StaffAccount.id) == RepairOrder.assignee_id)
         .order_by(*order_by)
     ).all()
     return [
@@ -261,8 +287,9 @@ def _page_of_rows(
             **_summary_fields(order, nodes, product, now),
             customer_name=customer.name or contact_name,
             customer_company=customer.company,
+            assignee_name=assignee,
         )
-        for order, customer, contact_name, product in rows
+        for order, customer, contact_name, product, assignee in rows
     ]
 
 
@@ -604,8 +631,9 @@ def staff_actions(
     """What this person may do on the order now, in the order the console offers it.
 
     The same checks the services make, so nothing offered is refused for the order's state:
-    the node's grant, start before finish, a proof waiting for finance, and an invoice waiting
-    to be issued (which blocks completion, and may be issued even after completion).
+    the node's grant, start before finish, a proof waiting for finance, an invoice waiting to
+    be issued (which blocks completion, and may be issued even after completion), and
+    assignment, which is for coordinators and administrators.
     """
     granted = _granted_nodes(session, actor)
     names: list[str] = []
@@ -625,6 +653,8 @@ def staff_actions(
             names.remove("complete")
         if order.status != OrderStatus.REJECTED and (granted is None or "invoicing" in granted):
             names.append("issue_invoice")
+    if order.status == OrderStatus.OPEN and actor.is_staff and actor.operates_every_node:
+        names.append("assign")
     return names
 
 
@@ -657,6 +687,7 @@ def staff_order_detail(session: Session, actor: Actor, order_id: int) -> s.Staff
         ship_from_address=request.ship_from_address,
         customer_name=customer.name,
         customer_company=customer.company,
+        assignee_id=order.assignee_id,
         public_token=order.public_token,
         staff_actions=actions,
     )

@@ -7,12 +7,13 @@ Payment and invoice actions, which span several orders, live in ``repair_service
 
 from collections.abc import Sequence
 
+from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
 from repair_service.billing.models import Payment, PaymentOrder, PaymentStatus
 from repair_service.billing.service import INVOICED, invoice_issued_for_order, invoice_of_order
 from repair_service.db import utcnow
-from repair_service.errors import IllegalMove, InvalidInput
+from repair_service.errors import Forbidden, IllegalMove, InvalidInput
 from repair_service.orders.actors import Actor
 from repair_service.orders.models import (
     OrderStatus,
@@ -27,11 +28,16 @@ from repair_service.orders.workflow import (
     advance,
     audit_order,
     begin,
+    claim_version,
     close_tick,
     current_tick,
     emit,
+    load_visible_order,
     order_subject,
+    stale_error,
 )
+from repair_service.process.models import NodeGrant
+from repair_service.staff.models import StaffAccount, StaffRole, TeamMembership
 from reparo_shared.events.types import (
     RepairOrderShippedBack,
     RepairQuoteSent,
@@ -424,3 +430,57 @@ def complete_order(
     advance(session, actor, order, "completed", outcome="closed", comment=comment or None)
     audit_order(session, actor, order, "complete")
     return order
+
+
+def assign_order(
+    session: Session,
+    *,
+    actor: Actor,
+    order_id: int,
+    expected_version: int,
+    assignee_id: int | None,
+) -> RepairOrder:
+    """A coordinator or administrator gives the order's current node to one person (it shows
+    in their "my work" and leaves their team-mates'), or hands it back to the team (None).
+
+    The person must be active and able to operate the node. Assignment ends when the order
+    moves on. No event: nothing outside this service reacts to who works on an order.
+    """
+    if not (actor.is_staff and actor.operates_every_node):
+        raise Forbidden("only a coordinator or an administrator assigns orders")
+    order = load_visible_order(session, actor, order_id)
+    if order.version != expected_version:
+        raise stale_error(order, expected_version)
+    if order.status != OrderStatus.OPEN:
+        raise IllegalMove(f"order {order.number} is {order.status.value}; nothing to assign")
+    if assignee_id is not None and assignee_id not in assignable_staff(session, order.node_code):
+        raise InvalidInput("assign the order to an active person who may operate its node")
+    order = claim_version(session, actor, order, expected_version)
+
+    order.assignee_id = assignee_id
+    session.add(order)
+    session.flush()
+    audit_order(session, actor, order, "assign", assignee_id=assignee_id)
+    return order
+
+
+def assignable_staff(session: Session, node_code: str) -> dict[int, str]:
+    """Active people who may operate ``node_code`` (members of a granted team, coordinators,
+    administrators), id to name, by name."""
+    granted_members = (
+        select(TeamMembership.staff_id)
+        .join(NodeGrant, col(NodeGrant.team_id) == TeamMembership.team_id)
+        .where(NodeGrant.node_code == node_code)
+    )
+    rows = session.exec(
+        select(StaffAccount.id, StaffAccount.display_name)
+        .where(col(StaffAccount.active).is_(True))
+        .where(
+            or_(
+                col(StaffAccount.role).in_([StaffRole.ADMIN, StaffRole.COORDINATOR]),
+                col(StaffAccount.id).in_(granted_members),
+            )
+        )
+        .order_by(col(StaffAccount.display_name))
+    ).all()
+    return {int(staff_id): name for staff_id, name in rows if staff_id is not None}

@@ -259,6 +259,7 @@ def advance(
     tick = open_tick(session, order, to_node)
     order.node_code = to_node
     order.node_entered_at = tick.entered_at
+    order.assignee_id = None  # the next node is another team's work until someone assigns it
     if to_node == COMPLETED:
         tick.completed_at = tick.entered_at
         tick.operator_kind = "system"  # type: ignore[assignment]

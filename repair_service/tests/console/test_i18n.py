@@ -108,3 +108,23 @@ def test_staff_member_switches_language_and_it_is_remembered(console) -> None:
     assert "Quadro" in person.get("/console/").text
     person.post("/console/language", {"language": "en", "next": "/console/"})
     assert ">Board<" in person.get("/console/").text
+
+
+def test_language_follows_the_person_to_another_device(console) -> None:
+    desktop: Console = console("finance")
+    assert desktop.post("/console/language", {"language": "pt-BR"}).status_code == 303
+
+    phone: Console = console("finance")  # a fresh browser: no language cookie
+
+    assert "Quadro" in phone.get("/console/").text
+    assert phone.client.cookies.get("reparo_console_lang") == "pt-BR"
+
+
+def test_language_switch_with_a_forged_token_changes_nothing(console) -> None:
+    person: Console = console("finance")
+    forged = person.client.post(
+        "/console/language", data={"language": "pt-BR", "csrf_token": "forged"}
+    )
+
+    assert forged.status_code == 403
+    assert "Quadro" not in console("finance").get("/console/").text

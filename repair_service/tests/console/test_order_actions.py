@@ -336,6 +336,7 @@ def test_finance_issues_an_invoice_asked_for_after_completion_from_the_board(
     world.customer_act(customer, order["id"], "agree")
     payment = world.pay_offline(customer, order["request_id"], [order["id"]])
     finance: Console = console("finance")
+    finance.post("/console/language", {"language": "en"})
     assert finance.act(order["id"], "confirm_payment").status_code == 303
     world.place_at(order["id"], "invoicing")
     assert offered(finance, order["id"]) == ["complete"]
