@@ -376,10 +376,13 @@ def load_board(session: Session, filters: OrderFilters, *, page: int, page_size:
 
 
 def count_invoices_waiting(session: Session) -> int:
-    """Orders whose invoice was requested and is not issued yet, whatever their node."""
+    """Invoices requested and not issued yet (one per payment), whatever their orders' nodes."""
     return int(
         session.exec(
-            select(func.count()).select_from(_orders_with_invoice_waiting().subquery())
+            select(func.count())
+            .select_from(Invoice)
+            .join(Payment, col(Payment.id) == Invoice.payment_id)
+            .where(col(Invoice.issued_at).is_(None), Payment.status == PaymentStatus.CONFIRMED)
         ).one()
     )
 
