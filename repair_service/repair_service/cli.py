@@ -13,7 +13,9 @@ import sys
 
 from sqlmodel import Session, select
 
+from repair_service import models  # noqa: F401  (every table, so audit rows' keys resolve)
 from repair_service.db import make_engine
+from repair_service.orders.actors import Actor
 from repair_service.orders.models import ReceivingAddress
 from repair_service.process.defaults import DEFAULT_TEAMS, seed_defaults
 from repair_service.settings import get_settings
@@ -47,6 +49,7 @@ def seed_demo(session: Session, password: str | None = None) -> list[tuple[str, 
         secret = password or secrets.token_urlsafe(9)
         create_staff_account(
             session,
+            actor=Actor.system("cli"),
             username=username,
             display_name=username.capitalize(),
             password=secret,

@@ -5,7 +5,7 @@ commit happens before the response is sent: a failed commit is an error response
 success the database did not keep.
 """
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
@@ -73,11 +73,25 @@ def customer_actor(principal: CustomerPrincipal, session: SessionDep) -> Actor:
 CurrentCustomer = Annotated[Actor, Depends(customer_actor)]
 
 
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+class _CookieWrites:
+    """Decides whether a write authenticated by the console's cookie carries the console's CSRF
+    token; set by the console when it is installed. Without it such writes are refused."""
+
+    check: Callable[[Request, str], bool] | None = None
+
+
+def vouch_for_cookie_writes(check: Callable[[Request, str], bool]) -> None:
+    _CookieWrites.check = check
+
+
 def staff_token(request: Request) -> str:
     """The staff session token from ``Authorization: Bearer`` or the console's cookie.
 
-    Writes authenticated by the cookie are protected from other sites only by ``SameSite=Lax``;
-    the HTML console, which does not exist yet, should add a CSRF token to its forms.
+    A browser sends the cookie by itself, so a write authenticated by it must also carry the
+    console's CSRF token (header ``X-CSRF-Token``); the console's own scripts send it.
     """
     header = request.headers.get("authorization")
     if header:
@@ -89,6 +103,9 @@ def staff_token(request: Request) -> str:
             ) from error
     cookie = request.cookies.get(STAFF_COOKIE)
     if cookie:
+        check = _CookieWrites.check
+        if request.method not in SAFE_METHODS and (check is None or not check(request, cookie)):
+            raise Forbidden("A write signed in by cookie needs the console's X-CSRF-Token header")
         return cookie
     raise NotAuthenticated("Staff sign-in required")
 

@@ -7,7 +7,7 @@ belongs in the production database set-up, which does not exist yet.
 
 from datetime import datetime
 
-from sqlalchemy import Column, Text
+from sqlalchemy import Column, Index, Text
 from sqlmodel import Field, SQLModel
 
 from repair_service.db import utc_column, utcnow
@@ -15,6 +15,10 @@ from repair_service.db import utc_column, utcnow
 
 class AuditLog(SQLModel, table=True):
     __tablename__ = "audit_log"
+    # Sign-in throttling counts one key's recent attempts of one kind.
+    __table_args__ = (
+        Index("ix_audit_log_action_actor_id_created_at", "action", "actor_id", "created_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     order_id: int | None = Field(default=None, foreign_key="repair_order.id", index=True)

@@ -40,6 +40,8 @@ from reparo_shared.events.types import (
 
 logger = logging.getLogger(__name__)
 
+# The outcome of an invoicing visit closed by issuing the invoice.
+INVOICED = "invoiced"
 ACTIVE = (PaymentStatus.PENDING, PaymentStatus.SUBMITTED, PaymentStatus.REJECTED)
 
 
@@ -425,7 +427,13 @@ def issue_invoice(
     waybill: str | None = None,
 ) -> Invoice:
     """Finance issues the requested invoice: a PDF for a general one, a mailed paper invoice
-    (courier and waybill) for a special one."""
+    (courier and waybill) for a special one.
+
+    Issuing is what the invoicing node waits for, so the payment's orders standing there
+    complete with it. The invoice may be issued before its orders get there (they then pass
+    through invoicing when shipped back) or after they completed without one (a customer may
+    ask for an invoice long after the repair; the orders stay completed).
+    """
     require_grant(session, actor, "invoicing")
     payment = load_visible_payment(session, actor, payment_id)
     invoice = session.exec(
@@ -450,6 +458,7 @@ def issue_invoice(
     session.add(invoice)
     session.flush()
     write_audit(session, actor, "issue_invoice", payment_id=payment_id, invoice_id=invoice.id)
+    orders = orders_of_payment(session, payment_id)
     emit(
         session,
         RepairInvoiceIssued(
@@ -457,8 +466,19 @@ def issue_invoice(
             payment_id=payment_id,
             customer_id=payment.customer_id,
             kind=invoice.kind.value,
-            order_ids=[order.id for order in orders_of_payment(session, payment_id)],
+            order_ids=[order.id for order in orders],
         ),
         payment_subject(payment),
     )
+    for order in orders:
+        if order.status == OrderStatus.OPEN and order.node_code == "invoicing":
+            _bump(session, actor, order)
+            advance(session, actor, order, "completed", outcome=INVOICED)
+            write_audit(session, actor, "complete", order_id=order.id, node="invoicing")
     return invoice
+
+
+def invoice_issued_for_order(session: Session, order_id: int) -> bool:
+    """Whether the invoice of a confirmed payment covering the order is already issued."""
+    invoice = invoice_of_order(session, order_id)
+    return invoice is not None and invoice.issued_at is not None

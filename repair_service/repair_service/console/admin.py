@@ -11,7 +11,6 @@ from starlette.datastructures import FormData
 
 from repair_service.console.auth import CheckedStaff, ConsoleStaff, ConsoleUser
 from repair_service.console.queries import staff_sessions
-from repair_service.console.sessions import revoke_session_by_id
 from repair_service.console.templating import render
 from repair_service.db import utcnow
 from repair_service.deps import SessionDep
@@ -179,7 +178,7 @@ def update_node(
 def create_team(request: Request, user: AdminPost, session: SessionDep, form: FormDep) -> Response:
     def change() -> None:
         body = TeamCreate(code=_text(form, "code"), name=_text(form, "name"))
-        staff_service.create_team(session, code=body.code, name=body.name)
+        staff_service.create_team(session, actor=user.actor, code=body.code, name=body.name)
 
     return _apply(request, session, user, "teams", change)
 
@@ -194,7 +193,7 @@ def create_staff(request: Request, user: AdminPost, session: SessionDep, form: F
             role=StaffRole(_text(form, "role") or "member"),
             team_ids=_ids(form, "team_ids"),
         )
-        staff_service.create_staff_account(session, **body.model_dump())
+        staff_service.create_staff_account(session, actor=user.actor, **body.model_dump())
 
     return _apply(request, session, user, "staff", change)
 
@@ -206,10 +205,6 @@ def update_staff(
     """Name, role, teams, active flag, and a new password when one is typed."""
 
     def change() -> None:
-        if account_id == user.actor.numeric_id and (
-            _text(form, "active") != "1" or _text(form, "role") != "admin"
-        ):
-            raise InvalidInput("You cannot deactivate yourself or drop your own admin role.")
         body = StaffUpdate(
             display_name=_text(form, "display_name") or None,
             password=_text(form, "password") or None,
@@ -217,7 +212,9 @@ def update_staff(
             active=_text(form, "active") == "1",
             team_ids=_ids(form, "team_ids"),
         )
-        staff_service.update_staff_account(session, account_id, **body.model_dump())
+        staff_service.update_staff_account(
+            session, account_id, actor=user.actor, **body.model_dump()
+        )
 
     return _apply(request, session, user, "staff", change)
 
@@ -263,5 +260,7 @@ def revoke_session(
         session,
         user,
         "sessions",
-        lambda: revoke_session_by_id(session, actor=user.actor, session_id=session_id),
+        lambda: staff_service.revoke_session_by_id(
+            session, actor=user.actor, session_id=session_id
+        ),
     )

@@ -77,15 +77,23 @@ def csrf_for_session(settings: ConsoleSettings, session_token: str) -> str:
     return digest.hexdigest()
 
 
-def console_user(request: Request, session: SessionDep) -> ConsoleUser:
+def signed_in_user(request: Request, session: Session) -> ConsoleUser | None:
+    """The person whose live session cookie came with the request, if any."""
     token = request.cookies.get(STAFF_COOKIE)
     if not token:
-        raise LoginRequired
+        return None
     try:
         actor, account = staff_actor_for_token(session, token)
-    except NotAuthenticated as error:
-        raise LoginRequired from error
+    except NotAuthenticated:
+        return None
     return ConsoleUser(actor, account, csrf_for_session(get_console_settings(), token))
+
+
+def console_user(request: Request, session: SessionDep) -> ConsoleUser:
+    user = signed_in_user(request, session)
+    if user is None:
+        raise LoginRequired
+    return user
 
 
 ConsoleStaff = Annotated[ConsoleUser, Depends(console_user)]
@@ -100,15 +108,26 @@ async def _sent_csrf(request: Request) -> str:
     return value if isinstance(value, str) else ""
 
 
-async def checked_user(request: Request, user: ConsoleStaff) -> ConsoleUser:
-    """The signed-in person, once the POST's CSRF token matches their session."""
+async def check_csrf(request: Request, user: ConsoleUser) -> None:
+    """Refuse (CsrfRefused) a POST whose CSRF token does not match the person's session."""
     if not hmac.compare_digest(await _sent_csrf(request), user.csrf_token):
         logger.warning("console.csrf_refused", extra={"staff_id": user.actor.id})
         raise CsrfRefused
+
+
+async def checked_user(request: Request, user: ConsoleStaff) -> ConsoleUser:
+    """The signed-in person, once the POST's CSRF token matches their session."""
+    await check_csrf(request, user)
     return user
 
 
 CheckedStaff = Annotated[ConsoleUser, Depends(checked_user)]
+
+
+def api_write_carries_csrf(request: Request, session_token: str) -> bool:
+    """Whether a staff API write signed in by the console's cookie carries its CSRF header."""
+    expected = csrf_for_session(get_console_settings(), session_token)
+    return hmac.compare_digest(request.headers.get(CSRF_HEADER, ""), expected)
 
 
 async def check_login_csrf(request: Request) -> None:
@@ -138,9 +157,8 @@ def clear_session_cookies(response: Response) -> None:
 
 
 # Throttling. Attempts are kept as audit rows (keyed by a hash of username and IP, so neither is
-# stored in clear): every instance sees the same count and no table of its own is needed.
-# Shortcoming: audit_log has no index on (action, actor_id, created_at), so these two counts scan
-# the log; fine at today's volume, and an index in a later migration keeps them cheap as it grows.
+# stored in clear): every instance sees the same count and no table of its own is needed. The
+# index on (action, actor_id, created_at) keeps both counts cheap as the log grows.
 
 
 def throttle_key(username: str, ip: str) -> str:

@@ -9,9 +9,9 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session, col, select
 
-from repair_service.billing.models import Payment, PaymentOrder, PaymentStatus
+from repair_service.billing.models import Payment, PaymentOrder
 from repair_service.console import queries
-from repair_service.console.actions import ACTIONS, PAYMENT_ACTIONS
+from repair_service.console.actions import ACTIONS, MAX_PHOTOS, PHOTO_FIELD, Form
 from repair_service.console.auth import CheckedStaff, ConsoleStaff, ConsoleUser
 from repair_service.console.qr import public_url, qr_svg
 from repair_service.console.settings import get_console_settings
@@ -27,11 +27,14 @@ from repair_service.errors import (
     ParamValue,
     StaleVersion,
 )
+from repair_service.files.service import uploads_by_key
 from repair_service.notifications.api import order_messages
-from repair_service.orders import public, selectors
+from repair_service.orders import public, selectors, transitions
 from repair_service.orders.models import ReceivingAddress, RepairOrder
 from repair_service.orders.schemas import StaffOrderPublic
+from repair_service.orders.selectors import PAYMENT_ACTIONS
 from repair_service.process.models import Node
+from repair_service.staff.models import StaffAccount
 from repair_service.wechat_pay.service import payment_attempts as wechat_attempts
 
 logger = logging.getLogger(__name__)
@@ -39,26 +42,51 @@ logger = logging.getLogger(__name__)
 router = APIRouter(include_in_schema=False)
 
 
-async def form_fields(request: Request) -> dict[str, str]:
-    """The POSTed form's text fields (files are not part of any console form yet)."""
+async def form_fields(request: Request) -> Form:
+    """The POSTed form's text fields; files never come with a form (the page uploads them
+    through the file API first and sends their keys)."""
     form = await request.form()
-    return {key: value for key, value in form.items() if isinstance(value, str)}
+    values: dict[str, list[str]] = {}
+    for key, value in form.multi_items():
+        if isinstance(value, str):
+            values.setdefault(key, []).append(value)
+    return Form(values)
 
 
-FormFields = Annotated[dict[str, str], Depends(form_fields)]
+FormFields = Annotated[Form, Depends(form_fields)]
+NOT_KEPT = ("csrf_token", "expected_version", PHOTO_FIELD)
+
+
+@dataclass(frozen=True)
+class KeptPhoto:
+    key: str
+    name: str
 
 
 @dataclass
 class Failure:
     """An action that did not go through: which, why (a message template and its values), and
-    what the person typed."""
+    what the person typed and uploaded."""
 
     action: str
     message: str
     values: dict[str, str] = field(default_factory=dict)
     params: dict[str, ParamValue] = field(default_factory=dict)
+    photos: list[KeptPhoto] = field(default_factory=list)
     conflict: dict[str, Any] | None = None
     headline: str = ""
+
+
+def _kept_photos(session: Session, form: Form) -> list[KeptPhoto]:
+    """The photos the refused form carried, so the page shows them again (unknown keys, or
+    files that are not images, are dropped)."""
+    keys = list(dict.fromkeys(form.getlist(PHOTO_FIELD)))[:MAX_PHOTOS]
+    uploads = uploads_by_key(session, keys)
+    return [
+        KeptPhoto(key, uploads[key].original_name)
+        for key in keys
+        if key in uploads and uploads[key].kind == "image" and uploads[key].uploader_kind == "staff"
+    ]
 
 
 HEADLINES: dict[type[DomainError], str] = {
@@ -77,26 +105,6 @@ def status_of(error: DomainError) -> int:
     if isinstance(error, InvalidInput):
         return 422
     return 409
-
-
-def offered_actions(session: Session, user: ConsoleUser, order: StaffOrderPublic) -> list[str]:
-    """What this person may do on the order now, in the order the page shows them."""
-    names = list(order.staff_actions)
-    if "start_repair" in names:
-        started = bool(order.timeline and order.timeline[-1].started_at)
-        names.remove("finish_repair" if not started else "start_repair")
-    payment = order.payment
-    if (
-        order.node.code == "fee_collection"
-        and payment is not None
-        and payment.status == PaymentStatus.SUBMITTED
-        and queries.operates_node(session, user.actor, "fee_collection")
-    ):
-        names += list(PAYMENT_ACTIONS)
-    invoice = order.invoice
-    if "complete" in names and invoice is not None and invoice.issued_at is None:
-        names.insert(names.index("complete"), "issue_invoice")
-    return names
 
 
 def _schedule(nodes: dict[str, Node], order: StaffOrderPublic) -> list[dict[str, Any]]:
@@ -128,11 +136,16 @@ def _conflict(session: Session, order_id: int, action: str) -> dict[str, Any]:
     return {"who": row.updated_by, "when": as_utc(row.updated_at)}
 
 
-def _done_label(done: str | None) -> str | None:
+def _staff_name(session: Session, staff_id: int | None) -> str | None:
+    account = session.get(StaffAccount, staff_id) if staff_id else None
+    return account.display_name if account else None
+
+
+def _done_notice(done: str | None) -> str | None:
     if not done:
         return None
     if done in ACTIONS:
-        return ACTIONS[done].label
+        return ACTIONS[done].done
     return "Public link updated." if done.startswith("qr_") else None
 
 
@@ -155,14 +168,19 @@ def order_page(
         if detail.public_token
         else None
     )
-    offered = offered_actions(session, user, detail)
+    offered = detail.staff_actions
     addresses = (
         session.exec(select(ReceivingAddress).where(col(ReceivingAddress.active).is_(True))).all()
         if "approve" in offered
         else []
     )
+    assignable = (
+        transitions.assignable_staff(session, detail.node.code) if "assign" in offered else {}
+    )
     context = {
         "order": detail,
+        "assignable": assignable,
+        "assignee_name": _staff_name(session, detail.assignee_id),
         "order_row": order_row,
         "siblings": queries.sibling_orders(session, order_row),
         "operators": queries.tick_operators(session, order_id),
@@ -175,7 +193,7 @@ def order_page(
         "messages": order_messages(session, user.actor, order_id),
         "proofs": queries.payment_proofs(session, detail.payment.id) if detail.payment else [],
         "wechat_attempts": (wechat_attempts(session, detail.payment.id) if detail.payment else []),
-        "done": _done_label(request.query_params.get("done")),
+        "done": _done_notice(request.query_params.get("done")),
         "now": utcnow(),
     }
     return render(request, "order.html", context, user=user, status_code=status_code)
@@ -219,9 +237,15 @@ def act(
                 "staff_id": user.actor.id,
             },
         )
-        kept = {k: v for k, v in form.items() if k not in ("csrf_token", "expected_version")}
-        headline = HEADLINES.get(type(error), "")
-        failure = Failure(name, error.template, kept, error.params, headline=headline)
+        kept = {k: v for k, v in form.items() if k not in NOT_KEPT}
+        failure = Failure(
+            name,
+            error.template,
+            kept,
+            error.params,
+            _kept_photos(session, form),
+            headline=HEADLINES.get(type(error), ""),
+        )
         if isinstance(error, StaleVersion):
             failure.conflict = _conflict(session, order_id, name)
         return order_page(

@@ -15,7 +15,12 @@ from repair_service.console.settings import get_console_settings
 from repair_service.console.templating import render
 from repair_service.deps import STAFF_COOKIE, SessionDep, SettingsDep
 from repair_service.errors import NotAuthenticated
-from repair_service.staff.service import create_staff_session, revoke_staff_session
+from repair_service.staff.service import (
+    create_staff_session,
+    revoke_staff_session,
+    set_staff_language,
+    staff_language,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -84,7 +89,7 @@ def login(
             message="Too many failed sign-ins. Wait 15 minutes and try again.",
         )
     try:
-        token, _row = create_staff_session(
+        token, row = create_staff_session(
             session, username=username, password=password, hours=settings.staff_session_hours
         )
     except NotAuthenticated:
@@ -100,6 +105,9 @@ def login(
     response = RedirectResponse(_safe_next(next), status_code=303)
     auth.set_session_cookies(response, token, settings.staff_session_hours)
     response.delete_cookie(auth.LOGIN_CSRF_COOKIE, path="/console")
+    language = staff_language(session, row.staff_id)
+    if language:  # this device now reads in the person's language, the sign-in page too
+        remember_language(response, language)
     return response
 
 
@@ -116,14 +124,24 @@ def logout(request: Request, session: SessionDep, _user: auth.CheckedStaff) -> R
 @router.post("/language")
 async def switch_language(
     request: Request,
+    session: SessionDep,
     language: Annotated[str, Form()],
     next: Annotated[str, Form()] = "/console/",
 ) -> Response:
-    """Remember the language in a cookie (a year). No CSRF check: it changes only how pages
-    read, never data, and the sign-in page needs it before any session exists."""
+    """Remember the language: on the signed-in person's account (so it follows them to every
+    device; the form's CSRF token is checked) and in a cookie for the sign-in page."""
+    user = auth.signed_in_user(request, session)
+    if user is not None:
+        await auth.check_csrf(request, user)
+        if language in LANGUAGES:
+            set_staff_language(session, actor=user.actor, language=language)
     response = RedirectResponse(_safe_next(next), status_code=303)
     if language in LANGUAGES:
-        response.set_cookie(
-            LANGUAGE_COOKIE, language, max_age=365 * 86400, path="/console", samesite="lax"
-        )
+        remember_language(response, language)
     return response
+
+
+def remember_language(response: Response, language: str) -> None:
+    response.set_cookie(
+        LANGUAGE_COOKIE, language, max_age=365 * 86400, path="/console", samesite="lax"
+    )

@@ -13,10 +13,9 @@ from datetime import datetime
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from repair_service.console.queries import overdue_condition
 from repair_service.db import as_utc
 from repair_service.orders.models import OrderStatus, RepairOrder, Tick
-from repair_service.orders.selectors import load_nodes
+from repair_service.orders.selectors import load_nodes, overdue_condition
 from repair_service.process.models import Node, NodeGrant
 from repair_service.staff.models import Team
 

@@ -19,8 +19,11 @@ templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 templates.env.filters["yuan"] = fen_to_yuan
 
 
-def language_of(request: Request) -> str:
-    return negotiate(request.cookies.get(LANGUAGE_COOKIE), request.headers.get("accept-language"))
+def language_of(request: Request, user: ConsoleUser | None = None) -> str:
+    """The signed-in person's chosen language, else this browser's cookie, else its headers."""
+    chosen = user.account.language if user and user.account.language else None
+    cookie = chosen or request.cookies.get(LANGUAGE_COOKIE)
+    return negotiate(cookie, request.headers.get("accept-language"))
 
 
 def _local(zone: ZoneInfo) -> Any:
@@ -55,7 +58,7 @@ def render(
     status_code: int = 200,
 ) -> HTMLResponse:
     """Render ``template`` with what every page needs (language, user, CSRF, formatters)."""
-    language = language_of(request)
+    language = language_of(request, user)
     settings: Settings = request.app.state.settings
     zone = ZoneInfo(settings.reparo_timezone)
 

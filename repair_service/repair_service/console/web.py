@@ -10,7 +10,8 @@ from fastapi.staticfiles import StaticFiles
 from repair_service.console import admin, auth, board, labels, orders, overview, pages
 from repair_service.console.settings import get_console_settings
 from repair_service.console.templating import render
-from repair_service.errors import DomainError, Forbidden, NotFound
+from repair_service.deps import vouch_for_cookie_writes
+from repair_service.errors import DomainError, Forbidden, NotFound, ParamValue
 
 PREFIX = "/console"
 _HERE = Path(__file__).parent
@@ -31,6 +32,7 @@ def install_console(app: FastAPI) -> None:
         )
     app.mount(f"{PREFIX}/static", StaticFiles(directory=_HERE / "static"), name="console-static")
 
+    vouch_for_cookie_writes(auth.api_write_carries_csrf)
     app.add_exception_handler(auth.LoginRequired, _login_required)
     app.add_exception_handler(auth.CsrfRefused, _csrf_refused)
     api_handler = app.exception_handlers.get(DomainError)
@@ -55,16 +57,36 @@ async def _login_required(request: Request, _error: Exception) -> Response:
     return RedirectResponse(target, status_code=303)
 
 
+# Each error page's title and heading, by status.
+ERROR_HEADINGS = {
+    403: "Not allowed",
+    404: "Not found",
+    409: "This cannot be done now",
+}
+
+
 async def _csrf_refused(request: Request, _error: Exception) -> HTMLResponse:
-    return render(
-        request,
-        "error.html",
-        {"message": "The form has expired. Reload the page and try again.", "status": 403},
-        status_code=403,
-    )
+    message = "The form has expired. Reload the page and try again."
+    return _render_error(request, message, 403, heading="Form expired")
 
 
 def _error_page(request: Request, error: DomainError) -> HTMLResponse:
     status = 404 if isinstance(error, NotFound) else 403 if isinstance(error, Forbidden) else 409
-    context = {"message": error.template, "params": error.params, "status": status}
+    return _render_error(request, error.template, status, params=error.params)
+
+
+def _render_error(
+    request: Request,
+    message: str,
+    status: int,
+    *,
+    heading: str | None = None,
+    params: dict[str, ParamValue] | None = None,
+) -> HTMLResponse:
+    context = {
+        "message": message,
+        "params": params or {},
+        "status": status,
+        "heading": heading or ERROR_HEADINGS[status],
+    }
     return render(request, "error.html", context, status_code=status)

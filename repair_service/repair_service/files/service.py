@@ -95,6 +95,14 @@ def check_attachable(session: Session, actor: Actor, keys: Sequence[str]) -> Non
         raise InvalidInput("Attachments must be files you uploaded first")
 
 
+def uploads_by_key(session: Session, keys: Sequence[str]) -> dict[str, UploadedFile]:
+    """The upload records of ``keys`` (unknown keys are simply absent), in one query."""
+    if not keys:
+        return {}
+    records = session.exec(select(UploadedFile).where(col(UploadedFile.key).in_(keys)))
+    return {record.key: record for record in records}
+
+
 def _uploaded_by(record: UploadedFile, actor: Actor) -> bool:
     return record.uploader_kind == actor.kind and record.uploader_id == actor.id
 

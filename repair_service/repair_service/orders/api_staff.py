@@ -4,11 +4,12 @@ receiving addresses. Each action takes the ``expected_version`` the operator las
 from collections.abc import Callable
 from datetime import date
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Query, status
 from sqlmodel import Session, col, select
 
-from repair_service.deps import AdminStaff, CurrentStaff, SessionDep
+from repair_service.deps import AdminStaff, CurrentStaff, SessionDep, SettingsDep
 from repair_service.orders import addresses, public, selectors, transitions
 from repair_service.orders import schemas as s
 from repair_service.orders.actors import Actor
@@ -22,21 +23,25 @@ router = APIRouter(prefix="/staff", tags=["staff orders"])
 def list_orders(
     _actor: CurrentStaff,
     session: SessionDep,
+    settings: SettingsDep,
     node: str | None = None,
     team_id: int | None = None,
     pn: str | None = None,
     sn: str | None = None,
     customer_id: int | None = None,
-    customer: str | None = None,
+    customer: Annotated[str | None, Query(description="name, company or contact")] = None,
     order_status: Annotated[OrderStatus | None, Query(alias="status")] = None,
     created_from: date | None = None,
     created_to: date | None = None,
     overdue: bool | None = None,
+    invoice_waiting: Annotated[bool, Query(description="invoice requested, not issued")] = False,
     q: Annotated[str | None, Query(description="order number, SN or waybill")] = None,
+    sort: selectors.Sort = selectors.Sort.NEWEST,
     page: Annotated[int, Query(ge=1)] = 1,
     page_size: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> Page[s.StaffOrderRow]:
-    """Orders newest first, filtered; ``q`` finds an order by number, SN or waybill."""
+    """Orders newest first (``sort=waiting``: longest in their node first), filtered; ``q``
+    finds an order by number, SN or waybill. Dates are days in the service's timezone."""
     filters = selectors.OrderFilters(
         node=node,
         team_id=team_id,
@@ -48,9 +53,11 @@ def list_orders(
         created_from=created_from,
         created_to=created_to,
         overdue=overdue,
+        invoice_waiting=invoice_waiting,
         q=q,
+        zone=ZoneInfo(settings.reparo_timezone),
     )
-    return selectors.list_staff_orders(session, filters, page=page, page_size=page_size)
+    return selectors.list_staff_orders(session, filters, page=page, page_size=page_size, sort=sort)
 
 
 @router.get("/orders/{order_id}", response_model=s.StaffOrderPublic)
@@ -168,6 +175,15 @@ def complete(
 ) -> s.OrderSummary:
     """Complete an order at invoicing (its invoice issued, or none requested)."""
     return _act(session, actor, order_id, transitions.complete_order, **body.model_dump())
+
+
+@router.post("/orders/{order_id}/assign", response_model=s.OrderSummary)
+def assign(
+    order_id: int, body: s.AssignAction, actor: CurrentStaff, session: SessionDep
+) -> s.OrderSummary:
+    """Give the order's current node to one person (``assignee_id``), or back to the team
+    (null); coordinators and administrators only."""
+    return _act(session, actor, order_id, transitions.assign_order, **body.model_dump())
 
 
 @router.post("/orders/{order_id}/public-token", response_model=s.PublicTokenPublic)

@@ -83,6 +83,9 @@ class RepairOrder(SQLModel, table=True):
     under_warranty: bool | None = None
     quote_declined: bool = False
     public_token: str | None = Field(default=None, max_length=64, unique=True)
+    # Who works on the order at its current node, when a coordinator divided the work; cleared
+    # whenever the order moves to another node (another team's work).
+    assignee_id: int | None = Field(default=None, foreign_key="staff_account.id", index=True)
     version: int = 1
     created_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())
     updated_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())

@@ -163,12 +163,19 @@ class StaffOrderPublic(OrderPublic):
     contact_phone: str
     ship_from_address: str
     customer_name: str
+    customer_company: str
+    assignee_id: int | None
     public_token: str | None
     staff_actions: list[str]
 
 
 class StaffOrderRow(OrderSummary):
+    """A row of the staff list: the customer's WeChat name (or the request's contact name when
+    WeChat gave none) and company, and who the order is assigned to at its node."""
+
     customer_name: str
+    customer_company: str
+    assignee_name: str | None = None
 
 
 class RepairRequestPublic(BaseModel):
@@ -286,3 +293,7 @@ class ReceivingAddressUpdate(BaseModel):
     phone: str | None = Field(default=None, min_length=5, max_length=32)
     address: str | None = Field(default=None, min_length=1, max_length=500)
     active: bool | None = None
+
+
+class AssignAction(VersionedAction):
+    assignee_id: StrictInt | None = None

@@ -1,13 +1,18 @@
 """Reads of requests and orders: lists with filters, details with timeline, ETA and history.
 
-Lists run a fixed number of queries whatever the page size (count, page with joins, nodes).
+The staff API's order list and the console board share one filter (``OrderFilters``) and one
+page query. Lists run a fixed number of queries whatever the page size or the number of orders.
 """
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
+from enum import StrEnum
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, false, func, or_, union
+from sqlalchemy import and_, case, false, func, or_, union
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from repair_service.billing.models import Invoice, Payment, PaymentOrder, PaymentStatus
@@ -32,11 +37,13 @@ from repair_service.orders.workflow import RULES, AttachmentRef, load_visible_or
 from repair_service.process.eta import compute_eta
 from repair_service.process.models import Node, NodeGrant
 from repair_service.schemas import Page
+from repair_service.staff.models import StaffAccount
 
 REPEAT_WINDOW = timedelta(days=90)
 # Counting every match of a broad filter over a large table costs more than the page itself;
 # the console needs an exact figure only for narrow filters, so counting stops here.
 COUNT_CAP = 10_000
+UTC_ZONE = ZoneInfo("UTC")
 
 
 def load_nodes(session: Session) -> dict[str, Node]:
@@ -89,11 +96,29 @@ def order_summary(session: Session, order: RepairOrder) -> s.OrderSummary:
 
 
 @dataclass(frozen=True)
+class MyWork:
+    staff_id: int
+    team_ids: frozenset[int]
+
+
+class Sort(StrEnum):
+    NEWEST = "newest"  # newest orders first: the staff API's default
+    WAITING = "waiting"  # longest in their node first: the console board
+
+
+@dataclass(frozen=True)
 class OrderFilters:
-    """Staff list filters; every one optional."""
+    """Filters of the staff order list and the console board; every one optional.
+
+    Days are calendar days in ``zone`` (the service's timezone), so "created on the 3rd" means
+    the 3rd where the staff work. ``my_work`` is a member's "my work": orders assigned to them,
+    and unassigned orders at nodes granted to one of their teams.
+    """
 
     node: str | None = None
     team_id: int | None = None
+    my_work: "MyWork | None" = None
+    assignee_id: int | None = None
     pn: str | None = None
     sn: str | None = None
     customer_id: int | None = None
@@ -102,7 +127,9 @@ class OrderFilters:
     created_from: date | None = None
     created_to: date | None = None
     overdue: bool | None = None
+    invoice_waiting: bool = False
     q: str | None = None
+    zone: ZoneInfo = UTC_ZONE
 
 
 def _filter_conditions(filters: OrderFilters, nodes: dict[str, Node], now: datetime) -> list[Any]:
@@ -110,39 +137,84 @@ def _filter_conditions(filters: OrderFilters, nodes: dict[str, Node], now: datet
     if filters.node:
         conditions.append(col(RepairOrder.node_code) == filters.node)
     if filters.team_id is not None:
-        granted = select(NodeGrant.node_code).where(NodeGrant.team_id == filters.team_id)
-        conditions.append(col(RepairOrder.node_code).in_(granted))
-    if filters.pn:
-        conditions.append(col(RepairOrder.pn) == filters.pn)
-    if filters.sn:
-        conditions.append(col(RepairOrder.sn) == filters.sn)
+        conditions.append(_at_nodes_granted_to({filters.team_id}))
+    if filters.my_work is not None:
+        assignee = col(RepairOrder.assignee_id)
+        conditions.append(
+            or_(
+                assignee == filters.my_work.staff_id,
+                and_(assignee.is_(None), _at_nodes_granted_to(filters.my_work.team_ids)),
+            )
+        )
+    if filters.assignee_id is not None:
+        conditions.append(col(RepairOrder.assignee_id) == filters.assignee_id)
+    if filters.pn and filters.pn.strip():
+        conditions.append(col(RepairOrder.pn) == filters.pn.strip())
+    if filters.sn and filters.sn.strip():
+        conditions.append(col(RepairOrder.sn) == filters.sn.strip())
     if filters.customer_id is not None:
         conditions.append(col(RepairOrder.customer_id) == filters.customer_id)
-    if filters.customer:
-        conditions.append(col(Customer.name).contains(filters.customer))
+    if filters.customer and filters.customer.strip():
+        conditions.append(_customer_condition(filters.customer.strip()))
     if filters.status:
         conditions.append(col(RepairOrder.status) == filters.status)
     if filters.created_from:
-        conditions.append(col(RepairOrder.created_at) >= _day_start(filters.created_from))
+        start = _day_start(filters.created_from, filters.zone)
+        conditions.append(col(RepairOrder.created_at) >= start)
     if filters.created_to:
-        next_day = filters.created_to + timedelta(days=1)
-        conditions.append(col(RepairOrder.created_at) < _day_start(next_day))
+        end = _day_start(filters.created_to + timedelta(days=1), filters.zone)
+        conditions.append(col(RepairOrder.created_at) < end)
     if filters.overdue is not None:
-        overdue = _overdue_condition(nodes, now)
+        overdue = overdue_condition(nodes, now)
         conditions.append(overdue if filters.overdue else ~overdue)
-    if filters.q:
+    if filters.invoice_waiting:
+        conditions.append(col(RepairOrder.id).in_(_orders_with_invoice_waiting()))
+    if filters.q and filters.q.strip():
         conditions.append(_search_condition(filters.q.strip()))
     return conditions
 
 
-def _day_start(day: date) -> datetime:
-    # Date filters are calendar days in UTC; the console converts from its local day if needed.
-    return datetime.combine(day, time.min).replace(tzinfo=as_utc(utcnow()).tzinfo)
+def _day_start(day: date, zone: ZoneInfo) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=zone)
 
 
-def _overdue_condition(nodes: dict[str, Node], now: datetime) -> Any:
-    # Each node has its own estimate; the OR over the (few) nodes stays portable across
-    # PostgreSQL and SQLite, unlike interval arithmetic on a joined column.
+def _at_nodes_granted_to(team_ids: Iterable[int]) -> Any:
+    granted = select(NodeGrant.node_code).where(col(NodeGrant.team_id).in_(list(team_ids)))
+    return col(RepairOrder.node_code).in_(granted)
+
+
+def _customer_condition(text: str) -> Any:
+    """The customer's WeChat name or company, or the contact named on the request."""
+    lowered = text.lower()
+    customers = select(Customer.id).where(
+        or_(
+            func.lower(Customer.name).contains(lowered, autoescape=True),
+            func.lower(Customer.company).contains(lowered, autoescape=True),
+        )
+    )
+    requests = select(RepairRequest.id).where(
+        func.lower(RepairRequest.contact_name).contains(lowered, autoescape=True)
+    )
+    return or_(
+        col(RepairOrder.customer_id).in_(customers), col(RepairOrder.request_id).in_(requests)
+    )
+
+
+def _orders_with_invoice_waiting() -> Any:
+    return (
+        select(PaymentOrder.order_id)
+        .join(Invoice, col(Invoice.payment_id) == PaymentOrder.payment_id)
+        .join(Payment, col(Payment.id) == PaymentOrder.payment_id)
+        .where(col(Invoice.issued_at).is_(None), Payment.status == PaymentStatus.CONFIRMED)
+    )
+
+
+def overdue_condition(nodes: dict[str, Node], now: datetime) -> Any:
+    """Open and past its node's own estimate.
+
+    Each node has its own estimate; the OR over the (few) nodes stays portable across
+    PostgreSQL and SQLite, unlike interval arithmetic on a joined column.
+    """
     per_node = [
         and_(
             col(RepairOrder.node_code) == node.code,
@@ -166,42 +238,152 @@ def _search_condition(text: str) -> Any:
     return col(RepairOrder.id).in_(matches)
 
 
+_SORTS = {
+    Sort.NEWEST: (col(RepairOrder.created_at).desc(), col(RepairOrder.id).desc()),
+    Sort.WAITING: (col(RepairOrder.node_entered_at), col(RepairOrder.id)),
+}
+
+
+def _page_of_rows(
+    session: Session,
+    conditions: list[Any],
+    nodes: dict[str, Node],
+    now: datetime,
+    *,
+    sort: Sort,
+    page: int,
+    page_size: int,
+) -> list[s.StaffOrderRow]:
+    # The page's ids are picked first (walking an index in the sort order), then joined to
+    # names, so the joins touch one page of rows rather than every matching order.
+    order_by = _SORTS[sort]
+    page_ids = (
+        select(RepairOrder.id)
+        .where(*conditions)
+        .order_by(*order_by)
+        .offset((page - 1) * page_size)
+        .limit(page_size)
+        .subquery()
+    )
+    # SQLAlchemy's select: SQLModel's typed select takes at most four entities.
+    entities: tuple[Any, ...] = (
+        RepairOrder,
+        Customer,
+        RepairRequest.contact_name,
+        CatalogueProduct.name,
+        StaffAccount.display_name,
+    )
+    rows = session.execute(
+        sa_select(*entities)
+        .join(page_ids, page_ids.c.id == RepairOrder.id)
+        .join(Customer, col(Customer.id) == RepairOrder.customer_id)
+        .join(RepairRequest, col(RepairRequest.id) == RepairOrder.request_id)
+        .outerjoin(CatalogueProduct, col(CatalogueProduct.pn) == RepairOrder.pn)
+        .outerjoin(StaffAccount, col(StaffAccount.id) == RepairOrder.assignee_id)
+        .order_by(*order_by)
+    ).all()
+    return [
+        s.StaffOrderRow(
+            **_summary_fields(order, nodes, product, now),
+            customer_name=customer.name or contact_name,
+            customer_company=customer.company,
+            assignee_name=assignee,
+        )
+        for order, customer, contact_name, product, assignee in rows
+    ]
+
+
 def list_staff_orders(
-    session: Session, filters: OrderFilters, *, page: int, page_size: int
+    session: Session,
+    filters: OrderFilters,
+    *,
+    page: int,
+    page_size: int,
+    sort: Sort = Sort.NEWEST,
 ) -> Page[s.StaffOrderRow]:
-    """Orders for the console, newest first, in three queries (nodes, count, page)."""
+    """Orders for staff, filtered and sorted, in three queries (nodes, capped count, page)."""
     now = utcnow()
     nodes = load_nodes(session)
     conditions = _filter_conditions(filters, nodes, now)
-    matching = select(RepairOrder.id).where(*conditions)
-    if filters.customer:
-        matching = matching.join(Customer, col(Customer.id) == RepairOrder.customer_id)
-    capped = matching.limit(COUNT_CAP + 1).subquery()
+    capped = select(RepairOrder.id).where(*conditions).limit(COUNT_CAP + 1).subquery()
     counted = session.exec(select(func.count()).select_from(capped)).one()
-
-    # The page's ids are picked first (walking the created_at index), then joined to names, so
-    # the joins touch one page of rows rather than every matching order.
-    newest_first = (col(RepairOrder.created_at).desc(), col(RepairOrder.id).desc())
-    page_subquery = (
-        matching.order_by(*newest_first).offset((page - 1) * page_size).limit(page_size).subquery()
+    items = _page_of_rows(
+        session, conditions, nodes, now, sort=sort, page=page, page_size=page_size
     )
-    rows = session.exec(
-        select(RepairOrder, Customer.name, CatalogueProduct.name)
-        .join(page_subquery, page_subquery.c.id == RepairOrder.id)
-        .join(Customer, col(Customer.id) == RepairOrder.customer_id)
-        .outerjoin(CatalogueProduct, col(CatalogueProduct.pn) == RepairOrder.pn)
-        .order_by(*newest_first)
-    ).all()
-    items = [
-        s.StaffOrderRow(**_summary_fields(order, nodes, product, now), customer_name=name)
-        for order, name, product in rows
-    ]
     return Page(
         items=items,
         total=min(counted, COUNT_CAP),
         page=page,
         page_size=page_size,
         total_is_exact=counted <= COUNT_CAP,
+    )
+
+
+@dataclass(frozen=True)
+class NodeCount:
+    node: Node
+    orders: int
+    overdue: int
+
+
+@dataclass(frozen=True)
+class Board:
+    """One page of orders with the exact count of matching orders per node."""
+
+    page: Page[s.StaffOrderRow]
+    counts: list[NodeCount]
+    nodes: dict[str, Node]
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.page.total // self.page.page_size))
+
+
+def load_board(session: Session, filters: OrderFilters, *, page: int, page_size: int) -> Board:
+    """The console board: the orders that wait longest first, and per node how many match the
+    other filters and how many of those are overdue, in three queries (nodes, counts, page).
+
+    The total is the sum of the counts (or the chosen node's count), so it is exact without a
+    query of its own.
+    """
+    now = utcnow()
+    nodes = load_nodes(session)
+    other_filters = _filter_conditions(replace(filters, node=None), nodes, now)
+    late = case((overdue_condition(nodes, now), 1), else_=0)
+    found = {
+        code: (count, int(overdue or 0))
+        for code, count, overdue in session.exec(
+            select(RepairOrder.node_code, func.count(), func.sum(late))
+            .where(*other_filters)
+            .group_by(col(RepairOrder.node_code))
+        ).all()
+    }
+    counts = [NodeCount(node, *found[code]) for code, node in nodes.items() if code in found]
+    if filters.node:
+        total = found.get(filters.node, (0, 0))[0]
+    else:
+        total = sum(count for count, _ in found.values())
+
+    conditions = _filter_conditions(filters, nodes, now)
+    items = _page_of_rows(
+        session, conditions, nodes, now, sort=Sort.WAITING, page=page, page_size=page_size
+    )
+    return Board(
+        page=Page(items=items, total=total, page=page, page_size=page_size),
+        counts=counts,
+        nodes=nodes,
+    )
+
+
+def count_invoices_waiting(session: Session) -> int:
+    """Invoices requested and not issued yet (one per payment), whatever their orders' nodes."""
+    return int(
+        session.exec(
+            select(func.count())
+            .select_from(Invoice)
+            .join(Payment, col(Payment.id) == Invoice.payment_id)
+            .where(col(Invoice.issued_at).is_(None), Payment.status == PaymentStatus.CONFIRMED)
+        ).one()
     )
 
 
@@ -426,21 +608,57 @@ def _customer_actions(
     return actions
 
 
-def staff_actions(session: Session, actor: Actor, order: RepairOrder) -> list[str]:
-    """Staff actions this person may take on the order now (what the console offers)."""
-    if order.status != OrderStatus.OPEN:
-        return []
-    if not actor.operates_every_node:
-        granted = session.exec(
-            select(NodeGrant.team_id).where(
-                NodeGrant.node_code == order.node_code, col(NodeGrant.team_id).in_(actor.team_ids)
-            )
-        ).first()
-        if granted is None:
-            return []
-    return [
-        name for name, rule in RULES.items() if rule.by == "staff" and order.node_code in rule.nodes
-    ]
+PAYMENT_ACTIONS = ("confirm_payment", "reject_payment")
+
+
+def _granted_nodes(session: Session, actor: Actor) -> set[str] | None:
+    """The nodes the actor may operate; None when they operate every node."""
+    if actor.operates_every_node:
+        return None
+    return set(
+        session.exec(
+            select(NodeGrant.node_code).where(col(NodeGrant.team_id).in_(actor.team_ids))
+        ).all()
+    )
+
+
+def staff_actions(
+    session: Session,
+    actor: Actor,
+    order: RepairOrder,
+    *,
+    payment: s.PaymentPublic | None,
+    invoice: s.InvoicePublic | None,
+    repair_started: bool,
+) -> list[str]:
+    """What this person may do on the order now, in the order the console offers it.
+
+    The same checks the services make, so nothing offered is refused for the order's state:
+    the node's grant, start before finish, a proof waiting for finance, an invoice waiting to
+    be issued (which blocks completion, and may be issued even after completion), and
+    assignment, which is for coordinators and administrators.
+    """
+    granted = _granted_nodes(session, actor)
+    names: list[str] = []
+    if order.status == OrderStatus.OPEN and (granted is None or order.node_code in granted):
+        names = [
+            name
+            for name, rule in RULES.items()
+            if rule.by == "staff" and order.node_code in rule.nodes
+        ]
+        if order.node_code == "repair":
+            names.remove("start_repair" if repair_started else "finish_repair")
+        if payment and payment.status == PaymentStatus.SUBMITTED:
+            names += PAYMENT_ACTIONS if order.node_code == "fee_collection" else ()
+    invoice_waiting = invoice is not None and invoice.issued_at is None
+    if invoice_waiting:
+        if "complete" in names:
+            names.remove("complete")
+        if order.status != OrderStatus.REJECTED and (granted is None or "invoicing" in granted):
+            names.append("issue_invoice")
+    if order.status == OrderStatus.OPEN and actor.is_staff and actor.operates_every_node:
+        names.append("assign")
+    return names
 
 
 def order_detail(session: Session, actor: Actor, order_id: int) -> s.OrderPublic:
@@ -455,14 +673,26 @@ def staff_order_detail(session: Session, actor: Actor, order_id: int) -> s.Staff
     customer = session.get(Customer, order.customer_id)
     assert request is not None
     assert customer is not None
+    fields = _detail_fields(session, order)
+    timeline: list[s.TickPublic] = fields["timeline"]
+    actions = staff_actions(
+        session,
+        actor,
+        order,
+        payment=fields["payment"],
+        invoice=fields["invoice"],
+        repair_started=bool(timeline and timeline[-1].started_at),
+    )
     return s.StaffOrderPublic(
-        **_detail_fields(session, order),
+        **fields,
         contact_name=request.contact_name,
         contact_phone=request.contact_phone,
         ship_from_address=request.ship_from_address,
         customer_name=customer.name,
+        customer_company=customer.company,
+        assignee_id=order.assignee_id,
         public_token=order.public_token,
-        staff_actions=staff_actions(session, actor, order),
+        staff_actions=actions,
     )
 
 

@@ -7,12 +7,13 @@ Payment and invoice actions, which span several orders, live in ``repair_service
 
 from collections.abc import Sequence
 
+from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
 from repair_service.billing.models import Payment, PaymentOrder, PaymentStatus
-from repair_service.billing.service import invoice_of_order
+from repair_service.billing.service import INVOICED, invoice_issued_for_order, invoice_of_order
 from repair_service.db import utcnow
-from repair_service.errors import IllegalMove, InvalidInput
+from repair_service.errors import Forbidden, IllegalMove, InvalidInput
 from repair_service.orders.actors import Actor
 from repair_service.orders.models import (
     OrderStatus,
@@ -27,11 +28,16 @@ from repair_service.orders.workflow import (
     advance,
     audit_order,
     begin,
+    claim_version,
     close_tick,
     current_tick,
     emit,
+    load_visible_order,
     order_subject,
+    stale_error,
 )
+from repair_service.process.models import NodeGrant
+from repair_service.staff.models import StaffAccount, StaffRole, TeamMembership
 from reparo_shared.events.types import (
     RepairOrderShippedBack,
     RepairQuoteSent,
@@ -380,7 +386,8 @@ def ship_back(
     waybill: str,
 ) -> RepairOrder:
     """The warehouse ships the product back. Paid orders go on to invoicing; unpaid ones (warranty
-    or declined quote) complete."""
+    or declined quote) complete. A paid order whose invoice was issued already (with an earlier
+    order of the same payment) passes through invoicing and completes too."""
     order = begin(session, actor, order_id, expected_version, "ship_back")
     session.add(
         Shipment(
@@ -389,6 +396,8 @@ def ship_back(
     )
     next_node = "invoicing" if paid_amount_fen(session, order_id) > 0 else "completed"
     advance(session, actor, order, next_node, outcome="shipped", comment=f"{courier} {waybill}")
+    if next_node == "invoicing" and invoice_issued_for_order(session, order_id):
+        advance(session, Actor.system("invoicing"), order, "completed", outcome=INVOICED)
     audit_order(session, actor, order, "ship_back", courier=courier, waybill=waybill)
     emit(
         session,
@@ -408,9 +417,11 @@ def ship_back(
 def complete_order(
     session: Session, *, actor: Actor, order_id: int, expected_version: int, comment: str = ""
 ) -> RepairOrder:
-    """Finance closes an order at invoicing: once its invoice is issued, or when none was asked.
+    """Finance closes an order at invoicing when the customer asked for no invoice.
 
-    An invoice requested but not yet issued blocks completion, so it cannot be forgotten.
+    An invoice requested but not yet issued blocks completion, so it cannot be forgotten; issuing
+    it completes the order by itself. A customer who asks for an invoice after completion still
+    gets it: ``issue_invoice`` accepts completed orders.
     """
     order = begin(session, actor, order_id, expected_version, "complete")
     invoice = invoice_of_order(session, order_id)
@@ -421,3 +432,59 @@ def complete_order(
     advance(session, actor, order, "completed", outcome="closed", comment=comment or None)
     audit_order(session, actor, order, "complete")
     return order
+
+
+def assign_order(
+    session: Session,
+    *,
+    actor: Actor,
+    order_id: int,
+    expected_version: int,
+    assignee_id: int | None,
+) -> RepairOrder:
+    """A coordinator or administrator gives the order's current node to one person (it shows
+    in their "my work" and leaves their team-mates'), or hands it back to the team (None).
+
+    The person must be active and able to operate the node. Assignment ends when the order
+    moves on. No event: nothing outside this service reacts to who works on an order.
+    """
+    if not (actor.is_staff and actor.operates_every_node):
+        raise Forbidden("Only a coordinator or an administrator assigns orders")
+    order = load_visible_order(session, actor, order_id)
+    if order.version != expected_version:
+        raise stale_error(session, order)
+    if order.status != OrderStatus.OPEN:
+        raise IllegalMove(
+            "Order {number} is closed; there is nothing to assign", number=order.number
+        )
+    if assignee_id is not None and assignee_id not in assignable_staff(session, order.node_code):
+        raise InvalidInput("Assign the order to an active person who may operate its node")
+    order = claim_version(session, actor, order, expected_version)
+
+    order.assignee_id = assignee_id
+    session.add(order)
+    session.flush()
+    audit_order(session, actor, order, "assign", assignee_id=assignee_id)
+    return order
+
+
+def assignable_staff(session: Session, node_code: str) -> dict[int, str]:
+    """Active people who may operate ``node_code`` (members of a granted team, coordinators,
+    administrators), id to name, by name."""
+    granted_members = (
+        select(TeamMembership.staff_id)
+        .join(NodeGrant, col(NodeGrant.team_id) == TeamMembership.team_id)
+        .where(NodeGrant.node_code == node_code)
+    )
+    rows = session.exec(
+        select(StaffAccount.id, StaffAccount.display_name)
+        .where(col(StaffAccount.active).is_(True))
+        .where(
+            or_(
+                col(StaffAccount.role).in_([StaffRole.ADMIN, StaffRole.COORDINATOR]),
+                col(StaffAccount.id).in_(granted_members),
+            )
+        )
+        .order_by(col(StaffAccount.display_name))
+    ).all()
+    return {int(staff_id): name for staff_id, name in rows if staff_id is not None}

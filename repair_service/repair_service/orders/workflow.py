@@ -88,18 +88,25 @@ def load_visible_order(session: Session, actor: Actor, order_id: int) -> RepairO
     return order
 
 
-def require_grant(session: Session, actor: Actor, node_code: str) -> None:
+def may_operate(session: Session, actor: Actor, node_code: str) -> bool:
     """Admins and coordinators operate every node; members only nodes granted to their teams."""
     if actor.operates_every_node:
-        return
+        return True
     if not actor.is_staff:
-        raise Forbidden("Only staff may do this")
+        return False
     granted = session.exec(
         select(NodeGrant.team_id).where(
             NodeGrant.node_code == node_code, col(NodeGrant.team_id).in_(actor.team_ids)
         )
     ).first()
-    if granted is None:
+    return granted is not None
+
+
+def require_grant(session: Session, actor: Actor, node_code: str) -> None:
+    """Refuse (Forbidden) unless the actor may operate ``node_code``."""
+    if not may_operate(session, actor, node_code):
+        if not actor.is_staff:
+            raise Forbidden("Only staff may do this")
         raise Forbidden("None of your teams is granted the node {node}", node=node_code)
 
 
@@ -267,6 +274,7 @@ def advance(
     tick = open_tick(session, order, to_node)
     order.node_code = to_node
     order.node_entered_at = tick.entered_at
+    order.assignee_id = None  # the next node is another team's work until someone assigns it
     if to_node == COMPLETED:
         tick.completed_at = tick.entered_at
         tick.operator_kind = "system"  # type: ignore[assignment]

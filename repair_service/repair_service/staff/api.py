@@ -85,18 +85,18 @@ def list_accounts(_admin: AdminStaff, session: SessionDep) -> list[StaffPublic]:
 
 
 @router.post("/accounts", response_model=StaffPublic, status_code=status.HTTP_201_CREATED)
-def create_account(body: StaffCreate, _admin: AdminStaff, session: SessionDep) -> StaffPublic:
+def create_account(body: StaffCreate, admin: AdminStaff, session: SessionDep) -> StaffPublic:
     """Create a staff account (administrators only)."""
-    account = service.create_staff_account(session, **body.model_dump())
+    account = service.create_staff_account(session, actor=admin, **body.model_dump())
     return _public(account, body.team_ids)
 
 
 @router.patch("/accounts/{account_id}", response_model=StaffPublic)
 def update_account(
-    account_id: int, body: StaffUpdate, _admin: AdminStaff, session: SessionDep
+    account_id: int, body: StaffUpdate, admin: AdminStaff, session: SessionDep
 ) -> StaffPublic:
     """Change an account's name, password, role, teams or whether it is active."""
-    account = service.update_staff_account(session, account_id, **body.model_dump())
+    account = service.update_staff_account(session, account_id, actor=admin, **body.model_dump())
     return _public(account, service.team_ids_of(session, account_id))
 
 
@@ -106,6 +106,6 @@ def list_teams(_actor: CurrentStaff, session: SessionDep) -> list[Team]:
 
 
 @router.post("/teams", response_model=TeamPublic, status_code=status.HTTP_201_CREATED)
-def create_team(body: TeamCreate, _admin: AdminStaff, session: SessionDep) -> Team:
+def create_team(body: TeamCreate, admin: AdminStaff, session: SessionDep) -> Team:
     """Create a team (administrators only); grant it nodes through the node endpoints."""
-    return service.create_team(session, code=body.code, name=body.name)
+    return service.create_team(session, actor=admin, code=body.code, name=body.name)

@@ -33,6 +33,8 @@ class StaffAccount(SQLModel, table=True):
     role: StaffRole = Field(max_length=20)
     password_hash: str = Field(max_length=200)
     active: bool = True
+    # The console language the person chose last (zh-Hans, en, pt-BR); None until they choose.
+    language: str | None = Field(default=None, max_length=10)
     created_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())
 
 

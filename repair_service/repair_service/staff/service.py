@@ -9,8 +9,9 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session, col, delete, select
 
+from repair_service.audit.service import write_audit
 from repair_service.db import as_utc, utcnow
-from repair_service.errors import InvalidInput, NotAuthenticated, NotFound
+from repair_service.errors import Forbidden, InvalidInput, NotAuthenticated, NotFound
 from repair_service.orders.actors import Actor
 from repair_service.staff.models import (
     StaffAccount,
@@ -101,9 +102,16 @@ def staff_actor(session: Session, account: StaffAccount) -> Actor:
     )
 
 
+def require_admin(actor: Actor) -> None:
+    """Administrators (and the system itself, seeding demo data) manage staff and teams."""
+    if actor.kind != "system" and actor.role != StaffRole.ADMIN:
+        raise Forbidden("Only an administrator may do this")
+
+
 def create_staff_account(
     session: Session,
     *,
+    actor: Actor,
     username: str,
     display_name: str,
     password: str,
@@ -111,6 +119,7 @@ def create_staff_account(
     team_ids: list[int],
 ) -> StaffAccount:
     """Create a staff account with an argon2 password hash and its team memberships."""
+    require_admin(actor)
     if session.exec(select(StaffAccount).where(StaffAccount.username == username)).first():
         raise InvalidInput("This username is taken")
     account = StaffAccount(
@@ -122,6 +131,9 @@ def create_staff_account(
     session.add(account)
     session.flush()
     set_memberships(session, account, team_ids)
+    write_audit(
+        session, actor, "create_staff_account", staff_id=account.id, role=role.value, teams=team_ids
+    )
     return account
 
 
@@ -129,16 +141,26 @@ def update_staff_account(
     session: Session,
     account_id: int,
     *,
+    actor: Actor,
     display_name: str | None = None,
     password: str | None = None,
     role: StaffRole | None = None,
     active: bool | None = None,
     team_ids: list[int] | None = None,
 ) -> StaffAccount:
-    """Change the given fields of a staff account; disabling it also revokes its sessions."""
+    """Change the given fields of a staff account; disabling it or setting a new password also
+    revokes its sessions. Administrators cannot lock themselves out (deactivate themselves or
+    drop their own admin role)."""
+    require_admin(actor)
     account = session.get(StaffAccount, account_id)
     if account is None:
         raise NotFound("No such staff account")
+    if (
+        actor.is_staff
+        and actor.numeric_id == account_id
+        and (active is False or (role is not None and role != StaffRole.ADMIN))
+    ):
+        raise InvalidInput("You cannot deactivate yourself or drop your own admin role.")
     if display_name is not None:
         account.display_name = display_name
     if password is not None:
@@ -153,6 +175,16 @@ def update_staff_account(
     session.flush()
     if team_ids is not None:
         set_memberships(session, account, team_ids)
+    write_audit(
+        session,
+        actor,
+        "update_staff_account",
+        staff_id=account_id,
+        role=account.role.value,
+        active=account.active,
+        password_changed=password is not None,
+        teams=team_ids,
+    )
     return account
 
 
@@ -178,16 +210,55 @@ def set_memberships(session: Session, account: StaffAccount, team_ids: list[int]
     session.flush()
 
 
-def create_team(session: Session, *, code: str, name: str) -> Team:
+def create_team(session: Session, *, actor: Actor, code: str, name: str) -> Team:
+    """Create a team; an administrator then grants it nodes and adds members."""
+    require_admin(actor)
     if session.exec(select(Team).where(Team.code == code)).first():
         raise InvalidInput("The team code {code} is taken", code=code)
     team = Team(code=code, name=name)
     session.add(team)
     session.flush()
+    write_audit(session, actor, "create_team", team_id=team.id, code=code)
     return team
+
+
+def revoke_session_by_id(session: Session, *, actor: Actor, session_id: int) -> StaffSession:
+    """An administrator ends one staff session (one device); the person is signed out there at
+    their next request and stays signed in elsewhere."""
+    require_admin(actor)
+    row = session.get(StaffSession, session_id)
+    if row is None:
+        raise NotFound("No such staff session")
+    if row.revoked_at is None:
+        row.revoked_at = utcnow()
+        session.add(row)
+        write_audit(
+            session, actor, "revoke_staff_session", session_id=session_id, staff_id=row.staff_id
+        )
+        session.flush()
+        logger.info(
+            "staff.session_revoked",
+            extra={"session_id": session_id, "staff_id": row.staff_id, "by": actor.id},
+        )
+    return row
 
 
 def team_ids_of(session: Session, account_id: int) -> list[int]:
     return list(
         session.exec(select(TeamMembership.team_id).where(TeamMembership.staff_id == account_id))
     )
+
+
+def set_staff_language(session: Session, *, actor: Actor, language: str) -> None:
+    """Remember the console language the person chose, for every device they sign in on."""
+    account = session.get(StaffAccount, actor.numeric_id)
+    if account is None or not actor.is_staff:
+        raise NotFound("No such staff account")
+    account.language = language
+    session.add(account)
+    session.flush()
+
+
+def staff_language(session: Session, staff_id: int) -> str | None:
+    account = session.get(StaffAccount, staff_id)
+    return account.language if account else None

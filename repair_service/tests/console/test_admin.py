@@ -199,3 +199,32 @@ def test_admin_lists_sessions_and_revokes_one_device(console, world: World) -> N
     assert response.status_code == 303
     assert phone.get("/console/", follow_redirects=False).status_code == 303
     assert desktop.get("/console/").status_code == 200
+
+
+def test_staff_changes_are_audited_and_self_lockout_is_refused_by_the_api_too(
+    console, world: World
+) -> None:
+    from repair_service.audit.models import AuditLog
+
+    admin: Console = console("admin")
+    admin.post("/console/admin/teams", {"code": "field", "name": "Field service"})
+    admin.post(
+        "/console/admin/staff",
+        {
+            "username": "li",
+            "display_name": "Li",
+            "password": NEW_PASSWORD,
+            "role": "member",
+            "team_ids": [team_id(world, "field")],
+        },
+    )
+    demoted = world.client.patch(
+        f"/api/repair/staff/accounts/{account_id(world, 'admin')}",
+        json={"role": "member"},
+        headers=world.staff("admin"),
+    )
+
+    assert demoted.status_code == 422
+    with Session(world.engine) as session:
+        actions = [row.action for row in session.exec(select(AuditLog))]
+    assert {"create_team", "create_staff_account"} <= set(actions)

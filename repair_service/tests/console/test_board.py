@@ -162,3 +162,49 @@ def test_board_query_count_does_not_grow_with_the_number_of_orders(console, worl
 
     assert len(many) == len(few)
     assert len(many) <= 8
+
+
+def test_board_shows_the_customer_by_contact_name_and_company(console, world: World) -> None:
+    from repair_service.customers.models import Customer
+
+    customer = world.new_customer()
+    order = world.submit(customer)["orders"][0]
+    with Session(world.engine) as session:  # WeChat gave no name; the customer has a company
+        row = session.get(Customer, order["customer_id"])
+        assert row is not None
+        row.name, row.company = "", "Acme Robotics"
+        session.add(row)
+        session.commit()
+
+    page = console("coordinator").get("/console/").text
+
+    cell = re.search(r'data-test="customer">(.*?)</td>', page, re.S)
+    assert cell
+    assert "张三丰" in cell.group(1)  # the contact named on the request
+    assert "Acme Robotics" in cell.group(1)
+    assert numbers_on(console("coordinator").get("/console/?customer=acme").text) == {
+        order["number"]
+    }
+
+
+def test_order_page_query_count_does_not_grow_with_its_history(console, world: World) -> None:
+    customer = world.new_customer()
+    order = world.submit(customer)["orders"][0]
+    world.place_at(order["id"], "qc")
+    qc: Console = console("qc")
+
+    def back_to_qc(times: int) -> None:
+        for _ in range(times):  # a visit to repair and one more to QC, each with a comment
+            world.act("qc", order["id"], "qc-fail", comment="still noisy")
+            world.act("repair", order["id"], "start-repair")
+            world.act("repair", order["id"], "finish-repair", comment="fixed")
+
+    back_to_qc(1)
+    with counting_queries(world) as short:
+        assert qc.get(f"/console/orders/{order['id']}").status_code == 200
+    back_to_qc(4)
+    with counting_queries(world) as long:
+        page = qc.get(f"/console/orders/{order['id']}")
+
+    assert page.text.count("still noisy") == 5
+    assert len(long) == len(short)

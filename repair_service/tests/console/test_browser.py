@@ -4,11 +4,13 @@ A coordinator and a node operator work side by side in two browser contexts; the
 steps go through the customer API with tokens signed by the test key pair.
 """
 
+import io
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from PIL import Image
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 from reparo_shared.testing import serve_in_thread
@@ -42,13 +44,18 @@ def live(world: World) -> Iterator[str]:
         yield base_url
 
 
+PHONE = {"width": 390, "height": 844}
+
+
 @pytest.fixture
 def signed_in(browser: Browser, live: str) -> Iterator[Any]:
     contexts: list[BrowserContext] = []
 
-    def open_as(username: str, locale: str = "en-US") -> Page:
+    def open_as(
+        username: str, locale: str = "en-US", viewport: dict[str, int] | None = None
+    ) -> Page:
         context = browser.new_context(
-            base_url=live, locale=locale, viewport={"width": 1280, "height": 900}
+            base_url=live, locale=locale, viewport=viewport or {"width": 1280, "height": 900}
         )
         contexts.append(context)
         page = context.new_page()
@@ -145,11 +152,11 @@ def test_coordinator_and_operator_take_an_order_from_review_to_completed(
                 "buffer": b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"}]
     )  # fmt: skip
     expect(coordinator.locator('[data-upload-status="pdf_key"]')).to_contain_text("✓")
+    assert coordinator.locator('form[data-action="complete"]').count() == 0  # invoice first
     coordinator.locator('form[data-action="issue_invoice"] button[type=submit]').click()
     expect(coordinator.locator('[data-test="done"]')).to_be_visible()
-    act(coordinator, oid, "complete")
 
-    assert world.order(oid)["status"] == "completed"
+    assert world.order(oid)["status"] == "completed"  # issuing the invoice completed it
     expect(coordinator.locator('[data-test="no-actions"]')).to_be_visible()
     assert coordinator.locator("ol.timeline li.done").count() == 13
     shot(coordinator, "order-completed")
@@ -228,3 +235,46 @@ def test_board_search_updates_the_results_in_place(signed_in, world: World) -> N
     expect(coordinator.locator(f'tr[data-order="{orders[1]["number"]}"]')).to_be_visible()
     assert coordinator.evaluate("window.__sameDocument") is True  # swapped by htmx, no reload
     assert "q=SN-FIND-1" in coordinator.url
+
+
+def jpeg(colour: str) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (640, 480), colour).save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
+def test_receiving_on_a_phone_uploads_condition_photos_with_thumbnails(
+    signed_in, world: World
+) -> None:
+    customer = world.new_customer()
+    oid = world.submit(customer)["orders"][0]["id"]
+    world.place_at(oid, "customer_shipping")
+    world.customer_act(customer, oid, "inbound-waybill", courier="SF", waybill="SF4444")
+    phone = signed_in("logistics", viewport=PHONE)
+    phone.goto(f"/console/orders/{oid}")
+    form = phone.locator('form[data-action="receive"]')
+    form.locator('[name="condition"]').fill("scratch on the lid")
+
+    form.locator("input[type=file]").set_input_files(
+        files=[
+            {"name": "lid.jpg", "mimeType": "image/jpeg", "buffer": jpeg("teal")},
+            {"name": "box.jpg", "mimeType": "image/jpeg", "buffer": jpeg("orange")},
+        ]
+    )
+    thumbs = form.locator('[data-test="photos"] img.thumb')
+    expect(thumbs).to_have_count(2)
+    expect(form.locator("button[type=submit]")).to_be_enabled()
+    for index in range(2):
+        thumbs.nth(index).evaluate("img => img.decode()")
+        assert thumbs.nth(index).evaluate("img => img.naturalWidth") > 0
+    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    shot(phone, "receive-photos-phone")
+    form.locator('[data-test="photos"] li').nth(1).locator("[data-remove-photo]").click()
+    form.locator("button[type=submit]").click()
+
+    expect(phone.locator('[data-test="done"]')).to_be_visible()
+    received = next(t for t in world.order(oid)["timeline"] if t["outcome"] == "received")
+    assert [(a["kind"], a["name"]) for a in received["attachments"]] == [
+        ("condition_photo", "lid.jpg")
+    ]
+    expect(phone.locator("ol.timeline img.thumb")).to_have_count(1)

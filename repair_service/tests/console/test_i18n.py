@@ -10,6 +10,7 @@ from repair_service.billing.models import InvoiceKind, PaymentMethod, PaymentSta
 from repair_service.console.actions import ACTIONS
 from repair_service.console.i18n import catalogue, negotiate
 from repair_service.console.orders import HEADLINES
+from repair_service.console.web import ERROR_HEADINGS
 from repair_service.orders.models import AttachmentKind
 from repair_service.staff.models import StaffRole
 
@@ -36,6 +37,7 @@ OUTCOMES = [
     "passed",
     "failed",
     "closed",
+    "invoiced",
     "completed",
 ]
 
@@ -53,6 +55,9 @@ def dynamic_texts() -> set[str]:
     enums = [*PaymentMethod, *PaymentStatus, *InvoiceKind, *AttachmentKind, *StaffRole]
     return {
         *(action.label for action in ACTIONS.values()),
+        *(action.done for action in ACTIONS.values()),
+        *ERROR_HEADINGS.values(),
+        "Form expired",
         *HEADLINES.values(),
         *(member.value for member in enums),
         *OUTCOMES,
@@ -130,3 +135,23 @@ def test_an_admin_refusal_is_translated_with_its_values(console) -> None:
 
     assert again.status_code == 422
     assert "团队代码 field 已被占用" in again.text
+
+
+def test_language_follows_the_person_to_another_device(console) -> None:
+    desktop: Console = console("finance")
+    assert desktop.post("/console/language", {"language": "pt-BR"}).status_code == 303
+
+    phone: Console = console("finance")  # a fresh browser: no language cookie
+
+    assert "Quadro" in phone.get("/console/").text
+    assert phone.client.cookies.get("reparo_console_lang") == "pt-BR"
+
+
+def test_language_switch_with_a_forged_token_changes_nothing(console) -> None:
+    person: Console = console("finance")
+    forged = person.client.post(
+        "/console/language", data={"language": "pt-BR", "csrf_token": "forged"}
+    )
+
+    assert forged.status_code == 403
+    assert "Quadro" not in console("finance").get("/console/").text

@@ -78,16 +78,11 @@ def test_staff_take_an_order_from_review_to_completed_through_console_forms(
         headers=customer,
     )
     assert invoice.status_code == 200, invoice.text
-    assert offered(finance, oid) == ["issue_invoice", "complete"]
-    assert (
-        finance.act(
-            oid, "issue_invoice", pdf_key=world.upload_pdf(world.staff("finance"))
-        ).status_code
-        == 303
-    )
-    assert finance.act(oid, "complete").status_code == 303
+    assert offered(finance, oid) == ["issue_invoice"]  # completing waits for the invoice
+    issued = finance.act(oid, "issue_invoice", pdf_key=world.upload_pdf(world.staff("finance")))
+    assert issued.status_code == 303
 
-    final = world.order(oid)
+    final = world.order(oid)  # issuing the invoice completed the order
     assert final["status"] == "completed"
     assert final["invoice"]["pdf_key"]
     page = finance.get(f"/console/orders/{oid}").text
@@ -331,3 +326,65 @@ def test_finance_issues_a_mailed_paper_invoice_with_courier_and_waybill(
     invoice = world.order(order["id"])["invoice"]
     assert (invoice["courier"], invoice["waybill"]) == ("EMS", "EMS123456")
     assert invoice["issued_at"]
+
+
+def test_finance_issues_an_invoice_asked_for_after_completion_from_the_board(
+    console, world: World
+) -> None:
+    customer, order = new_order(world)
+    world.drive_to_quote(customer, order["id"])
+    world.customer_act(customer, order["id"], "agree")
+    payment = world.pay_offline(customer, order["request_id"], [order["id"]])
+    finance: Console = console("finance")
+    finance.post("/console/language", {"language": "en"})
+    assert finance.act(order["id"], "confirm_payment").status_code == 303
+    world.place_at(order["id"], "invoicing")
+    assert offered(finance, order["id"]) == ["complete"]
+    assert "Complete without invoice" in finance.get(f"/console/orders/{order['id']}").text
+    assert finance.act(order["id"], "complete").status_code == 303
+    world.client.post(
+        f"/api/repair/payments/{payment['id']}/invoice",
+        json={"kind": "general", "title": "Acme Ltd"},
+        headers=customer,
+    )
+
+    board = finance.get("/console/").text
+    assert "Invoices to issue: 1" in board
+    waiting = finance.get("/console/?mine=0&status=all&invoice=waiting").text
+    assert re.findall(r'data-order="([^"]+)"', waiting) == [order["number"]]
+    assert offered(finance, order["id"]) == ["issue_invoice"]
+    assert offered(console("repair"), order["id"]) == []
+    issued = finance.act(
+        order["id"], "issue_invoice", pdf_key=world.upload_pdf(world.staff("finance"))
+    )
+
+    assert issued.status_code == 303
+    detail = world.order(order["id"])
+    assert (detail["status"], bool(detail["invoice"]["issued_at"])) == ("completed", True)
+    assert 'data-test="invoices-waiting"' not in finance.get("/console/").text
+
+
+def test_done_notice_says_what_happened(console, world: World) -> None:
+    _customer, order = new_order(world)
+    review: Console = console("review")
+    review.post("/console/language", {"language": "en", "next": "/console/"})
+
+    done = review.act(order["id"], "approve", receiving_address_id=world.address_id())
+    page = review.get(done.headers["location"]).text
+
+    notice = re.search(r'data-test="done">([^<]+)<', page)
+    assert notice
+    assert notice.group(1) == "Approved: the customer is told where to ship the product."
+
+
+def test_refusal_pages_are_titled_for_what_went_wrong(console, world: World) -> None:
+    member: Console = console("qc")
+    member.post("/console/language", {"language": "en", "next": "/console/"})
+
+    refused = member.get("/console/admin/nodes")
+    missing = member.get("/console/orders/999999")
+
+    assert refused.status_code == 403
+    assert "<title>Not allowed · Reparo</title>" in refused.text
+    assert missing.status_code == 404
+    assert "<title>Not found · Reparo</title>" in missing.text

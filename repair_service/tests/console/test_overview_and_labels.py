@@ -52,6 +52,13 @@ def test_overview_shows_open_counts_dwell_and_overdue_orders(console, world: Wor
     assert f'data-order="{orders[2]["number"]}"' in page
     assert 'id="chart-open"' in page
     assert "chart.umd.min.js" in page
+    long_ago = console("coordinator").get("/console/overview?start=2020-01-01&end=2020-12-31")
+    old_row = re.search(
+        r'<tr data-node="review"><td>[^<]+</td><td>\d+</td><td>(\d+)</td>', long_ago.text
+    )
+    assert old_row is not None
+    assert old_row.group(1) == "0"  # the review visit was completed today, not in 2020
+    assert 'value="2020-01-01"' in long_ago.text
 
 
 def test_label_print_layout_has_the_page_size_number_and_qr(console, world: World) -> None:

@@ -109,3 +109,24 @@ def test_one_person_signed_in_on_two_devices_keeps_both_sessions(console) -> Non
 
     assert phone.get("/console/").status_code == 200
     assert desktop.get("/console/", follow_redirects=False).status_code == 303
+
+
+def test_staff_api_write_signed_in_by_the_console_cookie_needs_the_csrf_header(
+    console, world: World
+) -> None:
+    from repair_service.files.models import UploadedFile
+
+    person: Console = console("logistics")
+    upload = {"content": b"%PDF-1.4\n%%EOF\n", "headers": {"X-File-Name": "a.pdf"}}
+
+    forged = person.client.put("/api/repair/files", **upload)  # what another site could send
+    vouched = person.client.put(
+        "/api/repair/files",
+        content=upload["content"],
+        headers={**upload["headers"], "X-CSRF-Token": person.csrf},
+    )
+
+    assert forged.status_code == 403
+    assert vouched.status_code == 201, vouched.text
+    with Session(world.engine) as session:
+        assert len(session.exec(select(UploadedFile)).all()) == 1

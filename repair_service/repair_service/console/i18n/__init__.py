@@ -2,8 +2,8 @@
 
 Templates write English text inside ``_()``; ``zh_Hans.json`` and ``pt_BR.json`` map it to the
 other languages. A missing translation falls back to the English text, and a test checks that
-every text the templates use is translated. The choice is remembered in a cookie, not on the
-staff account, so it also applies to the sign-in page.
+every text the templates use is translated. The choice is remembered on the staff account (it
+follows the person to every device) and in a cookie, which the sign-in page reads.
 """
 
 import json

@@ -22,25 +22,110 @@
 })();
 
 
-// File fields: upload the chosen file to the repair API at once (the staff session cookie is
-// sent) and put the stored file's key in the form field the server reads.
-document.addEventListener("change", function (event) {
-  var input = event.target;
-  if (!input.dataset || !input.dataset.uploadInto || !input.files.length) return;
-  var file = input.files[0];
+// Files are uploaded to the repair API as soon as they are chosen (the staff session cookie is
+// sent, with the CSRF token as a header), so a large photo travels while the person types and
+// the action's form only carries the stored files' keys.
+function csrfToken() {
+  var meta = document.querySelector('meta[name="csrf-token"]');
+  return meta ? meta.content : "";
+}
+
+function uploadFile(file) {
+  return fetch("/api/repair/files", {
+    method: "PUT",
+    credentials: "same-origin",
+    headers: {
+      "Content-Type": "application/octet-stream",
+      "X-File-Name": encodeURIComponent(file.name),
+      "X-CSRF-Token": csrfToken()
+    },
+    body: file
+  }).then(function (response) {
+    return response.json().then(
+      function (body) { return { ok: response.ok, body: body }; },
+      function () { return { ok: false, body: {} }; }
+    );
+  });
+}
+
+// One file (the invoice PDF): its key goes into the hidden field named by data-upload-into.
+function uploadSingle(input) {
   var target = document.getElementById(input.dataset.uploadInto);
   var status = document.querySelector('[data-upload-status="' + input.dataset.uploadInto + '"]');
   status.textContent = "…";
-  fetch("/api/repair/files", {
-    method: "PUT",
-    credentials: "same-origin",
-    headers: { "Content-Type": "application/octet-stream", "X-File-Name": encodeURIComponent(file.name) },
-    body: file
-  })
-    .then(function (response) { return response.json().then(function (body) { return [response.ok, body]; }); })
+  uploadFile(input.files[0])
     .then(function (result) {
-      if (result[0]) { target.value = result[1].key; status.textContent = "✓ " + result[1].name; }
-      else { target.value = ""; status.textContent = result[1].detail || "upload failed"; }
+      if (result.ok) { target.value = result.body.key; status.textContent = "✓ " + result.body.name; }
+      else { target.value = ""; status.textContent = result.body.detail || status.dataset.failed; }
     })
-    .catch(function () { status.textContent = "upload failed"; });
+    .catch(function () { status.textContent = status.dataset.failed; });
+}
+
+// Photos: each chosen photo becomes a thumbnail with a hidden "photo" field holding its key.
+// The form's submit button waits while any photo is still uploading.
+function setPending(form, change) {
+  var pending = (parseInt(form.dataset.pending || "0", 10) || 0) + change;
+  form.dataset.pending = String(pending);
+  form.querySelectorAll("button[type=submit]").forEach(function (button) {
+    button.disabled = pending > 0;
+  });
+}
+
+function photoItem(list, name) {
+  var item = document.createElement("li");
+  item.className = "uploading";
+  var caption = document.createElement("span");
+  caption.textContent = name;
+  var remove = document.createElement("button");
+  remove.type = "button";
+  remove.className = "link";
+  remove.dataset.removePhoto = "";
+  remove.setAttribute("aria-label", list.dataset.removeLabel);
+  remove.textContent = "×";
+  item.appendChild(caption);
+  item.appendChild(remove);
+  list.appendChild(item);
+  return item;
+}
+
+function uploadPhotos(input) {
+  var list = document.getElementById(input.dataset.photoUpload);
+  var form = input.form;
+  Array.prototype.forEach.call(input.files, function (file) {
+    var item = photoItem(list, file.name);
+    setPending(form, 1);
+    uploadFile(file)
+      .then(function (result) {
+        if (!result.ok) throw new Error(result.body.detail || list.dataset.failed);
+        var image = document.createElement("img");
+        image.className = "thumb";
+        image.alt = result.body.name;
+        image.src = "/api/repair/files/" + result.body.key + "?variant=preview";
+        var field = document.createElement("input");
+        field.type = "hidden";
+        field.name = "photo";
+        field.value = result.body.key;
+        item.insertBefore(image, item.firstChild);
+        item.appendChild(field);
+        item.className = "";
+      })
+      .catch(function (error) {
+        item.className = "failed";
+        item.firstChild.textContent = file.name + ": " + (error.message || list.dataset.failed);
+      })
+      .then(function () { setPending(form, -1); });
+  });
+  input.value = "";  // the same photo may be chosen again, and the form never posts the files
+}
+
+document.addEventListener("change", function (event) {
+  var input = event.target;
+  if (!input.dataset || !input.files || !input.files.length) return;
+  if (input.dataset.uploadInto) uploadSingle(input);
+  if (input.dataset.photoUpload) uploadPhotos(input);
+});
+
+document.addEventListener("click", function (event) {
+  var button = event.target.closest && event.target.closest("[data-remove-photo]");
+  if (button) button.closest("li").remove();
 });
