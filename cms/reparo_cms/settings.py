@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 import dj_database_url
 
+from reparo_cms.locales import LOCALE_DIR, compile_catalogues
 from reparo_shared.identity import TokenVerifier, load_public_keys
 from reparo_shared.logs import configure_logging
 
@@ -177,6 +178,9 @@ WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
 TIME_ZONE = os.environ.get("CMS_TIME_ZONE", "Asia/Shanghai")
 USE_I18N = True
 USE_TZ = True
+# Our own labels; the .mo files are compiled from the committed .po sources (reparo_cms.locales).
+LOCALE_PATHS = [LOCALE_DIR]
+compile_catalogues()
 
 # Files: local disk by default, S3-compatible object storage when a bucket is configured.
 

@@ -13,6 +13,7 @@ class ImportByUrlForm(forms.Form):
     url = forms.URLField(
         label=_("Article address"),
         max_length=1000,
+        assume_scheme="https",
         help_text=_("The address of the article as published, e.g. https://mp.weixin.qq.com/s/…"),
     )
     source = forms.ModelChoiceField(

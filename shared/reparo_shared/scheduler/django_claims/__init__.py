@@ -26,8 +26,10 @@ class DjangoSlotClaims:
 
         from reparo_shared.scheduler.django_claims.models import ScheduledJobRun
 
-        # A worker lives for days: drop a connection the database closed meanwhile.
-        close_old_connections()
+        # A worker lives for days: drop a connection the database closed meanwhile. (Never
+        # inside a transaction, where Django would close the caller's connection.)
+        if not transaction.get_connection().in_atomic_block:
+            close_old_connections()
         try:
             with transaction.atomic():
                 run = ScheduledJobRun.objects.create(
