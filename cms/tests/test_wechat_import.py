@@ -298,6 +298,7 @@ def test_one_article_is_imported_by_url_and_the_account_import_adopts_it(
         1,
         2,
     )
+    assert WeChatSource.objects.get().lease_until is None  # scheduled imports are not held up
     page = ArticlePage.objects.get(source_url=item["url"])
     assert page.live
     assert page.title == item["title"]

@@ -155,11 +155,14 @@ class ImportRun(models.Model):
         ordering = ["-started_at", "-pk"]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.started_at:%Y-%m-%d %H:%M}"
+        return f"{self.get_kind_display()} {timezone.localtime(self.started_at):%Y-%m-%d %H:%M}"
 
     def duration(self) -> timedelta | None:
+        """How long the run took, or has been running; whole seconds."""
         end = self.finished_at or (timezone.now() if self.status == RunStatus.RUNNING else None)
-        return end - self.started_at if end else None
+        if end is None:
+            return None
+        return timedelta(seconds=round((end - self.started_at).total_seconds()))
 
     duration.short_description = _("duration")  # type: ignore[attr-defined]
 

@@ -112,8 +112,9 @@ def items_of(article: dict[str, Any]) -> list[ArticleItem]:
 class RunRecorder:
     """The run's counters and errors, written to its row after every article (progress)."""
 
-    def __init__(self, run: ImportRun) -> None:
+    def __init__(self, run: ImportRun, *, holds_lease: bool = False) -> None:
         self.run = run
+        self.holds_lease = holds_lease
 
     def add(self, counter: str, amount: int = 1) -> None:
         setattr(self.run, counter, getattr(self.run, counter) + amount)
@@ -130,7 +131,7 @@ class RunRecorder:
     def save(self) -> None:
         values = {name: getattr(self.run, name) for name in COUNTERS}
         ImportRun.objects.filter(pk=self.run.pk).update(**values)
-        if self.run.source_id:
+        if self.holds_lease:
             # Still working: keep the account's lease.
             WeChatSource.objects.filter(pk=self.run.source_id).update(
                 lease_until=timezone.now() + LEASE
@@ -139,7 +140,6 @@ class RunRecorder:
     def finish(self, failure: str | None = None) -> ImportRun:
         if failure is not None:
             self.error(_("import"), failure)
-        if failure is not None:
             self.run.status = RunStatus.FAILED
         elif self.run.error_count:
             self.run.status = RunStatus.WITH_ERRORS
@@ -366,11 +366,14 @@ def published_articles(client: Any, recorder: RunRecorder) -> Iterator[dict[str,
             return
 
 
-def execute_run(run: ImportRun, client: Any = None) -> ImportRun:
-    """Import every published article of the run's account; the run row records the outcome."""
+def execute_run(run: ImportRun, client: Any = None, *, holds_lease: bool = False) -> ImportRun:
+    """Import every published article of the run's account; the run row records the outcome.
+
+    ``holds_lease``: the caller took the account's lease, which the run renews as it goes.
+    """
     source = run.source
     assert source is not None, "an account import always has its account"
-    recorder = RunRecorder(run)
+    recorder = RunRecorder(run, holds_lease=holds_lease)
     try:
         client = client or accounts.client_for(source.appid)
     except LookupError as failure:
@@ -507,7 +510,7 @@ def _run_leased(run: ImportRun, client_factory: Any) -> ImportRun:
     run.refresh_from_db()
     try:
         client = client_factory(source.appid) if client_factory else None
-        return execute_run(run, client)
+        return execute_run(run, client, holds_lease=True)
     finally:
         next_run = run.started_at + source.interval()
         WeChatSource.objects.filter(pk=source.pk).update(lease_until=None, next_run_at=next_run)
@@ -519,7 +522,9 @@ def _take_lease(source: WeChatSource) -> bool:
     free = Q(lease_until__isnull=True) | Q(lease_until__lt=now)
     taken = WeChatSource.objects.filter(free, pk=source.pk).update(lease_until=now + LEASE) == 1
     if taken:
-        # A run still marked running under an expired lease lost its worker.
-        stale = ImportRun.objects.filter(source=source, status=RunStatus.RUNNING)
+        # An account import still marked running under an expired lease lost its worker.
+        stale = ImportRun.objects.filter(source=source, status=RunStatus.RUNNING).exclude(
+            kind=RunKind.URL
+        )
         stale.update(status=RunStatus.FAILED, finished_at=now)
     return taken

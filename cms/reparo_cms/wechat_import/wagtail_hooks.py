@@ -3,11 +3,12 @@
 from typing import Any
 
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, PageChooserPanel
-from wagtail.admin.ui.tables import Column
+from wagtail.admin.ui.tables import BooleanColumn
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.admin.widgets import HeaderButton, ListingButton
@@ -43,7 +44,14 @@ class AccountViewSet(ModelViewSet):
     name = "wechat_import_accounts"
     menu_label = _("Accounts")
     copy_view_enabled = False
-    list_display = ["name", "appid", "category", "publish_mode", "schedule_enabled", "next_run_at"]
+    list_display = [
+        "name",
+        "appid",
+        "category",
+        "publish_mode",
+        BooleanColumn("schedule_enabled", label=_("import on a schedule")),
+        "next_run_at",
+    ]
     panels = [
         FieldPanel("name"),
         FieldPanel("appid"),
@@ -76,6 +84,14 @@ class RunInspectView(generic.InspectView):
         )
         return format_html("<ul>{}</ul>", items)
 
+    def get_field_display_value(self, field_name: str, field: Any) -> Any:
+        value = super().get_field_display_value(field_name, field)
+        if value is None or value == "":
+            return "-"
+        if field_name in ("started_at", "finished_at"):
+            return timezone.localtime(value)
+        return value
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["still_running"] = self.object.status in (RunStatus.QUEUED, RunStatus.RUNNING)
@@ -92,7 +108,7 @@ class RunViewSet(ModelViewSet):
     inspect_view_class = RunInspectView
     copy_view_enabled = False
     list_display = [
-        Column("started_at", label=_("started"), accessor="started_at"),
+        "started_at",
         "source",
         "kind",
         "status",
