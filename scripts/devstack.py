@@ -177,7 +177,7 @@ def setup_steps() -> list[list[str]]:
 
 def process_table(environment: dict[str, str]) -> list[Process]:
     chosen = selected_services()
-    workers = {"relay-r", "relay-c", "worker-r"} if "workers" in chosen else set()
+    workers = {"relay-r", "relay-c", "worker-r", "worker-c"} if "workers" in chosen else set()
     return [p for p in _all_processes(environment) if p.name in chosen | workers]
 
 
@@ -214,6 +214,8 @@ def _all_processes(environment: dict[str, str]) -> list[Process]:
         ),
         Process("relay-c", [PYTHON, "cms/manage.py", "run_outbox_relay"]),
         Process("worker-r", [PYTHON, "-m", "repair_service.worker"]),
+        # Scheduled publishing and WeChat article imports.
+        Process("worker-c", [PYTHON, "cms/manage.py", "run_scheduler"]),
         Process(
             "gateway",
             uvicorn("gateway.app:create_app", environment["GATEWAY_PORT"], "gateway"),

@@ -5,14 +5,17 @@ Every variable has a default that works for local development (SQLite and files 
 The full list with defaults is in the README.
 """
 
+import json
 import logging
 import os
 import secrets
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import dj_database_url
 
+from reparo_cms.locales import LOCALE_DIR, compile_catalogues
 from reparo_shared.identity import TokenVerifier, load_public_keys
 from reparo_shared.logs import configure_logging
 
@@ -56,6 +59,28 @@ def _token_verifier() -> TokenVerifier:
     return TokenVerifier(load_public_keys(source))
 
 
+def _wechat_import_secrets() -> dict[str, str]:
+    """AppID to secret for the accounts articles may be imported from: the service's own account
+    (``WECHAT_APPID``/``WECHAT_SECRET``) and any listed in ``CMS_WECHAT_IMPORT_ACCOUNTS`` (a JSON
+    object, or the path of a file holding one)."""
+    accounts: dict[str, str] = {}
+    if os.environ.get("WECHAT_APPID") and os.environ.get("WECHAT_SECRET"):
+        accounts[os.environ["WECHAT_APPID"]] = os.environ["WECHAT_SECRET"]
+    extra = os.environ.get("CMS_WECHAT_IMPORT_ACCOUNTS", "").strip()
+    if extra and not extra.startswith("{"):
+        extra = Path(extra).read_text(encoding="utf-8")
+    if extra:
+        accounts.update({str(appid): str(secret) for appid, secret in json.loads(extra).items()})
+    return accounts
+
+
+def _wechat_hosts(name: str, default: str) -> list[str]:
+    """Hosts the importer may fetch from; the sandbox's host joins them when one is configured."""
+    hosts = _env_list(name, default)
+    sandbox = urlsplit(os.environ.get("WECHAT_SANDBOX_URL", "")).hostname
+    return [*hosts, sandbox] if sandbox else hosts
+
+
 # Core
 
 DEBUG = _env_bool("CMS_DEBUG", False)
@@ -70,8 +95,10 @@ USE_X_FORWARDED_HOST = True
 
 INSTALLED_APPS = [
     "reparo_shared.events.django_outbox",
+    "reparo_shared.scheduler.django_claims",
     "reparo_cms.content",
     "reparo_cms.engagement",
+    "reparo_cms.wechat_import",
     "wagtail_headless_preview",
     "wagtail.api.v2",
     "wagtail.contrib.forms",
@@ -151,6 +178,9 @@ WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
 TIME_ZONE = os.environ.get("CMS_TIME_ZONE", "Asia/Shanghai")
 USE_I18N = True
 USE_TZ = True
+# Our own labels; the .mo files are compiled from the committed .po sources (reparo_cms.locales).
+LOCALE_PATHS = [LOCALE_DIR]
+compile_catalogues()
 
 # Files: local disk by default, S3-compatible object storage when a bucket is configured.
 
@@ -212,6 +242,16 @@ WAGTAIL_HEADLESS_PREVIEW = {
     "REDIRECT_ON_PREVIEW": False,
     "ENFORCE_TRAILING_SLASH": True,
 }
+
+# WeChat article import. Articles by URL and their images are fetched only from these hosts, so
+# the importer cannot be pointed at the internal network.
+
+WECHAT_IMPORT_SECRETS = _wechat_import_secrets()
+WECHAT_IMPORT_ARTICLE_HOSTS = _wechat_hosts("CMS_WECHAT_ARTICLE_HOSTS", "mp.weixin.qq.com")
+WECHAT_IMPORT_IMAGE_HOSTS = _wechat_hosts(
+    "CMS_WECHAT_IMAGE_HOSTS", "mmbiz.qpic.cn,mmbiz.qlogo.cn,mmecoa.qpic.cn"
+)
+WECHAT_IMPORT_TIMEOUT_SECONDS = float(os.environ.get("CMS_WECHAT_IMPORT_TIMEOUT", "15"))
 
 # Logging: the shared set-up owns the root logger; Django adds nothing of its own.
 

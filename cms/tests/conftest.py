@@ -1,9 +1,10 @@
 """Shared fixtures: the page tree, pictures, documents and gateway tokens."""
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from django.core.files.base import ContentFile
@@ -28,6 +29,8 @@ from reparo_cms.content.models import (
     VideoPage,
 )
 from reparo_shared.identity import TokenSigner, TokenVerifier, generate_keypair
+from reparo_shared.wechat import ReparoWeChatClient, make_client
+from reparo_shared.wechat.testing import RunningSandbox, running_sandbox
 
 KEY_ID = "test-1"
 
@@ -154,3 +157,26 @@ def customer_auth(token_signer: TokenSigner) -> Callable[[str], dict[str, str]]:
         return {"HTTP_AUTHORIZATION": f"Bearer {token_signer.sign_customer(customer_id, 'o-1')}"}
 
     return headers
+
+
+@pytest.fixture(scope="session")
+def sandbox_process() -> Iterator[RunningSandbox]:
+    """The WeChat sandbox as a real process, started once for the tests that need it."""
+    with running_sandbox() as sandbox:
+        yield sandbox
+
+
+@pytest.fixture
+def sandbox(sandbox_process: RunningSandbox, settings: Any) -> RunningSandbox:
+    """A reset sandbox, its account's secret known to the cms and its host allowed."""
+    sandbox_process.control("POST", "/sandbox/reset")
+    host = urlsplit(sandbox_process.base_url).hostname
+    settings.WECHAT_IMPORT_SECRETS = {sandbox_process.appid: sandbox_process.secret}
+    settings.WECHAT_IMPORT_ARTICLE_HOSTS = [host]
+    settings.WECHAT_IMPORT_IMAGE_HOSTS = [host]
+    return sandbox_process
+
+
+@pytest.fixture
+def wechat_client(sandbox: RunningSandbox) -> ReparoWeChatClient:
+    return make_client(sandbox.settings())

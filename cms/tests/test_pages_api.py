@@ -53,7 +53,10 @@ def test_gateway_reads_article_with_every_field_and_plain_html(
     data = api(client, f"{article.pk}/")
 
     assert data["category"] == "little_known_tips"
-    assert data["category_label"] == "Little-known tips"
+    # Labels follow the request's language (the gateway passes the customer's), zh-Hans first.
+    assert data["category_label"] == "冷知识小技巧"
+    english = client.get(f"/cms/api/v2/pages/{article.pk}/", HTTP_ACCEPT_LANGUAGE="en").json()
+    assert english["category_label"] == "Little-known tips"
     assert data["digest"] == "摘要"
     assert data["author"] == "服务部"
     assert data["wechat_article_id"] == "wx-1"

@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django.test import Client
 
 from reparo_cms.content.models import ArticlePage, ProductPage
+from reparo_cms.wechat_import.models import WeChatSource
 
 
 def seed() -> str:
@@ -54,3 +55,17 @@ def test_editor_signs_in_to_the_admin_with_the_seeded_password(
 
     assert response.status_code == 302
     assert client.get("/cms/admin/").status_code == 200
+
+
+def test_the_services_own_account_is_added_for_import_once(
+    db: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("WECHAT_APPID", "wxdemo0001")
+
+    first = seed()
+    seed()
+
+    assert "account wxdemo0001 added" in first
+    source = WeChatSource.objects.get()
+    assert source.appid == "wxdemo0001"
+    assert not source.schedule_enabled

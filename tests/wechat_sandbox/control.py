@@ -33,13 +33,17 @@ class ConsentGrant(BaseModel):
 
 
 class FaultCreate(BaseModel):
-    """Arm ``count`` answers for ``path``: an errcode, an HTTP status, or a hang (seconds)."""
+    """Arm ``count`` answers for ``path``: an errcode, an HTTP status, a hang (seconds), or every
+    access token expiring first (the call then fails as WeChat fails it, with 42001). ``after``
+    lets that many calls through untouched first, to fail a call in the middle of a series."""
 
     path: str
     count: int = Field(default=1, ge=1)
+    after: int = Field(default=0, ge=0)
     errcode: int | None = None
     http_status: int | None = None
     hang_seconds: float | None = None
+    expire_tokens: bool = False
 
 
 class ClockAdvance(BaseModel):
@@ -106,7 +110,14 @@ async def user_messages(openid: str, state: StateDep) -> list[dict[str, object]]
 @router.post("/faults")
 async def add_fault(body: FaultCreate, state: StateDep) -> dict[str, object]:
     """The next ``count`` calls to ``path`` fail as described."""
-    state.faults[body.path] = Fault(body.count, body.errcode, body.http_status, body.hang_seconds)
+    state.faults[body.path] = Fault(
+        body.count,
+        body.errcode,
+        body.http_status,
+        body.hang_seconds,
+        after=body.after,
+        expire_tokens=body.expire_tokens,
+    )
     return ok()
 
 
@@ -244,6 +255,10 @@ async def inject_faults(
     if fault is None:
         return await call_next(request)
     state.calls[f"fault:{request.url.path}"] += 1
+    if fault.expire_tokens:
+        for token in state.access_tokens.values():
+            token.expires_at = min(token.expires_at, state.now())
+        return await call_next(request)
     if fault.hang_seconds is not None:
         # Read the body first: WeChat goes on with a call whose caller gave up waiting.
         await request.body()

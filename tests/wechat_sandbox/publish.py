@@ -37,23 +37,39 @@ class SeedArticles(BaseModel):
     deleted_every: int = 10
 
 
-def _image_url(state: SandboxState, base: str, fmt: str, image_id: str) -> str:
+class ArticleEdit(BaseModel):
+    """A change to one news item of a published article (WeChat allows editing after
+    publication); ``index`` counts from 1 as in WeChat's article addresses."""
+
+    index: int = 1
+    title: str | None = None
+    digest: str | None = None
+    append_html: str | None = None
+
+
+def _image_url(state: SandboxState, base: str, fmt: str, image_id: str, declared: bool) -> str:
+    """An mmbiz-style address; without ``declared`` it carries no ``wx_fmt`` (some WeChat
+    images have none, and only the response's type tells the format)."""
     state.images[image_id] = fmt
     wx_fmt = "jpeg" if fmt == "jpeg" else fmt.replace("broken", "png")
-    return f"{base}mmbiz_{wx_fmt}/{image_id}/0?wx_fmt={wx_fmt}"
+    path = f"{base}mmbiz_{wx_fmt}/{image_id}/0"
+    return f"{path}?wx_fmt={wx_fmt}&from=appmsg" if declared else f"{path}?from=appmsg"
 
 
 def _news_item(
     state: SandboxState, base: str, number: int, part: int, fmt: str, deleted: bool
 ) -> dict[str, Any]:
     image_id = f"img{number:03d}p{part}"
-    image = _image_url(state, base, fmt, image_id)
-    thumb = _image_url(state, base, "jpeg", f"thumb{number:03d}p{part}")
+    # As in WeChat's HTML, the address sits in data-src with its "&" escaped as "&amp;".
+    image = html.escape(_image_url(state, base, fmt, image_id, declared=number != 3))
+    thumb = _image_url(state, base, "jpeg", f"thumb{number:03d}p{part}", declared=True)
     title = f"{TOPICS[number % len(TOPICS)]} 第{number}期" + (f" ({part + 1})" if part else "")
     content = (
-        f"<section><p>{html.escape(title)}：这是沙箱里的第 {number} 篇文章。</p>"
-        f'<p><img data-src="{image}" data-type="{fmt}" style="width:100%"></p>'
-        "<p>Fim do artigo / 完</p></section>"
+        f'<section style="margin:0 8px"><p><span style="font-size:15px">{html.escape(title)}'
+        f"：这是沙箱里的第 {number} 篇文章。</span></p><p><br></p>"
+        f'<p style="text-align:center"><img class="rich_pages wxw-img" data-src="{image}" '
+        f'data-type="{fmt}" data-ratio="0.5" data-w="240" style="width:100%"></p>'
+        "<p><strong>Fim do artigo</strong> / 完</p></section>"
     )
     return {
         "title": title,
@@ -102,6 +118,25 @@ async def seed(body: SeedArticles, request: Request, state: StateDep) -> dict[st
     return ok(total_count=len(state.articles))
 
 
+@router.post("/sandbox/freepublish/{article_id}/edit")
+async def edit(article_id: str, body: ArticleEdit, state: StateDep) -> dict[str, object]:
+    """Test hook: edit a published news item; the article's ``update_time`` moves on."""
+    article = _article(state, article_id)
+    items = article["content"]["news_item"]
+    if not 1 <= body.index <= len(items):
+        raise WeChatError(40097)
+    item = items[body.index - 1]
+    if body.title is not None:
+        item["title"] = body.title
+    if body.digest is not None:
+        item["digest"] = body.digest
+    if body.append_html is not None:
+        item["content"] += body.append_html
+    edited = int(state.now())
+    article["update_time"] = article["content"]["update_time"] = edited
+    return ok(update_time=edited)
+
+
 @router.post("/cgi-bin/freepublish/batchget")
 async def batchget(request: Request, state: StateDep, _token: AccessToken) -> dict[str, object]:
     """One page of published articles, newest first; ``count`` is 1 to 20."""
@@ -138,6 +173,21 @@ async def getarticle(request: Request, state: StateDep, _token: AccessToken) -> 
     return {"news_item": article["content"]["news_item"]}
 
 
+@router.post("/cgi-bin/freepublish/delete")
+async def delete(request: Request, state: StateDep, _token: AccessToken) -> dict[str, object]:
+    """Delete a published article: ``index`` 1..n one news item, 0 or none all of them. The
+    list keeps the article with ``is_deleted`` set, as WeChat's does."""
+    body = await json_body(request)
+    article = _article(state, str(body.get("article_id", "")))
+    items = article["content"]["news_item"]
+    index = int(body.get("index") or 0)
+    if not 0 <= index <= len(items):
+        raise WeChatError(40097)
+    for item in items if index == 0 else [items[index - 1]]:
+        item["is_deleted"] = True
+    return ok()
+
+
 @router.get("/s/{article_id}", response_class=HTMLResponse)
 async def article_page(article_id: str, state: StateDep, idx: int = 1) -> HTMLResponse:
     """The public page of an article, shaped like mp.weixin.qq.com's (for import by URL)."""
@@ -149,11 +199,14 @@ async def article_page(article_id: str, state: StateDep, idx: int = 1) -> HTMLRe
     content = item["content"]
     return HTMLResponse(
         f"""<!doctype html><html><head><meta charset="utf-8">
+<meta name="description" content="{html.escape(item["digest"])}">
+<meta name="author" content="{html.escape(item["author"])}">
 <meta property="og:title" content="{html.escape(item["title"])}">
+<meta property="og:description" content="{html.escape(item["digest"])}">
 <meta property="og:image" content="{html.escape(item["thumb_url"])}">
 <title>{html.escape(item["title"])}</title></head><body>
 <h1 class="rich_media_title" id="activity-name">{html.escape(item["title"])}</h1>
-<a id="js_name">{html.escape(item["author"])}</a>
+<a id="js_name">Reparo 服务号</a>
 <div class="rich_media_content" id="js_content">{content}</div>
 <script>var ct = "{article["content"]["create_time"]}";</script></body></html>"""
     )
@@ -164,9 +217,10 @@ def _image_bytes(fmt: str, label: str) -> bytes:
     size = (240, 120)
     buffer = io.BytesIO()
     if fmt == "gif":
-        frames = [Image.new("P", size, color) for color in (30, 120)]
+        # Two frames of different colours: a real animation, which an importer must keep.
+        frames = [Image.new("RGB", size, color) for color in ((7, 193, 96), (250, 160, 30))]
         for frame in frames:
-            ImageDraw.Draw(frame).text((10, 50), label, fill=255)
+            ImageDraw.Draw(frame).text((10, 50), label, fill=(255, 255, 255))
         frames[0].save(buffer, "GIF", save_all=True, append_images=frames[1:], duration=300, loop=0)
     else:
         image = Image.new("RGB", size, (7, 193, 96))

@@ -80,6 +80,8 @@ class Fault:
     errcode: int | None = None
     http_status: int | None = None
     hang_seconds: float | None = None
+    after: int = 0
+    expire_tokens: bool = False
 
 
 @dataclass
@@ -170,6 +172,9 @@ class SandboxState:
         """Use up one injected fault for ``path``, if any is armed."""
         fault = self.faults.get(path)
         if fault is None:
+            return None
+        if fault.after > 0:
+            fault.after -= 1
             return None
         fault.remaining -= 1
         if fault.remaining <= 0:

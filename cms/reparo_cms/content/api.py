@@ -114,9 +114,14 @@ class ContentPagesAPIViewSet(PagesAPIViewSet):
     filter_backends = _with_our_filters(PagesAPIViewSet.filter_backends)
     known_query_parameters = PagesAPIViewSet.known_query_parameters.union(["product", "pn", "path"])
 
+    def get_base_queryset(self) -> QuerySet:
+        # Wagtail asks for it several times per request, and each time reads the view
+        # restrictions again; one view instance serves one request, so keep the first.
+        if not hasattr(self, "_public_pages"):
+            self._public_pages = super().get_base_queryset()
+        return self._public_pages
+
     def get_queryset(self) -> QuerySet:
-        # Wagtail asks for the base queryset several times per request, and each time reads the
-        # view restrictions again; one view instance serves one request, so keep the first.
         if not hasattr(self, "_base_queryset"):
             self._base_queryset = self._with_pictures(super().get_queryset())
         return self._base_queryset

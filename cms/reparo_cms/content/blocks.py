@@ -12,17 +12,27 @@ PHONE_RENDITION = "width-750"
 THUMBNAIL_RENDITION = "fill-360x240"
 
 
+def is_gif(image: Any) -> bool:
+    """GIFs are served from their original file: renditions keep only their first frame."""
+    return str(image.file.name).lower().endswith(".gif")
+
+
 def image_payload(image: Any) -> dict[str, Any] | None:
-    """An image as the phone pages need it: phone-width and thumbnail renditions."""
+    """An image as the phone pages need it: phone-width and thumbnail renditions (for a GIF the
+    original file at phone size, so an animation stays animated)."""
     if image is None:
         return None
-    phone = image.get_rendition(PHONE_RENDITION)
     thumbnail = image.get_rendition(THUMBNAIL_RENDITION)
+    if is_gif(image):
+        phone = {"url": image.file.url, "width": image.width, "height": image.height}
+    else:
+        rendition = image.get_rendition(PHONE_RENDITION)
+        phone = {"url": rendition.url, "width": rendition.width, "height": rendition.height}
     return {
         "id": image.pk,
         "title": image.title,
         "alt": image.default_alt_text,
-        "phone": {"url": phone.url, "width": phone.width, "height": phone.height},
+        "phone": phone,
         "thumbnail": {"url": thumbnail.url, "width": thumbnail.width, "height": thumbnail.height},
     }
 

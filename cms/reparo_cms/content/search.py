@@ -9,6 +9,7 @@ Han runs become their character pairs, all of which must be present. Latin words
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 import jieba
 
@@ -26,7 +27,13 @@ def _pairs(run: str) -> list[str]:
 
 def index_text(parts: Iterable[str]) -> str:
     """The text to hand the search index for ``parts`` (title, digest, body text, ...)."""
-    text = " ".join(part for part in parts if part)
+    return _index_text(" ".join(part for part in parts if part))
+
+
+# One save of a page asks for its index text several times (one per indexed field type), and
+# publishing saves a page up to three times with the same text; word cutting is the costly part.
+@lru_cache(maxsize=256)
+def _index_text(text: str) -> str:
     tokens: list[str] = [word for word in jieba.cut_for_search(text) if WORD.fullmatch(word)]
     for run in HAN_RUN.findall(text):
         tokens.extend(run)

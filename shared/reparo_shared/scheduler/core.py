@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Protocol
 
 from sqlalchemy import Column, DateTime, Engine, UniqueConstraint, insert, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
@@ -48,13 +49,75 @@ def slot_start(now: datetime, every: timedelta) -> datetime:
     return EPOCH + slots * every
 
 
+class SlotClaims(Protocol):
+    """Where claims are written: the ``scheduled_job_run`` table, reached one way or another."""
+
+    # Errors meaning "the database is away for now": the loop logs them and tries again.
+    unavailable: tuple[type[Exception], ...]
+
+    def claim(self, job_name: str, slot: datetime, instance: str) -> int | None:
+        """Insert the ``(job, slot)`` row; its id when this instance won, None when another did."""
+        ...
+
+    def finish(self, run_id: int, error: str | None) -> None:
+        """Record that the claimed run ended, with the error if it failed."""
+        ...
+
+
+class SqlSlotClaims:
+    """Claims through a SQLAlchemy engine (the SQLModel services)."""
+
+    unavailable: tuple[type[Exception], ...] = (SQLAlchemyError,)
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def claim(self, job_name: str, slot: datetime, instance: str) -> int | None:
+        table = ScheduledJobRun.__table__  # type: ignore[attr-defined]
+        try:
+            with self.engine.begin() as connection:
+                result = connection.execute(
+                    insert(table).values(
+                        job_name=job_name,
+                        slot_start=slot,
+                        instance=instance,
+                        started_at=datetime.now(UTC),
+                    )
+                )
+                key = result.inserted_primary_key
+                assert key is not None, "an INSERT always reports its primary key"
+                return int(key[0])
+        except IntegrityError:
+            return None
+
+    def finish(self, run_id: int, error: str | None) -> None:
+        table = ScheduledJobRun.__table__  # type: ignore[attr-defined]
+        with self.engine.begin() as connection:
+            connection.execute(
+                update(table)
+                .where(table.c.id == run_id)
+                .values(finished_at=datetime.now(UTC), error=error)
+            )
+
+
 class Scheduler:
-    """Registers jobs and runs each due one where this instance wins the slot."""
+    """Registers jobs and runs each due one where this instance wins the slot.
+
+    Give it a SQLAlchemy ``engine``, or ``claims`` for another way to the same table (the Django
+    twin in ``reparo_shared.scheduler.django_claims`` for cms).
+    """
 
     def __init__(
-        self, engine: Engine, *, instance: str | None = None, tick_seconds: float = 1.0
+        self,
+        engine: Engine | None = None,
+        *,
+        claims: SlotClaims | None = None,
+        instance: str | None = None,
+        tick_seconds: float = 1.0,
     ) -> None:
-        self.engine = engine
+        if (engine is None) == (claims is None):
+            raise ValueError("give the scheduler either an engine or claims")
+        self.claims: SlotClaims = claims or SqlSlotClaims(engine)  # type: ignore[arg-type]
         self.instance = instance or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self.tick_seconds = tick_seconds
         self.jobs: dict[str, Job] = {}
@@ -89,7 +152,7 @@ class Scheduler:
             if self._last_slot.get(job.name) == slot:
                 continue  # this instance already tried this slot, won or lost
             self._last_slot[job.name] = slot
-            run_id = self._claim(job, slot)
+            run_id = self.claims.claim(job.name, slot, self.instance)
             if run_id is None:
                 continue
             self._run(job, run_id, slot)
@@ -103,29 +166,11 @@ class Scheduler:
         while not stop.is_set():
             try:
                 self.run_pending()
-            except SQLAlchemyError:
+            except self.claims.unavailable:
                 logger.exception(
                     "scheduler.database_unavailable", extra={"instance": self.instance}
                 )
             stop.wait(self.tick_seconds)
-
-    def _claim(self, job: Job, slot: datetime) -> int | None:
-        table = ScheduledJobRun.__table__  # type: ignore[attr-defined]
-        try:
-            with self.engine.begin() as connection:
-                result = connection.execute(
-                    insert(table).values(
-                        job_name=job.name,
-                        slot_start=slot,
-                        instance=self.instance,
-                        started_at=datetime.now(UTC),
-                    )
-                )
-                key = result.inserted_primary_key
-                assert key is not None, "an INSERT always reports its primary key"
-                return int(key[0])
-        except IntegrityError:
-            return None
 
     def _run(self, job: Job, run_id: int, slot: datetime) -> None:
         context = {"job": job.name, "slot": slot.isoformat(), "instance": self.instance}
@@ -137,10 +182,4 @@ class Scheduler:
             # One failing job must not stop the others or the loop; the row keeps the error.
             logger.exception("scheduler.job_failed", extra=context)
             error = f"{type(failure).__name__}: {failure}"[:500]
-        table = ScheduledJobRun.__table__  # type: ignore[attr-defined]
-        with self.engine.begin() as connection:
-            connection.execute(
-                update(table)
-                .where(table.c.id == run_id)
-                .values(finished_at=datetime.now(UTC), error=error)
-            )
+        self.claims.finish(run_id, error)

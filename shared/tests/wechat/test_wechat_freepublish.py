@@ -1,9 +1,12 @@
 """Published articles through wechatpy's freepublish API, and the sandbox's image hosting."""
 
+import html
+import io
 from typing import Any
 
 import httpx
 import pytest
+from PIL import Image as PillowImage
 from wechatpy.exceptions import WeChatClientException
 
 from reparo_shared.wechat import ReparoWeChatClient
@@ -27,7 +30,8 @@ def _all_pages(client: ReparoWeChatClient) -> list[dict[str, Any]]:
 
 def _images(item: dict[str, Any]) -> list[str]:
     content = item["content"]["news_item"][0]["content"]
-    return [part.split('"')[0] for part in content.split('data-src="')[1:]]
+    # WeChat escapes the "&" between query parameters in data-src.
+    return [html.unescape(part.split('"')[0]) for part in content.split('data-src="')[1:]]
 
 
 def test_importer_pages_through_45_articles(seeded: RunningSandbox, client: ReparoWeChatClient):
@@ -81,6 +85,7 @@ def test_images_refuse_foreign_referer_and_one_fails(
     assert plain.status_code == 200
     assert plain.headers["content-type"] == "image/gif"
     assert plain.content.startswith(b"GIF89a")
+    assert PillowImage.open(io.BytesIO(plain.content)).n_frames == 2
     assert hotlinked.status_code == 403
     assert httpx.get(broken).status_code == 404
 
@@ -93,3 +98,57 @@ def test_article_page_can_be_read_by_url(seeded: RunningSandbox, client: ReparoW
     assert page.status_code == 200
     assert item["title"] in page.text
     assert 'id="js_content"' in page.text
+
+
+def test_image_addresses_are_escaped_and_one_has_no_declared_format(
+    seeded: RunningSandbox, client: ReparoWeChatClient
+) -> None:
+    items = {item["article_id"]: item for item in _all_pages(client)}
+    raw = items["art005"]["content"]["news_item"][0]["content"]
+    undeclared = _images(items["art003"])[0]
+
+    assert "wx_fmt=png&amp;from=appmsg" in raw
+    assert "wx_fmt" not in undeclared
+    assert httpx.get(undeclared).headers["content-type"] == "image/png"
+
+
+def test_editing_a_published_item_moves_its_update_time(
+    seeded: RunningSandbox, client: ReparoWeChatClient
+) -> None:
+    before = client.freepublish.getarticle("art007")["news_item"][0]
+
+    sandbox_answer = seeded.control(
+        "POST", "/sandbox/freepublish/art007/edit", json={"title": "改过的标题"}
+    )
+
+    items = {item["article_id"]: item for item in _all_pages(client)}
+    assert items["art007"]["content"]["news_item"][0]["title"] == "改过的标题"
+    assert items["art007"]["update_time"] == sandbox_answer["update_time"]
+    assert before["title"] != "改过的标题"
+
+
+def test_a_fault_can_expire_every_token_after_some_calls(
+    seeded: RunningSandbox, client: ReparoWeChatClient
+) -> None:
+    seeded.control(
+        "POST",
+        "/sandbox/faults",
+        json={"path": "/cgi-bin/freepublish/batchget", "after": 1, "expire_tokens": True},
+    )
+
+    client.freepublish.batchget(offset=0, count=20)
+    second = client.freepublish.batchget(offset=20, count=20)
+
+    # The second call met an expired token (42001); the client renewed it once and retried.
+    assert second["item_count"] == 20
+    assert seeded.control("GET", "/sandbox/stats")["stable_token"] == 2
+
+
+def test_deleting_one_item_marks_it_deleted_in_the_list(
+    seeded: RunningSandbox, client: ReparoWeChatClient
+) -> None:
+    client.freepublish.delete("art008", 2)
+
+    items = {item["article_id"]: item for item in _all_pages(client)}
+    flags = [news["is_deleted"] for news in items["art008"]["content"]["news_item"]]
+    assert flags == [False, True, False]

@@ -14,9 +14,7 @@ from reparo_cms.content.search import index_text
 
 
 class ArticleCategory(models.TextChoices):
-    """The seven categories. Known shortcoming: the labels (like every label of our own models)
-    are English source strings; no zh-Hans or pt-BR message catalogue exists yet, so editors see
-    them in English inside an otherwise translated admin."""
+    """The seven categories (labels translated in ``reparo_cms/locale``)."""
 
     APP_PROMOTION = "app_promotion", _("App promotion copy")
     APPLICATION_SCENARIOS = "application_scenarios", _("Application scenarios")

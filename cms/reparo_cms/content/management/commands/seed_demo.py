@@ -8,6 +8,8 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
 from reparo_cms.content.demo import seed_demo_content
+from reparo_cms.content.models import ArticleIndexPage
+from reparo_cms.wechat_import.models import WeChatSource
 
 
 class Command(BaseCommand):
@@ -20,6 +22,7 @@ class Command(BaseCommand):
         self._seed_editor()
         created = seed_demo_content()
         self.stdout.write("demo content created" if created else "demo content already present")
+        self._seed_wechat_account()
 
     def _seed_editor(self) -> None:
         username = os.environ.get("CMS_ADMIN_USERNAME", "editor")
@@ -38,3 +41,13 @@ class Command(BaseCommand):
             user.set_password(password)
             user.save(update_fields=["password"])
         self.stdout.write(f"Wagtail admin: /cms/admin/  user: {username}  password: {password}")
+
+    def _seed_wechat_account(self) -> None:
+        """The service's own official account (``WECHAT_APPID``, the sandbox locally) as an
+        import source, its schedule off: an editor imports with "Import now"."""
+        appid = os.environ.get("WECHAT_APPID", "")
+        index = ArticleIndexPage.objects.first()
+        if not appid or index is None or WeChatSource.objects.filter(appid=appid).exists():
+            return
+        WeChatSource.objects.create(name="Reparo 服务号", appid=appid, article_index=index)
+        self.stdout.write(f"WeChat import: account {appid} added (schedule off)")
