@@ -19,6 +19,7 @@ from gateway import pages, repair_pages, wechat_jssdk, wechat_signin
 from gateway.content import routes as content_routes
 from gateway.content.cache import ContentCache, dropped_on_content_events
 from gateway.content.cms_client import CmsNotFound, CmsUnavailable
+from gateway.content.rendering import not_found_page
 from gateway.errors import error_page, upstream_unavailable
 from gateway.i18n import request_language, translations
 from gateway.identity import customer_authorization
@@ -181,8 +182,7 @@ def _add_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(CmsNotFound)
     async def cms_not_found(request: Request, exc: CmsNotFound) -> Response:
-        _ = translations(request_language(request)).gettext
-        return error_page(request, 404, _("Not found"), _("This page does not exist."))
+        return not_found_page(request)
 
     @app.exception_handler(RepairApiError)
     async def repair_refused(request: Request, exc: RepairApiError) -> Response:

@@ -34,6 +34,11 @@ class GatewaySettings(BaseSettings):
     # available; never set in production.
     wechat_sandbox_url: str = ""
 
+    # The official account's menu that ``python -m gateway.menu`` sets, as JSON in WeChat's
+    # ``{"button": [...]}`` shape. Empty: repair, my repairs, and a content menu (home,
+    # articles, videos, software, my favourites), all on gateway_public_url.
+    wechat_menu: str = ""
+
     # Shown to customers paying offline: the account to transfer to (bank, name, number).
     offline_payment_account: str = ""
 

@@ -70,8 +70,15 @@ FIRMWARE_PAGE = {
          "file": {"url": "/cms/media/documents/%E5%9B%BA%E4%BB%B6-2.1.0.bin"}},
     ],
 }  # fmt: skip
+CARE_ARTICLE = {
+    "id": 40, "meta": {"type": "content.ArticlePage", "slug": "care", "locale": "zh-hans"},
+    "title": "镜片保养", "public_url": f"{PUBLIC}/articles/care/", "category": "little_known_tips",
+    "digest": "定期清洁", "cover": None, "author": "", "original_published_at": None,
+    "source_url": "", "body": [],
+}  # fmt: skip
 PAGES = {page["id"]: page for page in (INDEX, TRAINING, BASICS, UPLOADED, ON_A_VIDEO_SITE,
-                                        FIRMWARE_PAGE)}  # fmt: skip
+                                        FIRMWARE_PAGE, CARE_ARTICLE)}  # fmt: skip
+PREVIEW_TOKEN = "id=10:signed-by-cms"
 CHILDREN = {2: [3], 3: [4], 4: [10, 11]}
 
 
@@ -87,6 +94,7 @@ def stand_in_cms(firmware: Path, public_pem: str) -> FastAPI:
     app.state.downloads = []
     app.state.reactions = {}
     app.state.down = False
+    app.state.draft = None
     verifier = TokenVerifier({"test-1": public_pem})
 
     def customer(request: Request) -> str | None:
@@ -108,6 +116,8 @@ def stand_in_cms(firmware: Path, public_pem: str) -> FastAPI:
         items = list(PAGES.values())
         if "type" in query:
             items = [p for p in items if p["meta"]["type"] == query["type"]]
+        if "slug" in query:
+            items = [p for p in items if p["meta"].get("slug") == query["slug"]]
         if "path" in query:
             path = "/" + "/".join(s for s in query["path"].split("/") if s) + "/"
             items = [p for p in items if p.get("public_url", "").endswith(path)]
@@ -123,6 +133,13 @@ def stand_in_cms(firmware: Path, public_pem: str) -> FastAPI:
         if page_id not in PAGES:
             return JSONResponse({"message": "not found"}, status_code=404)
         return JSONResponse(PAGES[page_id])
+
+    @app.get("/cms/api/v2/page_preview/")
+    async def preview(content_type: str, token: str) -> JSONResponse:
+        draft = app.state.draft
+        if token != PREVIEW_TOKEN or draft is None or draft["meta"]["type"].lower() != content_type:
+            return JSONResponse({"message": "no preview for this token"}, status_code=404)
+        return JSONResponse(draft)
 
     def counts(page_id: int, who: str | None) -> dict[str, Any]:
         mine = app.state.reactions.get(page_id, {})
@@ -140,8 +157,10 @@ def stand_in_cms(firmware: Path, public_pem: str) -> FastAPI:
         return {"items": [counts(int(i), who) for i in ids.split(",") if i]}
 
     @app.get("/cms/api/engagement/pages/{page_id}/")
-    async def one(request: Request, page_id: int) -> dict[str, Any]:
-        return counts(page_id, customer(request))
+    async def one(request: Request, page_id: int) -> JSONResponse:
+        if page_id not in PAGES:
+            return JSONResponse({"detail": "no video or article with this id"}, status_code=404)
+        return JSONResponse(counts(page_id, customer(request)))
 
     @app.api_route("/cms/api/engagement/pages/{page_id}/{kind}/", methods=["PUT", "DELETE"])
     async def react(request: Request, page_id: int, kind: str) -> JSONResponse:
@@ -176,8 +195,10 @@ def stand_in_cms(firmware: Path, public_pem: str) -> FastAPI:
         return JSONResponse({"download_id": len(app.state.downloads)}, status_code=201)
 
     @app.get("/cms/api/engagement/software/{page_id}/downloads/")
-    async def download_counts(page_id: int) -> dict[str, Any]:
-        return {"page_id": page_id, "versions": [{"version_id": 8, "downloads": 41}]}
+    async def download_counts(page_id: int) -> JSONResponse:
+        if page_id not in PAGES:
+            return JSONResponse({"detail": "no published software page"}, status_code=404)
+        return JSONResponse({"page_id": page_id, "versions": [{"version_id": 8, "downloads": 41}]})
 
     @app.api_route("/cms/media/documents/{name}", methods=["GET", "HEAD"])
     async def media(name: str) -> Any:
@@ -198,15 +219,8 @@ def cms(keys: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Itera
         yield app
 
 
-@pytest.fixture(autouse=True)
-def fresh_cms(cms: FastAPI) -> None:
-    cms.state.downloads.clear()
-    cms.state.reactions.clear()
-    cms.state.down = False
-
-
 @pytest.fixture(scope="module")
-def gateway(keys: dict[str, str], upstream_url: str, cms: FastAPI) -> Iterator[str]:
+def gateway_app(keys: dict[str, str], upstream_url: str, cms: FastAPI) -> FastAPI:
     settings = GatewaySettings(
         repair_url=upstream_url,
         cms_url=cms.state.url,
@@ -214,9 +228,24 @@ def gateway(keys: dict[str, str], upstream_url: str, cms: FastAPI) -> Iterator[s
         customer_token_kid="test-1",
         session_secret="test-session-secret",
         wechat_sandbox_url="http://127.0.0.1:9",
+        amqp_url="",
     )
-    with serve_in_thread(create_app(settings)) as url:
+    return create_app(settings)
+
+
+@pytest.fixture(scope="module")
+def gateway(gateway_app: FastAPI) -> Iterator[str]:
+    with serve_in_thread(gateway_app) as url:
         yield url
+
+
+@pytest.fixture(autouse=True)
+def fresh_cms(cms: FastAPI, gateway_app: FastAPI) -> None:
+    cms.state.downloads.clear()
+    cms.state.reactions.clear()
+    cms.state.down = False
+    cms.state.draft = None
+    gateway_app.state.content_cache.clear()
 
 
 @contextmanager
@@ -403,8 +432,8 @@ def test_favourites_need_sign_in_and_say_when_empty(gateway: str) -> None:
         empty = client.get("/favourites")
 
     assert signed_out.status_code == 303
-    assert signed_out.headers["location"] == "/signin?next=/favourites"
-    assert 'class="app-empty"' in empty.text
+    assert signed_out.headers["location"] == "/signin?next=/favourites/"
+    assert 'class="content-empty"' in empty.text
 
 
 # Software
@@ -482,3 +511,104 @@ def test_head_tells_the_size_and_counts_nothing(gateway: str, cms: FastAPI) -> N
 )
 def test_unknown_software_version_or_missing_file_is_404(gateway: str, path: str) -> None:
     assert httpx.get(f"{gateway}{path}").status_code == 404
+
+
+# The content cache, previews and likes on articles
+
+
+@pytest.mark.parametrize(
+    "path", ["/videos/", "/videos/training/basics/", "/videos/training/basics/homing/",
+             "/software/", "/software/firmware/"],
+)  # fmt: skip
+def test_anonymous_video_and_software_pages_come_from_the_content_cache(
+    gateway: str, path: str
+) -> None:
+    first = httpx.get(f"{gateway}{path}")
+    second = httpx.get(f"{gateway}{path}")
+    with signed_in(gateway) as client:
+        personal = client.get(path)
+
+    assert first.status_code == 200
+    assert [first.headers["X-Content-Cache"], second.headers["X-Content-Cache"]] == ["miss", "hit"]
+    assert second.text == first.text
+    assert personal.headers["X-Content-Cache"] == "bypass"
+
+
+def test_downloads_are_never_cached(gateway: str) -> None:
+    response = httpx.get(f"{gateway}/software/firmware/download/8")
+
+    assert "X-Content-Cache" not in response.headers
+
+
+def test_a_cached_page_never_shows_someone_elses_likes(gateway: str) -> None:
+    path = "/videos/training/basics/homing/"
+    httpx.get(f"{gateway}{path}")  # cached with nobody's likes
+    with signed_in(gateway) as client:
+        client.post("/reactions/10/like", data={"on": "true"})
+        theirs = client.get(path)
+    anonymous = httpx.get(f"{gateway}{path}")
+
+    assert 'data-reaction="like"' in theirs.text
+    assert theirs.text.count('aria-pressed="true"') == 1
+    assert anonymous.headers["X-Content-Cache"] == "hit"
+    assert 'aria-pressed="true"' not in anonymous.text
+    assert 'data-signed-in="false"' in anonymous.text
+
+
+def test_video_draft_previews_like_the_live_page_and_is_never_stored(
+    gateway: str, cms: FastAPI
+) -> None:
+    cms.state.draft = {**UPLOADED, "title": "草稿:回零"}
+
+    preview = httpx.get(
+        f"{gateway}/preview/", params={"content_type": "content.videopage", "token": PREVIEW_TOKEN}
+    )
+
+    assert preview.status_code == 200
+    assert preview.headers["Cache-Control"] == "no-store"
+    assert "草稿:回零" in preview.text
+    assert 'src="/cms/media/documents/homing.mp4"' in preview.text
+    assert 'action="/reactions/10/like"' in preview.text
+
+
+def test_new_software_draft_previews_with_its_versions_and_no_downloads(
+    gateway: str, cms: FastAPI
+) -> None:
+    cms.state.draft = {**FIRMWARE_PAGE, "id": 99, "title": "新固件草稿"}
+
+    preview = httpx.get(
+        f"{gateway}/preview/",
+        params={"content_type": "content.softwarepage", "token": PREVIEW_TOKEN},
+    )
+
+    assert preview.status_code == 200
+    assert preview.headers["Cache-Control"] == "no-store"
+    assert "新固件草稿" in preview.text
+    assert hashlib.sha256(FIRMWARE).hexdigest() in preview.text
+    assert 'class="weui-cell__bd app-download-count">0<' in preview.text
+
+
+def test_article_has_likes_and_favourites_that_land_in_my_favourites(
+    gateway: str, cms: FastAPI
+) -> None:
+    anonymous = httpx.get(f"{gateway}/articles/care/")
+    with signed_in(gateway) as client:
+        client.post("/reactions/40/favourite", data={"on": "true", "next": "/articles/care/"})
+        theirs = client.get("/articles/care/")
+        favourites = client.get("/favourites/")
+
+    assert 'action="/reactions/40/like"' in anonymous.text
+    assert "/static/reactions.js" in anonymous.text
+    assert 'aria-pressed="true"' not in anonymous.text
+    assert theirs.headers["X-Content-Cache"] == "bypass"
+    favourite_button = theirs.text.split('data-reaction="favourite"', 1)[1]
+    assert 'aria-pressed="true"' in favourite_button.split("</form>", 1)[0]
+    assert cms.state.reactions[40] == {"cust-o-media": {"favourite"}}
+    assert 'href="/articles/care/"' in favourites.text
+
+
+def test_page_numbers_that_are_not_numbers_show_the_first_page(gateway: str) -> None:
+    response = httpx.get(f"{gateway}/videos/", params={"page": "abc"})
+
+    assert response.status_code == 200
+    assert 'href="/videos/training/basics/homing/"' in response.text

@@ -76,14 +76,15 @@ def publish_article(
     return int(page.pk)
 
 
-def preview_draft(slug: str, draft_title: str) -> str:
+def preview_draft(draft_title: str, slug: str = "", page_id: int = 0) -> str:
     """Save a draft title for preview, as the editor's preview button does; the preview link
-    the editor is sent to."""
+    the editor is sent to. The page is the article with ``slug``, or any page by ``page_id``."""
     from django.test import RequestFactory
+    from wagtail.models import Page
 
     from reparo_cms.content.models import ArticlePage
 
-    page = ArticlePage.objects.get(slug=slug)
+    page = Page.objects.get(pk=page_id).specific if page_id else ArticlePage.objects.get(slug=slug)
     page.title = draft_title
     preview = page.create_page_preview()
     return str(page.get_preview_url(RequestFactory(HTTP_HOST="localhost").get("/"), preview.token))

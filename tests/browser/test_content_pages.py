@@ -238,3 +238,40 @@ def test_publishing_drops_every_gateways_cached_page(
     wait_until_shown(f"{stack.gateway_url}/articles/?category=technology_cases", title)
     page.reload()
     expect(page.locator(".content-item", has_text=title)).to_be_visible()
+
+
+def test_customer_favourites_an_article_and_finds_it_in_my_favourites(
+    stack: Stack, phone: BrowserContext
+) -> None:
+    slug = unique("favourite")
+    title = "切割头的日常检查"
+    in_cms(
+        stack,
+        "publish_article",
+        title=title,
+        slug=slug,
+        category="little_known_tips",
+        paragraph="每天开机前检查喷嘴。",
+    )
+    article_url = f"{stack.gateway_url}/articles/{slug}/"
+    wait_until_shown(article_url, title)
+    page = phone.new_page()
+    page.goto(article_url)
+    favourite = page.locator("form[data-reaction=favourite] button")
+    expect(favourite).to_have_attribute("aria-pressed", "false")
+
+    favourite.click()
+    page.click("button[value=oSbx_lina]")  # WeChat's sign-in, played by the sandbox
+    page.wait_for_url(article_url)
+    favourite.click()
+
+    expect(favourite).to_have_attribute("aria-pressed", "true")
+    expect(favourite.locator(".app-reaction-count")).to_have_text("1")
+    page.wait_for_load_state("networkidle")
+    page.click(".content-nav >> text=我的收藏")
+    screenshot(page, "my-favourites-article")
+    page.click(f".app-favourite >> text={title}")
+    page.wait_for_url(article_url)
+    expect(favourite).to_have_attribute("aria-pressed", "true")
+    anonymous = httpx.get(article_url, headers={"Accept-Language": "zh-CN"})
+    assert 'aria-pressed="true"' not in anonymous.text

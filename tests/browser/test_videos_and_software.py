@@ -9,6 +9,7 @@ import httpx
 import pytest
 from playwright.sync_api import BrowserContext, Response, expect
 
+from tests.browser.cms_content import in_cms
 from tests.browser.cms_media import MediaContent, seed_media_content
 from tests.browser.conftest import screenshot
 from tests.conftest import Stack
@@ -145,3 +146,22 @@ def test_resumed_download_continues_with_the_right_bytes_and_counts_once(
     assert rest.headers["x-content-type-options"] == "nosniff"
     assert hashlib.sha256(first.content + rest.content).hexdigest() == content.firmware_sha256
     assert download_counts(stack, content) == before + 1
+
+
+def test_editor_previews_a_video_draft_that_plays_like_the_live_page(
+    stack: Stack, content: MediaContent, phone: BrowserContext
+) -> None:
+    preview_url = in_cms(stack, "preview_draft", page_id=content.video_id, draft_title="草稿视频")
+    page = phone.new_page()
+
+    response = page.goto(preview_url)
+
+    assert preview_url.startswith(f"{stack.gateway_url}/preview/?")
+    assert response is not None
+    assert response.status == 200
+    assert response.headers["cache-control"] == "no-store"
+    expect(page.locator("h1")).to_have_text("草稿视频")
+    expect(page.locator("video.app-player")).to_have_attribute("src", re.compile(r"^/cms/media/"))
+    expect(page.locator("form[data-reaction=like]")).to_have_count(1)
+    live = httpx.get(f"{stack.gateway_url}{content.video_path}").text
+    assert "草稿视频" not in live

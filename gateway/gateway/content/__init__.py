@@ -1,1 +1,2 @@
-"""The customer's content pages: articles, products, search and previews, read from cms."""
+"""The customer's content pages read from cms: home, articles, videos, software, products,
+search, likes and favourites, and editors' previews."""

@@ -1,4 +1,4 @@
-"""Articles: the category tabs with paged lists, and the article page."""
+"""Articles: the category tabs with paged lists, and the article page with likes and favourites."""
 
 from typing import Any
 
@@ -7,9 +7,11 @@ from starlette.responses import Response
 
 from gateway.content.cache import cached_page
 from gateway.content.cms_client import CmsClient, CmsNotFound
-from gateway.content.preview import preview_renderer
+from gateway.content.engagement import page_reactions
+from gateway.content.preview import live_page_by_slug, preview_renderer
 from gateway.content.rendering import (
     CATEGORY_LABELS,
+    list_page,
     page_number,
     render_content,
     share_card,
@@ -18,7 +20,6 @@ from gateway.content.rendering import (
 router = APIRouter(include_in_schema=False)
 
 ARTICLE_TYPE = "content.ArticlePage"
-ARTICLES_PER_PAGE = 10
 LIST_FIELDS = ("category", "digest", "cover", "original_published_at", "public_url")
 
 
@@ -31,20 +32,19 @@ def list_order(category: str | None) -> str:
 
 @router.get("/articles/")
 async def article_list(request: Request, category: str = "", page: str = "1") -> Response:
-    """One category's articles (or all of them), newest first, ten to a page."""
+    """One category's articles (or all of them), newest first, a page at a time."""
     if category and category not in CATEGORY_LABELS:
         raise CmsNotFound(404, "no such category")
 
     async def render() -> Response:
         number = page_number(page)
-        filters = {"category": category} if category else {}
-        listing = await CmsClient.for_request(request).pages(
+        listing = await list_page(
+            request,
             ARTICLE_TYPE,
+            number,
             fields=LIST_FIELDS,
-            filters=filters,
+            filters={"category": category} if category else {},
             order=list_order(category or None),
-            offset=(number - 1) * ARTICLES_PER_PAGE,
-            limit=ARTICLES_PER_PAGE,
         )
         return render_content(
             request,
@@ -61,16 +61,14 @@ async def article_list(request: Request, category: str = "", page: str = "1") ->
 @router.get("/articles/{slug}/")
 async def article_page(request: Request, slug: str) -> Response:
     """One published article with its whole body."""
-
-    async def render() -> Response:
-        article = await CmsClient.for_request(request).page_by_slug(ARTICLE_TYPE, slug)
-        return await render_article(request, article)
-
-    return await cached_page(request, render)
+    return await live_page_by_slug(request, ARTICLE_TYPE, slug)
 
 
 @preview_renderer("content.articlepage")
 async def render_article(request: Request, article: dict[str, Any]) -> Response:
     """The article page, for the live page and for an editor's preview alike."""
+    reactions = await page_reactions(CmsClient.for_request(request), int(article["id"]))
     card = share_card(request, article["title"], article.get("digest"), article.get("cover"))
-    return render_content(request, "content/article.html", article=article, share=card)
+    return render_content(
+        request, "content/article.html", article=article, reactions=reactions, share=card
+    )

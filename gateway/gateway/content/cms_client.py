@@ -209,10 +209,17 @@ class CmsClient:
         method = "PUT" if on else "DELETE"
         return await self._call(method, f"{ENGAGEMENT_PATH}/pages/{int(page_id)}/{kind}/")
 
-    async def my_favourites(self, *, offset: int = 0, limit: int = 20) -> dict[str, Any]:
-        """The signed-in customer's favourites, newest first, as cms pages them."""
+    async def my_favourites(self, *, offset: int = 0, limit: int = 20) -> PageList:
+        """The signed-in customer's favourites, newest first: each ``{page_id, title, type,
+        path, favourited_at}``, ``path`` being where the gateway shows the page."""
         params = {"offset": max(0, offset), "limit": max(1, limit)}
-        return await self._get(f"{ENGAGEMENT_PATH}/me/favourites/", params)
+        body = await self._get(f"{ENGAGEMENT_PATH}/me/favourites/", params)
+        return PageList(
+            items=list(body.get("results", [])),
+            total_count=int(body.get("count", 0)),
+            offset=int(params["offset"]),
+            limit=int(params["limit"]),
+        )
 
     async def record_download(self, version_id: int, idempotency_key: str) -> dict[str, Any]:
         """Count one started software download; the same key counts once however often sent."""

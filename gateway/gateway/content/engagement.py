@@ -1,24 +1,47 @@
 """Likes and favourites on videos and articles, and the customer's "my favourites".
 
-Pages show the buttons with ``templates/content/_reactions.html``; its forms post here. With
-scripts on, ``static/reactions.js`` posts them in the background and the counts change at once;
-without, the browser posts and comes back. Signed-out customers are sent to sign-in and come back
-to the page they were on.
+Pages show the buttons with ``templates/content/_reactions.html`` and the counts from
+``page_reactions``; its forms post here. With scripts on, ``static/reactions.js`` posts them in
+the background and the counts change at once; without, the browser posts and comes back.
+Signed-out customers are sent to sign-in and come back to the page they were on.
+
+A page with the buttons may come from the content cache only for anonymous visitors, whose
+buttons show counts and nothing of their own; a signed-in customer's page is always rendered
+for them, so the buttons show what they liked and favourited.
 """
 
-from typing import Literal
+from typing import Any, Literal
 
 from fastapi import APIRouter, Form, Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
-from gateway.content.cms_client import CmsClient
-from gateway.content.links import PAGE_SIZE, page_offset, signin_url
+from gateway.content.cms_client import CmsClient, CmsNotFound
+from gateway.content.rendering import (
+    PAGE_SIZE,
+    page_number,
+    page_offset,
+    render_content,
+    signin_url,
+)
 from gateway.errors import wants_json
 from gateway.identity import current_customer
-from gateway.pages import render, safe_next
-from gateway.repair_pages import local_time
+from gateway.pages import safe_next
 
 router = APIRouter(include_in_schema=False)
+
+FAVOURITES_PATH = "/favourites/"
+
+
+async def page_reactions(client: CmsClient, page_id: int) -> dict[str, Any]:
+    """Counts of one video or article and the caller's own reactions, for ``_reactions.html``.
+
+    A page that was never published (an editor's preview of a new draft) has none yet.
+    """
+    try:
+        return await client.page_engagement(page_id)
+    except CmsNotFound:
+        return {"page_id": page_id, "likes": 0, "favourites": 0, "liked": False,
+                "favourited": False}  # fmt: skip
 
 
 @router.post("/reactions/{page_id}/{kind}")
@@ -44,18 +67,18 @@ async def react(
 
 
 @router.get("/favourites")
-async def my_favourites(request: Request, page: int = 1) -> Response:
+@router.get(FAVOURITES_PATH)
+async def my_favourites(request: Request, page: str = "1") -> Response:
     """The signed-in customer's favourite videos and articles, newest first."""
     if current_customer(request) is None:
-        return RedirectResponse(signin_url("/favourites"), status_code=303)
+        return RedirectResponse(signin_url(FAVOURITES_PATH), status_code=303)
+    number = page_number(page)
     listing = await CmsClient.for_request(request).my_favourites(
-        offset=page_offset(page), limit=PAGE_SIZE
+        offset=page_offset(number), limit=PAGE_SIZE
     )
-    return render(
+    return render_content(
         request,
         "content/favourites.html",
-        favourites=listing.get("results", []),
-        has_next=bool(listing.get("next")),
-        page=max(page, 1),
-        local_time=local_time,
+        listing=listing,
+        page_number=number,
     )

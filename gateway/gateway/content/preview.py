@@ -1,11 +1,12 @@
-"""Editors' previews: the page wagtail-headless-preview sends them to, rendering a draft.
+"""One renderer per page type, for the live page and an editor's preview alike; the preview route.
+
+A page module registers the renderer of its page type with ``@preview_renderer``; the live
+routes call it through ``render_page`` (or ``live_page_by_slug``) and the preview route calls
+the same one, so the editor sees exactly what customers will.
 
 cms's preview settings point editors at ``/preview/?content_type=<app.model>&token=<token>``.
 The draft is fetched from cms's preview API with that token (an unknown or expired token is a
-404) and rendered by the same function that renders the live page of its type, so the editor
-sees exactly what customers will. Previews are never cached, here or in the browser.
-
-A page module registers the renderer of its page type with ``@preview_renderer``.
+404) and rendered by its type's renderer. Previews are never cached, here or in the browser.
 """
 
 from collections.abc import Awaitable, Callable
@@ -14,6 +15,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
+from gateway.content.cache import cached_page
 from gateway.content.cms_client import CmsClient, CmsNotFound, CmsRefused, CmsUnavailable
 from gateway.content.rendering import not_found_page, render_content
 from gateway.errors import upstream_unavailable
@@ -35,6 +37,23 @@ def preview_renderer(content_type: str) -> Callable[[PageRenderer], PageRenderer
         return renderer
 
     return register
+
+
+async def render_page(request: Request, page: dict[str, Any]) -> Response:
+    """``page`` (as cms's API gives it) rendered by the renderer of its type."""
+    page_type = str((page.get("meta") or {}).get("type", ""))
+    renderer = _renderers.get(page_type.lower(), _render_generic)
+    return await renderer(request, page)
+
+
+async def live_page_by_slug(request: Request, page_type: str, slug: str) -> Response:
+    """The published page of ``page_type`` with this slug; cached for anonymous visitors."""
+
+    async def render() -> Response:
+        page = await CmsClient.for_request(request).page_by_slug(page_type, slug)
+        return await render_page(request, page)
+
+    return await cached_page(request, render)
 
 
 @router.get("/preview/")

@@ -8,14 +8,12 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from gateway.content.cache import cached_page
-from gateway.content.cms_client import CmsClient
-from gateway.content.preview import preview_renderer
-from gateway.content.rendering import page_number, render_content, share_card
+from gateway.content.preview import live_page_by_slug, preview_renderer
+from gateway.content.rendering import list_page, page_number, render_content, share_card
 
 router = APIRouter(include_in_schema=False)
 
 PRODUCT_TYPE = "content.ProductPage"
-PRODUCTS_PER_PAGE = 20
 LIST_FIELDS = ("image", "summary", "pn_list", "public_url")
 
 
@@ -25,12 +23,7 @@ async def product_list(request: Request, page: str = "1") -> Response:
 
     async def render() -> Response:
         number = page_number(page)
-        listing = await CmsClient.for_request(request).pages(
-            PRODUCT_TYPE,
-            fields=LIST_FIELDS,
-            offset=(number - 1) * PRODUCTS_PER_PAGE,
-            limit=PRODUCTS_PER_PAGE,
-        )
+        listing = await list_page(request, PRODUCT_TYPE, number, fields=LIST_FIELDS)
         return render_content(request, "content/products.html", listing=listing, page_number=number)
 
     return await cached_page(request, render)
@@ -39,12 +32,7 @@ async def product_list(request: Request, page: str = "1") -> Response:
 @router.get("/products/{slug}/")
 async def product_page(request: Request, slug: str) -> Response:
     """One published product."""
-
-    async def render() -> Response:
-        product = await CmsClient.for_request(request).page_by_slug(PRODUCT_TYPE, slug)
-        return await render_product(request, product)
-
-    return await cached_page(request, render)
+    return await live_page_by_slug(request, PRODUCT_TYPE, slug)
 
 
 def repair_link(pn: str) -> str:

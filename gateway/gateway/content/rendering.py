@@ -1,18 +1,23 @@
-"""What every content page shares: labels, dates, links, share cards and rendering.
+"""What every content page shares: labels, dates, addresses, paging, share cards and rendering.
 
 Interface texts are translated; content (titles, bodies, category names editors chose) is shown
 in the language it was written in, and the page marks it with the content's own ``lang``.
+Every list (articles, videos, products, search results, favourites) pages the same way:
+``PAGE_SIZE`` items, ``?page=`` from 1, and ``content/_pager.html`` to move between pages.
 """
 
+import html
+import re
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo
 
 from fastapi import Request
 from starlette.responses import Response
 
+from gateway.content.cms_client import CmsClient, PageList
 from gateway.errors import error_page
 from gateway.i18n import request_language, translations
 from gateway.pages import render
@@ -30,6 +35,10 @@ CATEGORY_LABELS = {
 
 SHOWN_TIMEZONE = ZoneInfo("Asia/Shanghai")
 SHARE_DESCRIPTION_LENGTH = 120
+# Ten items fill a phone screen or two; every content list shows this many per page.
+PAGE_SIZE = 10
+MAX_PAGE_NUMBER = 10_000
+TAG = re.compile(r"<[^>]*>")
 
 
 def category_label(request: Request, code: str | None) -> str:
@@ -67,6 +76,11 @@ def page_path(page: dict[str, Any]) -> str:
     return path or f"/pages/{page.get('id', 0)}/"
 
 
+def signin_url(target: str) -> str:
+    """Sign-in that comes back to ``target`` (a same-site path) afterwards."""
+    return f"/signin?next={quote(target, safe='/')}"
+
+
 def content_language(page: dict[str, Any]) -> str:
     """The language the page was written in, for its ``lang`` attribute."""
     return str((page.get("meta") or {}).get("locale") or "zh-Hans")
@@ -78,6 +92,11 @@ def absolute_url(request: Request, url: str | None) -> str:
     if url.startswith(("http://", "https://")):
         return url
     return f"{request.app.state.settings.gateway_public_url.rstrip('/')}{url}"
+
+
+def plain_text(rich_text: str | None) -> str:
+    """Rich text's words without its markup (for a share card's description)."""
+    return html.unescape(TAG.sub(" ", rich_text or ""))
 
 
 def share_card(
@@ -111,7 +130,19 @@ def page_number(raw: str | None) -> int:
         number = int(raw or 1)
     except ValueError:
         return 1
-    return min(max(number, 1), 10_000)
+    return min(max(number, 1), MAX_PAGE_NUMBER)
+
+
+def page_offset(number: int) -> int:
+    """Where page ``number`` (from ``page_number``) starts in its list."""
+    return (number - 1) * PAGE_SIZE
+
+
+async def list_page(request: Request, page_type: str, number: int, **query: Any) -> PageList:
+    """Page ``number`` of the published pages of ``page_type``; ``query`` as ``CmsClient.pages``
+    takes it (fields, filters, order, descendant_of...)."""
+    client = CmsClient.for_request(request)
+    return await client.pages(page_type, offset=page_offset(number), limit=PAGE_SIZE, **query)
 
 
 def not_found_page(request: Request) -> Response:

@@ -9,13 +9,12 @@ from starlette.responses import Response
 
 from gateway.content.cache import cached_page
 from gateway.content.cms_client import CmsClient, PageList
-from gateway.content.rendering import page_number, render_content
+from gateway.content.rendering import PAGE_SIZE, page_number, page_offset, render_content
 
 router = APIRouter(include_in_schema=False)
 
 MAX_QUERY_LENGTH = 100
 PER_GROUP = 5
-PER_PAGE = 20
 
 
 @dataclass(frozen=True)
@@ -51,7 +50,7 @@ async def search(request: Request, q: str = "", kind: str = "", page: str = "1")
 
     async def render() -> Response:
         number = page_number(page) if single else 1
-        limit = PER_PAGE if single else PER_GROUP
+        limit = PAGE_SIZE if single else PER_GROUP
         results: list[tuple[SearchGroup, PageList]] = []
         if query:
             client = CmsClient.for_request(request)
@@ -61,7 +60,7 @@ async def search(request: Request, q: str = "", kind: str = "", page: str = "1")
                         group.page_type,
                         fields=group.fields,
                         search=query,
-                        offset=(number - 1) * limit,
+                        offset=page_offset(number),
                         limit=limit,
                     )
                     for group in groups

@@ -20,10 +20,11 @@ from fastapi import APIRouter, Request
 from starlette.background import BackgroundTask
 from starlette.responses import Response, StreamingResponse
 
+from gateway.content.cache import cached_page
 from gateway.content.cms_client import CmsClient, CmsError, CmsNotFound, CmsUnavailable
-from gateway.content.links import gateway_path
+from gateway.content.preview import preview_renderer
+from gateway.content.rendering import page_path, render_content, share_card
 from gateway.identity import current_customer
-from gateway.pages import render
 from gateway.settings import GatewaySettings
 from reparo_shared.logs import CORRELATION_HEADER, correlation_id
 
@@ -92,37 +93,57 @@ def attachment(filename: str) -> str:
 @router.get("/software/")
 async def software_index(request: Request, product: int | None = None) -> Response:
     """Every published software item, under the products it serves (``?product=`` for one)."""
-    client = CmsClient.for_request(request)
-    software = await _all_software(client, {"product": product} if product else None)
-    groups = by_product(software)
-    if product:
-        groups = [g for g in groups if g["product"] and g["product"]["id"] == product]
-    return render(
-        request,
-        "content/software/list.html",
-        groups=groups,
-        product=product,
-        path_of=gateway_path,
-        newest_first=newest_first,
-    )
+
+    async def render() -> Response:
+        client = CmsClient.for_request(request)
+        software = await _all_software(client, {"product": product} if product else None)
+        groups = by_product(software)
+        if product:
+            groups = [g for g in groups if g["product"] and g["product"]["id"] == product]
+        return render_content(
+            request,
+            "content/software/list.html",
+            groups=groups,
+            product=product,
+            newest_first=newest_first,
+        )
+
+    return await cached_page(request, render)
 
 
 @router.get("/software/{slug}")
 @router.get("/software/{slug}/")
 async def software_page(request: Request, slug: str) -> Response:
     """One software item with every version: notes, size, SHA-256 and the download."""
-    client = CmsClient.for_request(request)
-    software = await _software_at(client, slug)
-    counts = await client.download_counts(int(software["id"]))
+
+    async def render() -> Response:
+        software = await _software_at(CmsClient.for_request(request), slug)
+        return await render_software(request, software)
+
+    return await cached_page(request, render)
+
+
+@preview_renderer("content.softwarepage")
+async def render_software(request: Request, software: dict[str, Any]) -> Response:
+    """The software page, for the live page and for an editor's preview alike.
+
+    Download counts may be as old as the content cache lets an anonymous page be.
+    """
+    try:
+        counts = await CmsClient.for_request(request).download_counts(int(software["id"]))
+    except CmsNotFound:  # a draft never published has no downloads yet
+        counts = {}
     downloads = {row["version_id"]: row["downloads"] for row in counts.get("versions", [])}
-    return render(
+    card = share_card(request, software["title"], software.get("summary"), None)
+    return render_content(
         request,
         "content/software/page.html",
         software=software,
         versions=newest_first(software.get("versions") or []),
         downloads=downloads,
-        download_path=lambda version: f"{INDEX_PATH}/{slug}/download/{version['id']}",
+        download_path=lambda version: f"{page_path(software)}download/{version['id']}",
         file_size=file_size,
+        share=card,
     )
 
 

@@ -2,7 +2,7 @@
 
 Pages live at the paths of their ``public_url`` (``/videos/<category>/<subcategory>/<video>/``),
 which is where "View live" in the Wagtail admin sends editors; the video index itself is
-``/videos``. Uploaded videos play from cms's media through the gateway's ``/cms/`` proxy, which
+``/videos/``. Uploaded videos play from cms's media through the gateway's ``/cms/`` proxy, which
 passes Range requests on, so phones can seek; an external address that names a media file plays
 the same way, any other external address (a video site's page) is offered as a link.
 """
@@ -14,13 +14,22 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
+from gateway.content.cache import cached_page
 from gateway.content.cms_client import CmsClient, CmsNotFound, PageList
-from gateway.content.links import PAGE_SIZE, gateway_path, page_offset
-from gateway.pages import render
+from gateway.content.engagement import page_reactions
+from gateway.content.preview import preview_renderer, render_page
+from gateway.content.rendering import (
+    list_page,
+    page_number,
+    page_path,
+    plain_text,
+    render_content,
+    share_card,
+)
 
 router = APIRouter(include_in_schema=False)
 
-INDEX_PATH = "/videos"
+INDEX_PATH = "/videos/"
 VIDEO = "content.VideoPage"
 CATEGORY = "content.VideoCategoryPage"
 LIST_FIELDS = ("public_url", "poster", "duration_seconds")
@@ -48,39 +57,47 @@ def player(video: dict[str, Any]) -> dict[str, str]:
 
 
 @router.get("/videos")
-@router.get("/videos/")
-async def video_index(request: Request, page: int = 1) -> Response:
+@router.get(INDEX_PATH)
+async def video_index(request: Request, page: str = "1") -> Response:
     """First-level categories and the newest videos of all of them."""
-    client = CmsClient.for_request(request)
-    index = (await client.pages("content.VideoIndexPage", limit=1)).items
-    if not index:
-        return _listing(request, page, None, [], [], PageList([], 0), {})
-    index_id = int(index[0]["id"])
-    first_level, videos = await asyncio.gather(
-        _categories(client, index_id),
-        client.pages(
-            VIDEO, descendant_of=index_id, fields=LIST_FIELDS, order="-first_published_at",
-            offset=page_offset(page), limit=PAGE_SIZE,
-        ),
-    )  # fmt: skip
-    reactions = await client.engagement(videos.ids)
-    return _listing(request, page, None, first_level, [], videos, reactions)
+
+    async def render() -> Response:
+        number = page_number(page)
+        client = CmsClient.for_request(request)
+        index = (await client.pages("content.VideoIndexPage", limit=1)).items
+        if not index:
+            return await _listing(request, client, number, None, [], [], PageList([], 0))
+        index_id = int(index[0]["id"])
+        first_level, videos = await asyncio.gather(
+            _categories(client, index_id),
+            list_page(
+                request, VIDEO, number, descendant_of=index_id, fields=LIST_FIELDS,
+                order="-first_published_at",
+            ),
+        )  # fmt: skip
+        return await _listing(request, client, number, None, first_level, [], videos)
+
+    return await cached_page(request, render)
 
 
 @router.get("/videos/{path:path}")
-async def video_or_category(request: Request, path: str, page: int = 1) -> Response:
+async def video_or_category(request: Request, path: str, page: str = "1") -> Response:
     """A category (its videos, and its subcategories) or a video, by its public path."""
-    client = CmsClient.for_request(request)
-    found = await client.pages(filters={"path": f"{INDEX_PATH}/{path}"}, limit=1)
-    if not found.items:
-        raise CmsNotFound(404, "no video or category at this path")
-    page_type = found.items[0]["meta"]["type"]
-    page_id = int(found.items[0]["id"])
-    if page_type == VIDEO:
-        return await _video_page(request, client, page_id)
-    if page_type == CATEGORY:
-        return await _category_page(request, client, page_id, page)
-    raise CmsNotFound(404, "not a video or a video category")
+
+    async def render() -> Response:
+        client = CmsClient.for_request(request)
+        found = await client.pages(filters={"path": f"{INDEX_PATH}{path}"}, limit=1)
+        if not found.items:
+            raise CmsNotFound(404, "no video or category at this path")
+        page_type = found.items[0]["meta"]["type"]
+        page_id = int(found.items[0]["id"])
+        if page_type == VIDEO:
+            return await render_page(request, await client.page(page_id))
+        if page_type == CATEGORY:
+            return await _category_page(request, client, page_id, page_number(page))
+        raise CmsNotFound(404, "not a video or a video category")
+
+    return await cached_page(request, render)
 
 
 async def _categories(client: CmsClient, parent_id: int) -> list[dict[str, Any]]:
@@ -89,7 +106,7 @@ async def _categories(client: CmsClient, parent_id: int) -> list[dict[str, Any]]
 
 
 async def _category_page(
-    request: Request, client: CmsClient, category_id: int, page: int
+    request: Request, client: CmsClient, category_id: int, number: int
 ) -> Response:
     category = await client.page(category_id)
     first = category
@@ -99,48 +116,46 @@ async def _category_page(
     first_level, second_level, videos = await asyncio.gather(
         _categories(client, index_id),
         _categories(client, int(first["id"])),
-        client.pages(
-            VIDEO, descendant_of=category_id, fields=LIST_FIELDS,
-            offset=page_offset(page), limit=PAGE_SIZE,
-        ),
-    )  # fmt: skip
-    reactions = await client.engagement(videos.ids)
-    return _listing(
-        request, page, category, first_level, second_level, videos, reactions,
+        list_page(request, VIDEO, number, descendant_of=category_id, fields=LIST_FIELDS),
+    )
+    return await _listing(
+        request, client, number, category, first_level, second_level, videos,
         current_first=int(first["id"]),
     )  # fmt: skip
 
 
-def _listing(
+async def _listing(
     request: Request,
-    page: int,
+    client: CmsClient,
+    number: int,
     category: dict[str, Any] | None,
     first_level: list[dict[str, Any]],
     second_level: list[dict[str, Any]],
     videos: PageList,
-    reactions: dict[int, dict[str, Any]],
     current_first: int | None = None,
 ) -> Response:
-    return render(
+    counts = await client.engagement(videos.ids)
+    return render_content(
         request,
         "content/videos/list.html",
         category=category,
         first_level=first_level,
         second_level=second_level,
         current_first=current_first,
-        videos=videos,
-        counts=reactions,
-        page=max(page, 1),
-        path_of=gateway_path,
+        listing=videos,
+        counts=counts,
+        page_number=number,
         duration=duration,
     )
 
 
-async def _video_page(request: Request, client: CmsClient, video_id: int) -> Response:
-    video, reactions = await asyncio.gather(client.page(video_id), client.page_engagement(video_id))
-    path = gateway_path(video.get("public_url"))
-    category_path = path.rstrip("/").rsplit("/", 1)[0] + "/"
-    return render(
+@preview_renderer("content.videopage")
+async def render_video(request: Request, video: dict[str, Any]) -> Response:
+    """The video page, for the live page and for an editor's preview alike."""
+    reactions = await page_reactions(CmsClient.for_request(request), int(video["id"]))
+    category_path = page_path(video).rstrip("/").rsplit("/", 1)[0] + "/"
+    card = share_card(request, video["title"], plain_text(video.get("notes")), video.get("poster"))
+    return render_content(
         request,
         "content/videos/video.html",
         video=video,
@@ -148,4 +163,5 @@ async def _video_page(request: Request, client: CmsClient, video_id: int) -> Res
         reactions=reactions,
         category_path=category_path,
         duration=duration,
+        share=card,
     )
