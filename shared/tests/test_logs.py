@@ -15,13 +15,17 @@ from reparo_shared.logs import UVICORN_LOGGERS, configure_logging, set_correlati
 def restore_logging() -> Iterator[None]:
     root = logging.getLogger()
     saved = (root.handlers[:], root.level)
-    uvicorn = {name: logging.getLogger(name).propagate for name in UVICORN_LOGGERS}
+    uvicorn = {
+        name: (logging.getLogger(name).propagate, logging.getLogger(name).level)
+        for name in UVICORN_LOGGERS
+    }
     pika_level = logging.getLogger("pika").level
     yield
     logging.getLogger("pika").setLevel(pika_level)
     root.handlers[:], root.level = saved
-    for name, propagate in uvicorn.items():
+    for name, (propagate, level) in uvicorn.items():
         logging.getLogger(name).propagate = propagate
+        logging.getLogger(name).setLevel(level)
     logging.captureWarnings(False)
 
 
@@ -37,6 +41,7 @@ def test_service_uvicorn_and_warning_lines_all_come_out_as_json_records(
     uvicorn_error = logging.getLogger("uvicorn.error")
     uvicorn_error.addHandler(logging.StreamHandler())
     uvicorn_error.propagate = False
+    uvicorn_error.setLevel(logging.INFO)  # what --log-level info sets
     configure_logging("repair_service", json_logs=True)
     set_correlation_id("abc123")
 

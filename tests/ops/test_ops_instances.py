@@ -542,18 +542,24 @@ def test_relays_publish_every_event_once_and_workers_handle_each_once(
     assert {state for _, state in messages} == {"SENT"}
 
 
-def test_the_state_gauges_read_the_same_on_every_repair_instance(deployed: Deployment) -> None:
+def test_every_repair_instance_reports_the_same_state_and_both_workers_on_each_queue(
+    deployed: Deployment,
+) -> None:
     pages = [
         httpx.get(f"{repair.url}/metrics", timeout=30).text
         for repair in deployed.stack.of("repair_service")
     ]
 
     def state_lines(page: str) -> list[str]:
-        gauges = ("reparo_outbox_backlog ", "reparo_pending_payments", "reparo_dead_letters{")
+        gauges = ("reparo_outbox_backlog ", "reparo_pending_", "reparo_queue_", "reparo_dead_")
         return sorted(line for line in page.splitlines() if line.startswith(gauges))
 
-    assert state_lines(pages[0])
     assert state_lines(pages[0]) == state_lines(pages[1])
+    for consumer in CONSUMERS:
+        queue = f"{deployed.queue_prefix}{consumer}"
+        assert f'reparo_queue_consumers{{queue="{queue}"}} 2.0' in pages[0]
+        assert f'reparo_dead_letters{{queue="{queue}.dead"}} 0.0' in pages[0]
+    assert "reparo_state_gauge_errors{" not in pages[0]
 
 
 # --- scheduled jobs -----------------------------------------------------------------------------
