@@ -98,6 +98,7 @@ def template_values(
         "REPARO_HTTPS_LISTEN": f"127.0.0.1:{https_port}",
         "REPARO_GATEWAY": gateway,
         "REPARO_OBJECT_STORE": objects,
+        "REPARO_CMS_BUCKET": "reparo-cms",
         "REPARO_TLS_DIR": str(tls_dir),
     }
 
@@ -293,22 +294,32 @@ def test_an_oversized_payment_notification_is_refused(nginx: RunningNginx) -> No
     assert response.status_code == 413
 
 
-def test_public_cms_media_is_read_from_the_object_store_without_credentials(
+def test_cms_media_is_read_from_its_bucket_without_credentials_and_never_written(
     nginx: RunningNginx,
 ) -> None:
+    nginx.object_store.requests.clear()
     with httpx.Client(verify=nginx.tls) as client:
         read = client.get(
-            f"{nginx.https}/objects/reparo-cms/images/pump.jpg",
-            headers={"Authorization": "AWS4-HMAC-SHA256 Credential=stolen"},
+            f"{nginx.https}/cms/media/documents/%E5%9B%BA%E4%BB%B6%201.bin",
+            headers={
+                "Authorization": "AWS4-HMAC-SHA256 Credential=stolen",
+                "Cookie": "sessionid=editor",
+                "Range": "bytes=100-199",
+            },
         )
-        written = client.put(f"{nginx.https}/objects/reparo-cms/images/pump.jpg", content=b"x")
-        private = client.get(f"{nginx.https}/objects/reparo-repair/invoices/R1.pdf")
+        written = client.put(f"{nginx.https}/cms/media/images/pump.jpg", content=b"x")
+        listing = client.get(f"{nginx.https}/cms/media/")
+        api = client.get(f"{nginx.https}/cms/api/v2/pages/")
 
-    received = [request.path for request in nginx.object_store.requests]
+    (received,) = nginx.object_store.requests
     assert read.status_code == 200
-    assert received == ["/reparo-cms/images/pump.jpg"]
-    assert "authorization" not in nginx.object_store.requests[0].headers
+    assert read.headers["x-content-type-options"] == "nosniff"
+    assert received.path == "/reparo-cms/documents/固件 1.bin"
+    assert received.headers["range"] == "bytes=100-199"
+    assert "authorization" not in received.headers
+    assert "cookie" not in received.headers
     assert written.status_code == 403
-    # The repair service's private bucket is not routed to the store at all: the gateway gets it.
-    assert private.status_code == 200
-    assert last_request(nginx, "/objects/reparo-repair/invoices/R1.pdf").method == "GET"
+    assert listing.status_code == 404
+    # Everything else under /cms/ is the cms's, through the gateway.
+    assert api.status_code == 200
+    assert last_request(nginx, "/cms/api/v2/pages/").method == "GET"
