@@ -140,8 +140,9 @@ class DeployedStack:
             **(overrides or {}),
         }
 
-    def run_once(self, service: str, command: list[str] | None = None) -> None:
-        """Run a one-shot command (a migration, a seed) in ``service``'s image; it must succeed."""
+    def run_once(self, service: str, command: list[str] | None = None) -> str:
+        """Run a one-shot command (a migration, a seed) in ``service``'s image; it must succeed.
+        Returns what it printed."""
         command = command or service_command(service)
         log = self.log_dir / f"{service}-{len(list(self.log_dir.iterdir()))}.log"
         with log.open("wb") as output:
@@ -154,9 +155,10 @@ class DeployedStack:
                 check=False,
                 timeout=600,
             )
+        printed = log.read_text("utf-8", errors="replace")
         if result.returncode != 0:
-            tail = log.read_text("utf-8", errors="replace")[-3000:]
-            raise AssertionError(f"{service}: {shlex.join(command)} failed:\n{tail}")
+            raise AssertionError(f"{service}: {shlex.join(command)} failed:\n{printed[-3000:]}")
+        return printed
 
     def start(
         self,

@@ -1,12 +1,15 @@
-"""Two instances of every service and worker against one PostgreSQL and one RabbitMQ.
+"""Two instances of every service and worker against one PostgreSQL, one RabbitMQ and one
+S3-compatible store (moto's server, standing in for MinIO).
 
 Every process runs its image's or compose service's own command (see ``deployed_stack``): two
 gateways, two repair_service and two cms instances, two of each relay and of the repair worker,
 one WeChat sandbox (the demo profile's). Sessions and tokens made on one instance work on the
-other, relays never publish an event twice, every event is handled once, and a scheduled job runs
-once per slot however many workers are up.
+other, files stored through one are served by the other, relays never publish an event twice,
+every event is handled once, and a scheduled job runs once per slot however many workers are up.
 """
 
+import io
+import json
 import re
 import subprocess
 import time
@@ -14,17 +17,21 @@ import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import boto3
 import devstack  # scripts/ is put on the path by tests/conftest.py
 import httpx
 import pika
 import pytest
 from deployed_stack import DeployedStack, Started, image_healthcheck, image_of, service_command
+from moto.server import ThreadedMotoServer
 from ops_support import REPO_ROOT, PostgresScratch
+from PIL import Image
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import URL
 
@@ -71,6 +78,8 @@ class Deployment:
     exchange: str
     queue_prefix: str
     missing_commands: dict[str, str]
+    store: Any
+    buckets: dict[str, str]
 
     @property
     def env(self) -> dict[str, str]:
@@ -148,54 +157,89 @@ def remove_broker_objects(deployment: Deployment) -> None:
         connection.close()
 
 
+@contextmanager
+def s3_store(suffix: str) -> Iterator[tuple[str, Any, dict[str, str]]]:
+    """An S3-compatible server with a bucket per service: its URL, a client, the buckets."""
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    try:
+        url = f"http://127.0.0.1:{port}"
+        client = boto3.client(
+            "s3",
+            endpoint_url=url,
+            region_name="us-east-1",
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",  # moto accepts any key; nothing secret here
+        )
+        buckets = {"cms": f"ops-cms-{suffix}", "repair": f"ops-repair-{suffix}"}
+        for bucket in buckets.values():
+            client.create_bucket(Bucket=bucket)
+        yield url, client, buckets
+    finally:
+        server.stop()
+
+
 @pytest.fixture(scope="module")
 def deployed(
     postgres_admin_url: URL, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Deployment]:
     data_dir = tmp_path_factory.mktemp("deployed")
     (data_dir / "logs").mkdir()
-    scratch = PostgresScratch(postgres_admin_url)
-    repair_db = scratch.url(scratch.database("ops_repair")).set(drivername="postgresql+psycopg")
-    cms_db = scratch.url(scratch.database("ops_cms"))
     suffix = uuid.uuid4().hex[:8]
     gateway_port = free_port()
-    environment = devstack.prepare_environment(
-        data_dir,
-        {
-            "GATEWAY_PORT": str(gateway_port),
-            "SANDBOX_PORT": str(free_port()),
-            "REPAIR_DATABASE_URL": repair_db.render_as_string(hide_password=False),
-            "CMS_DATABASE_URL": cms_db.render_as_string(hide_password=False),
-            "EVENTS_EXCHANGE": f"reparo.events.ops-{suffix}",
-            "EVENTS_QUEUE_PREFIX": f"ops-{suffix}.",
-            "DEMO_STAFF_PASSWORD": STAFF_PASSWORD,
-            "CMS_ADMIN_PASSWORD": EDITOR_PASSWORD,
-            # The services are reached over plain HTTP here; nginx adds TLS in a deployment.
-            "SESSION_COOKIE_SECURE": "false",
-        },
-    )
-    stack = DeployedStack(environment, data_dir / "logs")
-    deployment = Deployment(
-        stack=stack,
-        repair_db=repair_db,
-        cms_db=cms_db,
-        tap=f"ops-{suffix}.tap",
-        broker_url=environment["AMQP_URL"],
-        exchange=environment["EVENTS_EXCHANGE"],
-        queue_prefix=environment["EVENTS_QUEUE_PREFIX"],
-        missing_commands={},
-    )
-    if not devstack.rabbitmq_answers(deployment.broker_url):
-        scratch.close()
-        pytest.fail(f"no RabbitMQ answers at {deployment.broker_url}")
-    declare_tap(deployment.broker_url, deployment.exchange, deployment.tap)
-    try:
+    with ExitStack() as cleanup:
+        scratch = PostgresScratch(postgres_admin_url)
+        cleanup.callback(scratch.close)
+        repair_db = scratch.url(scratch.database("ops_repair"))
+        repair_db = repair_db.set(drivername="postgresql+psycopg")
+        cms_db = scratch.url(scratch.database("ops_cms"))
+        store_url, store, buckets = cleanup.enter_context(s3_store(suffix))
+        environment = devstack.prepare_environment(
+            data_dir,
+            {
+                # Each service's bucket, as deploy/env/{cms,repair_service}.env.example set them.
+                "CMS_S3_BUCKET": buckets["cms"],
+                "CMS_S3_ENDPOINT_URL": store_url,
+                "CMS_S3_ACCESS_KEY_ID": "testing",
+                "CMS_S3_SECRET_ACCESS_KEY": "testing",
+                "FILE_STORAGE": "s3",
+                "S3_BUCKET": buckets["repair"],
+                "S3_ENDPOINT_URL": store_url,
+                "S3_ACCESS_KEY_ID": "testing",
+                "S3_SECRET_ACCESS_KEY": "testing",
+                "GATEWAY_PORT": str(gateway_port),
+                "SANDBOX_PORT": str(free_port()),
+                "REPAIR_DATABASE_URL": repair_db.render_as_string(hide_password=False),
+                "CMS_DATABASE_URL": cms_db.render_as_string(hide_password=False),
+                "EVENTS_EXCHANGE": f"reparo.events.ops-{suffix}",
+                "EVENTS_QUEUE_PREFIX": f"ops-{suffix}.",
+                "DEMO_STAFF_PASSWORD": STAFF_PASSWORD,
+                "CMS_ADMIN_PASSWORD": EDITOR_PASSWORD,
+                # The services are reached over plain HTTP here; nginx adds TLS in a deployment.
+                "SESSION_COOKIE_SECURE": "false",
+            },
+        )
+        stack = DeployedStack(environment, data_dir / "logs")
+        deployment = Deployment(
+            stack=stack,
+            repair_db=repair_db,
+            cms_db=cms_db,
+            tap=f"ops-{suffix}.tap",
+            broker_url=environment["AMQP_URL"],
+            exchange=environment["EVENTS_EXCHANGE"],
+            queue_prefix=environment["EVENTS_QUEUE_PREFIX"],
+            missing_commands={},
+            store=store,
+            buckets=buckets,
+        )
+        if not devstack.rabbitmq_answers(deployment.broker_url):
+            pytest.fail(f"no RabbitMQ answers at {deployment.broker_url}")
+        declare_tap(deployment.broker_url, deployment.exchange, deployment.tap)
+        cleanup.callback(remove_broker_objects, deployment)
+        cleanup.callback(stack.stop)
         start_everything(deployment, gateway_port)
         yield deployment
-    finally:
-        stack.stop()
-        remove_broker_objects(deployment)
-        scratch.close()
 
 
 def start_everything(deployment: Deployment, gateway_port: int) -> None:
@@ -395,6 +439,69 @@ def test_an_editor_session_made_on_one_cms_instance_is_valid_on_the_other(
     assert signed_in.status_code == 302, signed_in.text
     assert dashboard.status_code == 200
     assert "editor" in dashboard.text
+
+
+# --- files -------------------------------------------------------------------------------------
+
+STORE_SOFTWARE = """
+import json
+from django.core.files.base import ContentFile
+from reparo_cms.content.models import ContentDocument
+document = ContentDocument.objects.create(
+    title="fw", file=ContentFile(bytes(range(256)) * 64, name="ops-firmware.bin")
+)
+print(json.dumps({"url": document.url, "key": document.file.name}))
+"""
+
+
+def test_cms_media_stored_through_one_instance_is_in_the_bucket_and_served_by_both(
+    deployed: Deployment,
+) -> None:
+    firmware = bytes(range(256)) * 64
+    printed = deployed.stack.run_once(
+        "cms", ["python", "cms/manage.py", "shell", "-c", STORE_SOFTWARE]
+    )
+    stored = json.loads(printed.strip().splitlines()[-1])
+
+    in_bucket = deployed.store.get_object(Bucket=deployed.buckets["cms"], Key=stored["key"])
+    assert in_bucket["Body"].read() == firmware
+    assert stored["url"] == f"/cms/media/{stored['key']}"
+    for cms in deployed.stack.of("cms"):
+        resumed = httpx.get(f"{cms.url}{stored['url']}", headers={"Range": "bytes=1000-"})
+        assert resumed.status_code == 206, cms.name
+        assert resumed.content == firmware[1000:]
+        assert resumed.headers["content-disposition"].startswith("attachment;")
+
+
+def test_a_photo_uploaded_through_one_repair_instance_is_downloaded_through_the_other(
+    deployed: Deployment,
+) -> None:
+    repair_a, repair_b = instances(deployed, "repair_service")
+    signer = deployed.signer()
+    found = httpx.post(
+        f"{repair_a.url}/api/repair/customers/find-or-create",
+        json={"openid": CUSTOMER_OPENID},
+        headers={"Authorization": f"Bearer {signer.sign_service('gateway')}"},
+        timeout=30,
+    ).json()
+    customer = {"Authorization": f"Bearer {signer.sign_customer(str(found['customer_id']))}"}
+    photo = io.BytesIO()
+    Image.new("RGB", (64, 48), "teal").save(photo, "JPEG")
+
+    uploaded = httpx.put(
+        f"{repair_a.url}/api/repair/files",
+        content=photo.getvalue(),
+        headers={**customer, "Content-Type": "application/octet-stream", "X-File-Name": "p.jpg"},
+        timeout=60,
+    )
+    key = uploaded.json()["key"]
+    downloaded = httpx.get(f"{repair_b.url}/api/repair/files/{key}", headers=customer, timeout=60)
+    listed = deployed.store.list_objects_v2(Bucket=deployed.buckets["repair"])
+
+    assert uploaded.status_code == 201, uploaded.text
+    assert downloaded.status_code == 200, downloaded.text
+    assert downloaded.headers["content-type"] == "image/jpeg"
+    assert listed["KeyCount"] >= 1
 
 
 # --- events -------------------------------------------------------------------------------------
