@@ -28,6 +28,8 @@ from reparo_shared.testing import free_port, serve_in_thread
 
 CERT_SCRIPT = DEPLOY / "nginx" / "self_signed_cert.py"
 MB = 1024 * 1024
+CHUNK = b"\x5a" * (256 * 1024)
+DOWNLOAD_CHUNKS = 64  # 16 MB
 
 
 @dataclass
@@ -59,6 +61,12 @@ class RecordingUpstream:
         headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
         self.requests.append(Received(scope["method"], scope["path"], headers, body))
         await send({"type": "http.response.start", "status": 200, "headers": []})
+        if scope["path"].startswith("/downloads/"):
+            # A large answer, sent as fast as nginx takes it.
+            for _ in range(DOWNLOAD_CHUNKS - 1):
+                await send({"type": "http.response.body", "body": CHUNK, "more_body": True})
+            await send({"type": "http.response.body", "body": CHUNK})
+            return
         await send({"type": "http.response.body", "body": b"ok"})
 
 
@@ -71,6 +79,7 @@ class RunningNginx:
     upstream: RecordingUpstream
     object_store: RecordingUpstream
     tls: ssl.SSLContext
+    prefix: Path
 
 
 def make_certificate(folder: Path) -> Path:
@@ -189,6 +198,7 @@ def nginx(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningNginx]:
                 upstream=upstream,
                 object_store=object_store,
                 tls=context,
+                prefix=prefix,
             )
         finally:
             process.terminate()
@@ -323,3 +333,22 @@ def test_cms_media_is_read_from_its_bucket_without_credentials_and_never_written
     # Everything else under /cms/ is the cms's, through the gateway.
     assert api.status_code == 200
     assert last_request(nginx, "/cms/api/v2/pages/").method == "GET"
+
+
+def test_a_large_answer_from_the_gateway_reaches_a_slow_client_without_a_copy_on_disk(
+    nginx: RunningNginx,
+) -> None:
+    spool = nginx.prefix / "proxy"
+    with (
+        httpx.Client(verify=nginx.tls, timeout=60) as client,
+        client.stream("GET", f"{nginx.https}/downloads/firmware.bin") as response,
+    ):
+        chunks = response.iter_raw(64 * 1024)
+        received = len(next(chunks))
+        time.sleep(1.5)  # a phone on a slow line; nginx has long had the rest on offer
+        spooled = [path for path in spool.rglob("*") if path.is_file()]
+        received += sum(len(chunk) for chunk in chunks)
+
+    assert response.status_code == 200
+    assert received == DOWNLOAD_CHUNKS * len(CHUNK)
+    assert spooled == []
