@@ -64,10 +64,13 @@ def configure_logging(service: str, json_logs: bool = False, level: str = "INFO"
     root.handlers[:] = [handler]
     root.setLevel(level)
     # uvicorn gives its own loggers their own plain-text handlers; route them (and Python's
-    # warnings) through this one, so every line a container writes is in the same format.
+    # warnings) through this one, so every line a container writes is in the same format. A
+    # logger uvicorn silenced (no handler, not propagating: ``--no-access-log``) stays silent.
     for name in UVICORN_LOGGERS:
-        logging.getLogger(name).handlers[:] = []
-        logging.getLogger(name).propagate = True
+        uvicorn_logger = logging.getLogger(name)
+        if uvicorn_logger.handlers:
+            uvicorn_logger.handlers[:] = []
+            uvicorn_logger.propagate = True
     logging.captureWarnings(True)
     # One line per outgoing HTTP call drowns the service's own events; keep their warnings only.
     for noisy in ("httpx", "httpcore", "pika"):

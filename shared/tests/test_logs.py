@@ -74,3 +74,18 @@ def test_the_broker_clients_connection_chatter_is_left_out(
 
     records = json_lines(capsys.readouterr().err)
     assert [record["message"] for record in records] == ["channel closed by broker"]
+
+
+@pytest.mark.usefixtures("restore_logging")
+def test_an_access_log_uvicorn_was_told_to_leave_out_stays_out(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    access = logging.getLogger("uvicorn.access")
+    access.handlers[:] = []  # what --no-access-log does
+    access.propagate = False
+    access.setLevel(logging.INFO)
+    configure_logging("cms", json_logs=True)
+
+    access.info('127.0.0.1 - "GET /cms/healthz HTTP/1.1" 200')
+
+    assert capsys.readouterr().err == ""
