@@ -44,6 +44,8 @@ STAFF_PASSWORD = "ops-staff-password"
 EDITOR_PASSWORD = "ops-editor-password"
 CUSTOMER_OPENID = "oSbx_zhangwei"
 CONSUMERS = ("repair.catalogue", "repair.notifications")
+# The compose services without HTTP; each runs twice.
+WORKER_SERVICES = ("repair-relay", "repair-worker", "cms-relay", "cms-scheduler")
 REQUESTS_PER_INSTANCE = 5
 PRODUCT_EVENTS = 30
 CLOSE_EXPIRED_JOB = "wechat_pay.close_expired"
@@ -89,6 +91,20 @@ class Deployment:
         private_key = Path(self.env["CUSTOMER_TOKEN_PRIVATE_KEY"]).read_text("utf-8")
         return TokenSigner(private_key, self.env["CUSTOMER_TOKEN_KID"])
 
+    def customer(self, repair: Started) -> tuple[int, dict[str, str]]:
+        """Sign the sandbox customer in as the gateway does: find or create them on ``repair``
+        with a service token, then a customer token; returns the id and the headers."""
+        signer = self.signer()
+        found = httpx.post(
+            f"{repair.url}/api/repair/customers/find-or-create",
+            json={"openid": CUSTOMER_OPENID},
+            headers={"Authorization": f"Bearer {signer.sign_service('gateway')}"},
+            timeout=30,
+        )
+        customer_id = int(found.json()["customer_id"])
+        token = signer.sign_customer(str(customer_id), CUSTOMER_OPENID)
+        return customer_id, {"Authorization": f"Bearer {token}"}
+
     def rows(self, url: URL, query: str) -> list[Any]:
         engine = create_engine(url)
         try:
@@ -120,7 +136,7 @@ def unknown_management_commands(stack: DeployedStack) -> dict[str, str]:
     )
     known = set(listed.stdout.split())
     missing = {}
-    for service in ("cms-relay", "cms-scheduler"):
+    for service in WORKER_SERVICES:
         command = service_command(service)
         if "cms/manage.py" in command:
             name = command[command.index("cms/manage.py") + 1]
@@ -266,7 +282,7 @@ def start_everything(deployment: Deployment, gateway_port: int) -> None:
         stack.start(
             f"gateway-{instance}", "gateway", port=port, health_path="/healthz", overrides=upstreams
         )
-    for service in ("repair-relay", "repair-worker", "cms-relay", "cms-scheduler"):
+    for service in WORKER_SERVICES:
         if service in deployment.missing_commands:
             continue
         for instance in ("a", "b"):
@@ -275,9 +291,6 @@ def start_everything(deployment: Deployment, gateway_port: int) -> None:
 
 
 # --- the processes ------------------------------------------------------------------------------
-
-
-WORKER_SERVICES = ("repair-relay", "repair-worker", "cms-relay", "cms-scheduler")
 
 
 @pytest.mark.parametrize("service", ["wechat-sandbox", "repair_service", "cms", "gateway"])
@@ -326,16 +339,8 @@ def instances(deployed: Deployment, service: str) -> tuple[Started, Started]:
 def test_a_customer_token_is_accepted_by_every_repair_and_cms_instance(
     deployed: Deployment,
 ) -> None:
-    signer = deployed.signer()
     repair_a, repair_b = instances(deployed, "repair_service")
-    found = httpx.post(
-        f"{repair_a.url}/api/repair/customers/find-or-create",
-        json={"openid": CUSTOMER_OPENID},
-        headers={"Authorization": f"Bearer {signer.sign_service('gateway')}"},
-        timeout=30,
-    )
-    customer_id = found.json()["customer_id"]
-    bearer = {"Authorization": f"Bearer {signer.sign_customer(str(customer_id), CUSTOMER_OPENID)}"}
+    customer_id, bearer = deployed.customer(repair_a)
 
     for repair in (repair_a, repair_b):
         me = httpx.get(f"{repair.url}/api/repair/me", headers=bearer, timeout=30)
@@ -477,14 +482,7 @@ def test_a_photo_uploaded_through_one_repair_instance_is_downloaded_through_the_
     deployed: Deployment,
 ) -> None:
     repair_a, repair_b = instances(deployed, "repair_service")
-    signer = deployed.signer()
-    found = httpx.post(
-        f"{repair_a.url}/api/repair/customers/find-or-create",
-        json={"openid": CUSTOMER_OPENID},
-        headers={"Authorization": f"Bearer {signer.sign_service('gateway')}"},
-        timeout=30,
-    ).json()
-    customer = {"Authorization": f"Bearer {signer.sign_customer(str(found['customer_id']))}"}
+    _, customer = deployed.customer(repair_a)
     photo = io.BytesIO()
     Image.new("RGB", (64, 48), "teal").save(photo, "JPEG")
 
@@ -513,15 +511,7 @@ class Traffic:
     def __init__(self, deployed: Deployment) -> None:
         self.deployed = deployed
         self.repairs = instances(deployed, "repair_service")
-        signer = deployed.signer()
-        found = httpx.post(
-            f"{self.repairs[0].url}/api/repair/customers/find-or-create",
-            json={"openid": CUSTOMER_OPENID},
-            headers={"Authorization": f"Bearer {signer.sign_service('gateway')}"},
-            timeout=30,
-        ).json()
-        token = signer.sign_customer(str(found["customer_id"]), CUSTOMER_OPENID)
-        self.customer = {"Authorization": f"Bearer {token}"}
+        _, self.customer = deployed.customer(self.repairs[0])
         staff = httpx.post(
             f"{self.repairs[1].url}/api/repair/staff/session",
             json={"username": "coordinator", "password": STAFF_PASSWORD},
