@@ -80,6 +80,7 @@ def test_customer_sees_own_favourites_newest_first(
     assert [item["page_id"] for item in items] == [article.pk, video.pk]
     assert items[0]["type"] == "content.ArticlePage"
     assert items[0]["title"] == "收藏的文章"
+    assert items[1]["path"] == "/videos/training/basics/homing/"
 
 
 def test_list_page_gets_counts_for_many_pages_at_once(

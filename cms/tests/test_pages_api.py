@@ -145,6 +145,7 @@ def test_gateway_reads_software_versions_with_checksum(
     assert version["pn_list"] == ["RP-100", "RP-100-PRO"]
     assert version["notes"] == "<p>修复回零问题。</p>"
     assert version["file"]["url"].startswith("/cms/media/documents/fw")
+    assert version["file"]["key"].startswith("documents/fw")
 
 
 @pytest.mark.parametrize(
@@ -281,3 +282,30 @@ def test_editor_cannot_upload_a_pdf_over_its_limit(
     small.full_clean()
     with pytest.raises(ValidationError):
         large.full_clean()
+
+
+def test_software_lists_the_products_it_serves_and_version_ids(
+    client: Client, software: SoftwarePage, make_product: Callable[..., ProductPage]
+) -> None:
+    product = make_product("RP-100 激光切割机", ["RP-100"], related_software=[software])
+    product.save_revision().publish()
+
+    data = api(client, f"?type=content.SoftwarePage&fields=versions,products&product={product.pk}")
+
+    (item,) = data["items"]
+    assert item["products"] == [
+        {"id": product.pk, "title": "RP-100 激光切割机", "type": "content.ProductPage"}
+    ]
+    assert item["versions"][0]["id"] == software.versions.get().pk
+
+
+def test_gateway_finds_a_page_by_the_path_of_its_public_url(
+    client: Client, video: VideoPage
+) -> None:
+    path = "/videos/training/basics/homing/"
+
+    data = api(client, f"?path={path}&type=content.VideoPage&fields=public_url")
+
+    assert [item["id"] for item in data["items"]] == [video.pk]
+    assert data["items"][0]["public_url"].endswith(path)
+    assert api(client, "?path=/videos/training/basics/nothing/")["items"] == []

@@ -16,10 +16,14 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.responses import Response
 
 from gateway import pages, repair_pages, wechat_jssdk, wechat_signin
+from gateway.content import routes as content_routes
+from gateway.content.cache import ContentCache, dropped_on_content_events
+from gateway.content.cms_client import CmsNotFound, CmsUnavailable
 from gateway.errors import error_page, upstream_unavailable
 from gateway.i18n import request_language, translations
 from gateway.identity import customer_authorization
 from gateway.proxy import forward
+from gateway.refusals import refusal_text
 from gateway.repair_client import RepairApiError, RepairUnavailable
 from gateway.settings import GatewaySettings, get_settings
 from reparo_shared.asgi import CorrelationIdMiddleware, health_router
@@ -58,7 +62,12 @@ def create_app(
             auto_decompress=False,
             skip_auto_headers=("User-Agent", "Accept-Encoding"),
         )
-        async with httpx.AsyncClient(timeout=timeout) as client, proxy_session:
+        async with (
+            httpx.AsyncClient(timeout=timeout) as client,
+            proxy_session,
+            dropped_on_content_events(app.state.content_cache, settings) as listener,
+        ):
+            app.state.content_listener = listener
             app.state.http = client
             app.state.proxy_session = proxy_session
             yield
@@ -68,6 +77,9 @@ def create_app(
     app.state.wechat_settings = wechat or WeChatSettings()
     app.state.wechat_signin = WeChatSignIn(app.state.wechat_settings)
     app.state.wechat_client = None
+    app.state.content_cache = ContentCache(
+        settings.content_cache_seconds, settings.content_cache_entries
+    )
     app.state.signer = TokenSigner(
         settings.private_key_pem(), settings.customer_token_kid, settings.customer_token_ttl_seconds
     )
@@ -80,6 +92,7 @@ def create_app(
     app.include_router(wechat_jssdk.router)
     app.include_router(pages.router)
     app.include_router(repair_pages.router)
+    app.include_router(content_routes.router)
     app.mount("/static/vendor", StaticFiles(directory=VENDOR_DIR, check_dir=False), "vendor")
     app.mount("/static", StaticFiles(directory=PACKAGE_DIR / "static"), "static")
     _add_error_handlers(app)
@@ -162,10 +175,21 @@ def _add_error_handlers(app: FastAPI) -> None:
     async def repair_unavailable(request: Request, exc: RepairUnavailable) -> Response:
         return upstream_unavailable(request, "repair_service", status_code=502)
 
+    @app.exception_handler(CmsUnavailable)
+    async def cms_unavailable(request: Request, exc: CmsUnavailable) -> Response:
+        return upstream_unavailable(request, "cms", status_code=503)
+
+    @app.exception_handler(CmsNotFound)
+    async def cms_not_found(request: Request, exc: CmsNotFound) -> Response:
+        _ = translations(request_language(request)).gettext
+        return error_page(request, 404, _("Not found"), _("This page does not exist."))
+
     @app.exception_handler(RepairApiError)
     async def repair_refused(request: Request, exc: RepairApiError) -> Response:
-        _ = translations(request_language(request)).gettext
-        return error_page(request, exc.status_code, _("Something went wrong"), exc.detail)
+        language = request_language(request)
+        _ = translations(language).gettext
+        message = refusal_text(language, exc)
+        return error_page(request, exc.status_code, _("Something went wrong"), message)
 
     @app.exception_handler(Exception)
     async def unexpected_error(request: Request, exc: Exception) -> Response:

@@ -1,7 +1,7 @@
 """The gateway's calls to repair_service's customer API, made with the customer's own token."""
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -14,10 +14,18 @@ logger = logging.getLogger(__name__)
 
 @dataclass
 class RepairApiError(Exception):
-    """repair_service refused the call; ``detail`` is its message for the customer."""
+    """repair_service refused the call.
+
+    ``detail`` is its message in English; ``message_id`` and ``params`` are the template and values
+    the pages translate it from (``gateway.refusals``); ``problems`` lists the fields a request
+    validation error (422) names, each with ``loc``, ``type`` and ``ctx``.
+    """
 
     status_code: int
     detail: str
+    message_id: str = ""
+    params: dict[str, str | int] = field(default_factory=dict)
+    problems: list[dict[str, Any]] = field(default_factory=list)
 
 
 class RepairClient:
@@ -44,14 +52,18 @@ class RepairClient:
             )
         except httpx.HTTPError as error:
             logger.warning("repair_api.unreachable", extra={"error": type(error).__name__})
-            raise RepairUnavailable(502, "repair_service is not answering") from error
+            raise RepairUnavailable(502, NOT_ANSWERING, NOT_ANSWERING_ID) from error
         if response.status_code >= 400:
-            raise RepairApiError(response.status_code, _detail(response))
+            raise _refusal(response)
         return response.json() if response.content else None
 
 
 class RepairUnavailable(RepairApiError):
     """repair_service did not answer at all."""
+
+
+NOT_ANSWERING = "repair_service is not answering"
+NOT_ANSWERING_ID = "Part of the system is not answering right now. Please try again in a moment."
 
 
 async def public_order(request: Request, token: str) -> dict[str, Any] | None:
@@ -62,20 +74,42 @@ async def public_order(request: Request, token: str) -> dict[str, Any] | None:
             f"{state.settings.repair_url}/api/repair/public/orders/{token}"
         )
     except httpx.HTTPError as error:
-        raise RepairUnavailable(502, "repair_service is not answering") from error
+        raise RepairUnavailable(502, NOT_ANSWERING, NOT_ANSWERING_ID) from error
     if response.status_code == 404:
         return None
     response.raise_for_status()
     return dict(response.json())
 
 
-def _detail(response: httpx.Response) -> str:
+def _refusal(response: httpx.Response) -> RepairApiError:
+    """The refusal in a 4xx/5xx answer: repair_service's error body, or whatever text came."""
     try:
-        detail = response.json().get("detail")
+        body = response.json()
     except ValueError:
-        return response.text[:200]
-    if isinstance(detail, list):
-        # FastAPI validation errors: name the fields, which is what a person can act on.
-        fields = [".".join(str(p) for p in item.get("loc", [])[1:]) for item in detail]
-        return "invalid: " + ", ".join(f for f in fields if f)
-    return str(detail)
+        body = None
+    if not isinstance(body, dict):
+        return RepairApiError(response.status_code, response.text[:200])
+    detail = body.get("detail")
+    problems = [p for p in detail if isinstance(p, dict)] if isinstance(detail, list) else []
+    if problems:
+        # A request validation error: FastAPI's problems name the fields to correct.
+        fields = (".".join(str(part) for part in p.get("loc", [])[1:]) for p in problems)
+        detail = "invalid: " + ", ".join(f for f in fields if f)
+    return RepairApiError(
+        response.status_code,
+        str(detail),
+        message_id=str(body.get("message_id") or ""),
+        params=_params(body.get("params")),
+        problems=problems,
+    )
+
+
+def _params(raw: object) -> dict[str, str | int]:
+    """Only plain values are kept: they are formatted into the page's text."""
+    if not isinstance(raw, dict):
+        return {}
+    return {
+        str(name): value
+        for name, value in raw.items()
+        if isinstance(value, str | int) and not isinstance(value, bool)
+    }

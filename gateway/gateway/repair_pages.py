@@ -18,6 +18,7 @@ from gateway.errors import error_page
 from gateway.i18n import request_language, translations
 from gateway.identity import current_customer
 from gateway.pages import render
+from gateway.refusals import refusal_text
 from gateway.repair_client import RepairApiError, RepairClient, public_order
 
 router = APIRouter(include_in_schema=False)
@@ -137,7 +138,7 @@ async def submit_request(request: Request) -> Response:
     except RepairApiError as error:
         return _page(
             request, "repair/new.html", 422, form=body, items=items or [{}], key=key,
-            error=error.detail,
+            error=_refusal(request, error),
         )  # fmt: skip
     return RedirectResponse(f"/repair/requests/{created['id']}", status_code=303)
 
@@ -246,7 +247,7 @@ async def _act_then_show(
     try:
         await client.post(api_path, body)
     except RepairApiError as error:
-        return await _render_order(request, client, order_id, error=error.detail)
+        return await _render_order(request, client, order_id, error=_refusal(request, error))
     return RedirectResponse(f"/repair/orders/{order_id}", status_code=303)
 
 
@@ -338,4 +339,11 @@ def _not_found(request: Request) -> Response:
 
 def _api_error(request: Request, error: RepairApiError) -> Response:
     _ = translations(request_language(request)).gettext
-    return error_page(request, error.status_code, _("Something went wrong"), error.detail)
+    return error_page(
+        request, error.status_code, _("Something went wrong"), _refusal(request, error)
+    )
+
+
+def _refusal(request: Request, error: RepairApiError) -> str:
+    """repair_service's refusal in the page's language."""
+    return refusal_text(request_language(request), error)

@@ -37,6 +37,20 @@ class GatewaySettings(BaseSettings):
     # Shown to customers paying offline: the account to transfer to (bank, name, number).
     offline_payment_account: str = ""
 
+    # Where the gateway reads cms's media files for software downloads when cms keeps them in
+    # object storage: the bucket as the gateway reaches it (http://minio:9000/reparo-cms). Empty:
+    # each file's own address below cms_url, which cms answers from disk or from its bucket.
+    cms_media_fetch_url: str = ""
+
+    # Content pages rendered for anonymous visitors are kept this long (and at most this many),
+    # and dropped at once when cms publishes or withdraws a page: the gateway hears that on the
+    # events exchange, on a queue of its own. An empty AMQP_URL turns listening off (the time
+    # limit still applies).
+    content_cache_seconds: float = 30.0
+    content_cache_entries: int = 500
+    amqp_url: str = "amqp://guest:guest@127.0.0.1:5672/%2F"
+    events_exchange: str = "reparo.events"
+
     upstream_connect_timeout: float = 3.0
     upstream_read_timeout: float = 60.0
     log_json: bool = False

@@ -102,6 +102,7 @@ def gateway_settings(keys: dict[str, str], repair_url: str, cms_url: str) -> Gat
         session_secret="test-session-secret",
         wechat_sandbox_url="http://127.0.0.1:9",
         upstream_read_timeout=1.0,
+        amqp_url="",  # no cache-dropping listener: these tests declare no exchange
     )
 
 

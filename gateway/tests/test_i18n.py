@@ -5,7 +5,10 @@ from pathlib import Path
 
 import pytest
 
+from gateway.content.rendering import CATEGORY_LABELS
+from gateway.content.search import GROUPS
 from gateway.i18n import LANGUAGES, translations
+from gateway.refusals import FIELD_LABELS
 from gateway.repair_pages import CODE_LABELS
 
 PACKAGE = Path(__file__).resolve().parents[1] / "gateway"
@@ -13,12 +16,18 @@ MESSAGE = re.compile(r"""_\((?:"([^"]+)"|'([^']+)')\)""")
 
 
 def used_messages() -> set[str]:
-    sources = [*PACKAGE.glob("templates/**/*.html"), *PACKAGE.glob("*.py")]
+    sources = [*PACKAGE.glob("templates/**/*.html"), *PACKAGE.glob("**/*.py")]
     found = set()
     for source in sources:
         for double, single in MESSAGE.findall(source.read_text(encoding="utf-8")):
             found.add(double or single)
-    return found | set(CODE_LABELS.values())
+    labels = {
+        *CODE_LABELS.values(),
+        *FIELD_LABELS.values(),
+        *CATEGORY_LABELS.values(),
+        *(group.label for group in GROUPS),
+    }
+    return found | labels
 
 
 @pytest.mark.parametrize("language", [code for code in LANGUAGES if code != "en"])

@@ -3,6 +3,8 @@
 import logging
 
 from fastapi import APIRouter, FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy import Engine, text
 
@@ -48,6 +50,8 @@ STATUS_BY_ERROR: dict[type[DomainError], int] = {
     InvalidInput: 422,
     Unavailable: 503,
 }
+# The message of a 422 from request validation; ``{fields}`` lists the refused fields' paths.
+INVALID_REQUEST = "Some fields are missing or not valid: {fields}"
 
 
 def _load_verifier(settings: Settings) -> TokenVerifier:
@@ -58,6 +62,25 @@ def _load_verifier(settings: Settings) -> TokenVerifier:
         # service call is refused with 401 until keys are configured.
         logger.warning("customer token public keys not found; customer API calls will be refused")
         return TokenVerifier({})
+
+
+async def _invalid_request(_request: Request, error: Exception) -> JSONResponse:
+    """A body or query the schema refuses: FastAPI's list of problems stays in ``detail`` (each
+    with ``loc`` and ``type``, without the submitted values) and a template like a domain error's
+    names the fields, so clients can show one translated sentence."""
+    assert isinstance(error, RequestValidationError)
+    problems = [
+        {key: problem[key] for key in ("loc", "type", "msg", "ctx") if key in problem}
+        for problem in error.errors()
+    ]
+    fields = [".".join(str(part) for part in problem["loc"][1:]) for problem in problems]
+    body = {
+        "detail": jsonable_encoder(problems),
+        "code": "invalid_request",
+        "message_id": INVALID_REQUEST,
+        "params": {"fields": ", ".join(field for field in fields if field)},
+    }
+    return JSONResponse(body, status_code=422)
 
 
 def create_app(
@@ -121,9 +144,15 @@ def create_app(
     async def domain_error(_request: Request, error: DomainError) -> JSONResponse:
         status_code = STATUS_BY_ERROR.get(type(error), 400)
         headers = {"WWW-Authenticate": "Bearer"} if status_code == 401 else None
-        return JSONResponse(
-            {"detail": error.message, "code": error.code}, status_code=status_code, headers=headers
-        )
+        body = {
+            "detail": error.message,
+            "code": error.code,
+            "message_id": error.template,
+            "params": error.params,
+        }
+        return JSONResponse(body, status_code=status_code, headers=headers)
+
+    app.add_exception_handler(RequestValidationError, _invalid_request)
 
     install_console(app)
     return app

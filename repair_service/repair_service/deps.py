@@ -84,11 +84,13 @@ def staff_token(request: Request) -> str:
         try:
             return bearer_token(header)
         except InvalidToken as error:
-            raise NotAuthenticated(str(error)) from error
+            raise NotAuthenticated(
+                "The sign-in token was refused ({reason})", reason=str(error)
+            ) from error
     cookie = request.cookies.get(STAFF_COOKIE)
     if cookie:
         return cookie
-    raise NotAuthenticated("staff sign-in required")
+    raise NotAuthenticated("Staff sign-in required")
 
 
 def staff_actor(request: Request, session: SessionDep) -> Actor:
@@ -101,7 +103,7 @@ CurrentStaff = Annotated[Actor, Depends(staff_actor)]
 
 def admin_actor(actor: CurrentStaff) -> Actor:
     if actor.role != "admin":
-        raise Forbidden("only an administrator may do this")
+        raise Forbidden("Only an administrator may do this")
     return actor
 
 

@@ -1,4 +1,16 @@
-"""Domain errors: raised by services, mapped to HTTP statuses only by the web layer."""
+"""Domain errors: raised by services, mapped to HTTP statuses only by the web layer.
+
+A refusal is an English message template with named placeholders and the values that fill them::
+
+    raise IllegalMove("Order {number} is not waiting for payment", number=order.number)
+
+The template is the key under which the gateway's and the console's catalogues translate the
+refusal; ``message`` is the filled-in English sentence for logs and for clients that do not
+translate. Values travel to clients and logs as they are, so they are identifiers and figures
+(order numbers, payment ids, node codes), never personal data such as names or phone numbers.
+"""
+
+ParamValue = str | int
 
 
 class DomainError(Exception):
@@ -6,9 +18,11 @@ class DomainError(Exception):
 
     code = "domain_error"
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, template: str, /, **params: ParamValue) -> None:
+        self.template = template
+        self.params = params
+        self.message = template.format(**params)
+        super().__init__(self.message)
 
 
 class NotFound(DomainError):

@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 from sqlmodel import Session, func, select
 
-from repair_service.models import AuditLog, OutboxEvent, RepairOrder, Tick
+from repair_service.models import AuditLog, OutboxEvent, RepairOrder, StaffAccount, Tick
 
 from .conftest import World
 
@@ -41,10 +41,21 @@ def test_stale_version_is_a_conflict_naming_who_changed_the_order_and_when(world
     stale = world.act("coordinator", order_id, "reject", comment="no", expected_version=seen)
 
     assert stale.status_code == 409
-    assert stale.json()["code"] == "stale_version"
-    assert "Review (staff" in stale.json()["detail"]
-    assert " at 20" in stale.json()["detail"]
+    body = stale.json()
+    assert body["code"] == "stale_version"
+    assert body["message_id"].startswith("Order {number} was changed by staff member {staff} at")
+    assert body["params"]["staff"] == str(staff_id(world, "review"))
+    assert body["params"]["when"].startswith("20")
+    assert f"by staff member {body['params']['staff']} at 20" in body["detail"]
+    assert "Review" not in str(body)  # the display name is personal; the account id is not
     assert snapshot(world) == before
+
+
+def staff_id(world: World, username: str) -> int:
+    with Session(world.engine) as session:
+        account = session.exec(select(StaffAccount).where(StaffAccount.username == username)).one()
+        assert account.id is not None
+        return account.id
 
 
 def test_action_at_the_wrong_node_is_an_illegal_move(world: World) -> None:
@@ -56,7 +67,38 @@ def test_action_at_the_wrong_node_is_an_illegal_move(world: World) -> None:
 
     assert wrong.status_code == 409
     assert wrong.json()["code"] == "illegal_move"
-    assert "'review'" in wrong.json()["detail"]
+    assert wrong.json()["params"]["node"] == "review"
+    assert "at the step review" in wrong.json()["detail"]
+    assert snapshot(world) == before
+
+
+def test_a_refused_request_body_names_its_fields_without_echoing_the_values(world: World) -> None:
+    customer = world.new_customer()
+    before = snapshot(world)
+
+    response = world.client.post(
+        "/api/repair/requests",
+        json={
+            "contact_name": "王小明",
+            "contact_phone": "1390",
+            "ship_from_address": "",
+            "items": [],
+        },
+        headers={**customer, "Idempotency-Key": "short-phone-0001"},
+    )
+
+    assert response.status_code == 422
+    body = response.json()
+    assert body["code"] == "invalid_request"
+    assert body["message_id"] == "Some fields are missing or not valid: {fields}"
+    assert body["params"] == {"fields": "contact_phone, ship_from_address, items"}
+    assert [problem["loc"] for problem in body["detail"]] == [
+        ["body", "contact_phone"],
+        ["body", "ship_from_address"],
+        ["body", "items"],
+    ]
+    assert body["detail"][0]["ctx"] == {"min_length": 5}
+    assert "1390" not in response.text
     assert snapshot(world) == before
 
 

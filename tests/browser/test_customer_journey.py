@@ -104,8 +104,14 @@ def test_customer_submits_follows_pays_offline_and_downloads_the_invoice(
     page.reload()
     expect(page.locator(".app-payment-status")).to_have_attribute("data-status", "confirmed")
 
+    # Paid offline, so the customer asks for the special paper invoice, which needs every field.
+    page.select_option("select[name=kind]", "special")
     page.fill("input[name=title]", "杭州示例科技有限公司")
     page.fill("input[name=tax_id]", "91330106MA2B3C4D5D")
+    page.fill("input[name=address]", "杭州市西湖区示例路 1 号")
+    page.fill("input[name=phone]", "0571-88888888")
+    page.fill("input[name=bank]", "示例银行杭州分行")
+    page.fill("input[name=bank_account]", "6222000011112222")
     page.click("button:has-text('申请发票')")
     page.wait_for_url(f"**/repair/orders/{order_id}")
     pdf = finance.client.put(
@@ -113,8 +119,14 @@ def test_customer_submits_follows_pays_offline_and_downloads_the_invoice(
         content=b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n",
         headers={"Content-Type": "application/octet-stream", "X-File-Name": "invoice.pdf"},
     ).json()
-    finance.post(f"/staff/payments/{payment_id}/invoice", pdf_key=pdf["key"])
+    finance.post(
+        f"/staff/payments/{payment_id}/invoice",
+        pdf_key=pdf["key"],
+        courier="SF",
+        waybill="SF1234567890",
+    )
     page.reload()
+    expect(page.locator("body")).to_contain_text("SF1234567890")
     with page.expect_download() as download_info:
         page.click(".app-invoice-download")
     assert download_info.value.suggested_filename == "invoice.pdf"

@@ -1,8 +1,9 @@
 """Wagtail API v2 endpoints for the gateway, with our filters and Chinese-aware search.
 
 Beyond Wagtail's own parameters the pages endpoint accepts ``product=<page id>`` (content related
-to that product), ``pn=<part number>`` (product pages carrying it) and a ``search`` that finds
-Chinese text by two-character fragments (see ``reparo_cms.content.search``).
+to that product), ``pn=<part number>`` (product pages carrying it), ``path=`` (the page at that
+path of the gateway) and a ``search`` that finds Chinese text by two-character fragments (see
+``reparo_cms.content.search``).
 """
 
 from typing import Any
@@ -15,7 +16,7 @@ from rest_framework.response import Response
 from wagtail.api.v2.filters import SearchFilter
 from wagtail.api.v2.utils import BadRequestError
 from wagtail.api.v2.views import PagesAPIViewSet
-from wagtail.models import Page
+from wagtail.models import Page, Site
 from wagtail.search.backends import get_search_backend
 from wagtail.search.backends.base import FilterFieldError, OrderByFieldError
 from wagtail_headless_preview.models import PagePreview
@@ -55,6 +56,20 @@ class PartNumberFilter(BaseFilterBackend):
         return queryset.filter(pk__in=product_ids)
 
 
+class PublicPathFilter(BaseFilterBackend):
+    """``?path=/videos/training/``: the page whose ``public_url`` has this path, so the gateway
+    can serve each page at the address "View live" in the admin sends editors to."""
+
+    def filter_queryset(self, request: Request, queryset: QuerySet, view: Any) -> QuerySet:
+        raw = request.GET.get("path")
+        if raw is None:
+            return queryset
+        site = Site.find_for_request(request)
+        root_path = site.root_page.url_path if site else "/"
+        slugs = [slug for slug in raw.split("/") if slug]
+        return queryset.filter(url_path=root_path + "".join(f"{slug}/" for slug in slugs))
+
+
 class ChineseSearchFilter(SearchFilter):
     """Wagtail's search filter, with the query rewritten into the terms our index holds.
 
@@ -90,14 +105,14 @@ class ChineseSearchFilter(SearchFilter):
 def _with_our_filters(backends: list[type]) -> list[type]:
     # Our filters go before the search, which must stay last: search results cannot be filtered.
     kept = [backend for backend in backends if backend is not SearchFilter]
-    return [*kept, RelatedProductFilter, PartNumberFilter, ChineseSearchFilter]
+    return [*kept, RelatedProductFilter, PartNumberFilter, PublicPathFilter, ChineseSearchFilter]
 
 
 class ContentPagesAPIViewSet(PagesAPIViewSet):
     """Published pages for the gateway."""
 
     filter_backends = _with_our_filters(PagesAPIViewSet.filter_backends)
-    known_query_parameters = PagesAPIViewSet.known_query_parameters.union(["product", "pn"])
+    known_query_parameters = PagesAPIViewSet.known_query_parameters.union(["product", "pn", "path"])
 
     def get_queryset(self) -> QuerySet:
         # Wagtail asks for the base queryset several times per request, and each time reads the

@@ -23,12 +23,16 @@ class PhoneImageField(serializers.Field):
 
 
 class DocumentField(serializers.Field):
-    """A document foreign key as its title and download URL."""
+    """A document foreign key as its title, download URL and storage key.
+
+    The key (``documents/fw.bin``) lets the gateway read the file from object storage at an
+    address of its own network when the public URL is not reachable from inside it.
+    """
 
     def to_representation(self, value: Any) -> dict[str, Any] | None:
         if value is None:
             return None
-        return {"id": value.pk, "title": value.title, "url": value.url}
+        return {"id": value.pk, "title": value.title, "url": value.url, "key": value.file.name}
 
 
 class PageSummaryListField(serializers.Field):

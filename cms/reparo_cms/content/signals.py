@@ -1,4 +1,8 @@
-"""Product catalogue events: how repair_service learns that a product appeared or went away.
+"""Page events: how other services learn that content changed.
+
+Product catalogue events tell repair_service that a product appeared or went away; content page
+events (below) tell every gateway instance to drop the pages it cached.
+
 
 Publishing a ``ProductPage`` emits ``product.published``; unpublishing it, or deleting it while
 live, emits ``product.withdrawn``. Both carry the same payload, built by
@@ -12,12 +16,17 @@ from typing import Any, Literal
 from django.conf import settings
 from django.db import transaction
 from django.db.models.signals import pre_delete
-from wagtail.signals import page_published, page_unpublished
+from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from reparo_cms.content.blocks import PHONE_RENDITION
 from reparo_shared.events import EventPayload
 from reparo_shared.events.django_outbox import record_event
-from reparo_shared.events.types import ProductPublished, ProductWithdrawn
+from reparo_shared.events.types import (
+    ContentPagePublished,
+    ContentPageWithdrawn,
+    ProductPublished,
+    ProductWithdrawn,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -85,9 +94,65 @@ def on_product_deleted(sender: type, instance: Any, **kwargs: Any) -> None:
         emit_product_event("product.withdrawn", product_event_payload(instance))
 
 
+def emit_content_page_event(page: Any, *, live: bool) -> None:
+    """Write ``content.page.published`` (``live``) or ``content.page.withdrawn`` to the outbox.
+
+    Gateways cache rendered pages briefly and drop them all on either event, since one page shows
+    up in lists, related items, search and the home page alike.
+    """
+    event: EventPayload
+    page_type = page._meta.label
+    if live:
+        event = ContentPagePublished(
+            page_id=page.pk, page_type=page_type, public_url=page.public_url()
+        )
+    else:
+        event = ContentPageWithdrawn(page_id=page.pk, page_type=page_type)
+    with transaction.atomic():
+        record_event(event, producer="cms", subject=f"page:{page.pk}")
+    logger.info(
+        "cms.content_event.recorded",
+        extra={"event_type": event.event_name, "page_id": page.pk},
+    )
+
+
+def _is_content_page(instance: Any) -> bool:
+    from reparo_cms.content.models import HeadlessPage
+
+    return isinstance(instance, HeadlessPage)
+
+
+def on_content_published(sender: type, instance: Any, **kwargs: Any) -> None:
+    # As for products: a publication only scheduled for later waits for ``publish_scheduled``.
+    if _is_content_page(instance) and instance.live:
+        emit_content_page_event(instance, live=True)
+
+
+def on_content_unpublished(sender: type, instance: Any, **kwargs: Any) -> None:
+    if _is_content_page(instance):
+        emit_content_page_event(instance, live=False)
+
+
+def on_content_moved(sender: type, instance: Any, **kwargs: Any) -> None:
+    # A move changes the page's address, and the lists of its old and new parents.
+    page = instance.specific
+    if _is_content_page(page) and page.live:
+        emit_content_page_event(page, live=True)
+
+
+def on_content_deleted(sender: type, instance: Any, **kwargs: Any) -> None:
+    if _is_content_page(instance) and instance.live:
+        emit_content_page_event(instance, live=False)
+
+
 def connect() -> None:
-    """Attach the handlers to the product page model (called from the app's ``ready``)."""
+    """Attach the handlers to the page models (called from the app's ``ready``)."""
     from reparo_cms.content.models import ProductPage
+
+    page_published.connect(on_content_published, dispatch_uid="content-pub")
+    page_unpublished.connect(on_content_unpublished, dispatch_uid="content-unpub")
+    post_page_move.connect(on_content_moved, dispatch_uid="content-move")
+    pre_delete.connect(on_content_deleted, dispatch_uid="content-delete")
 
     page_published.connect(on_product_published, sender=ProductPage, dispatch_uid="product-pub")
     page_unpublished.connect(

@@ -2,6 +2,7 @@
 
 from rest_framework import serializers
 
+from reparo_cms.content.models.base import gateway_path
 from reparo_cms.engagement.models import Reaction
 
 
@@ -18,9 +19,15 @@ class FavouritePublic(serializers.ModelSerializer):
     type = serializers.SerializerMethodField()
     favourited_at = serializers.DateTimeField(source="created_at")
 
+    path = serializers.SerializerMethodField()
+
     class Meta:
         model = Reaction
-        fields = ["page_id", "title", "type", "favourited_at"]
+        fields = ["page_id", "title", "type", "path", "favourited_at"]
+
+    def get_path(self, reaction: Reaction) -> str:
+        """Where the gateway shows the page (the path of its ``public_url``)."""
+        return gateway_path(reaction.page)
 
     def get_type(self, reaction: Reaction) -> str:
         content_type = reaction.page.content_type

@@ -57,7 +57,7 @@
         save(widget, refs(widget).concat([ref]));
         showItem(widget, ref);
       } else {
-        showError(widget, file.name + ": " + (answer.detail || request.statusText));
+        showError(widget, file.name + ": " + (refusal(widget, answer) || request.statusText));
       }
     });
     request.addEventListener("error", function () {
@@ -65,6 +65,16 @@
       showError(widget, file.name + ": " + (widget.dataset.networkError || "network error"));
     });
     request.send(file);
+  }
+
+  // The refusal in the page's language when its code is known, else the service's own words.
+  function refusal(widget, answer) {
+    var words = {};
+    try { words = JSON.parse(widget.dataset.refusals || "{}"); } catch (e) { words = {}; }
+    var text = words[answer.code];
+    if (!text) return answer.detail;
+    var megabytes = answer.limit_bytes ? Math.round(answer.limit_bytes / 104857.6) / 10 : "";
+    return text.replace("{limit}", megabytes);
   }
 
   function showError(widget, text) {

@@ -3,7 +3,7 @@
 import json
 from typing import Any
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from repair_service.audit.models import AuditLog
 from repair_service.orders.actors import Actor
@@ -29,3 +29,15 @@ def write_audit(
             detail=json.dumps(detail, ensure_ascii=False, default=str),
         )
     )
+
+
+def last_change(
+    session: Session, *, order_id: int | None = None, payment_id: int | None = None
+) -> AuditLog | None:
+    """The newest audit row of an order or of a payment: who changed it last."""
+    query = select(AuditLog).order_by(col(AuditLog.id).desc())
+    if order_id is not None:
+        query = query.where(AuditLog.order_id == order_id)
+    if payment_id is not None:
+        query = query.where(AuditLog.payment_id == payment_id)
+    return session.exec(query).first()

@@ -112,7 +112,7 @@ def reject(
 def read_invoice(payment_id: int, _actor: CurrentStaff, session: SessionDep) -> s.InvoicePublic:
     invoice = session.exec(select(Invoice).where(Invoice.payment_id == payment_id)).first()
     if invoice is None:
-        raise NotFound("no invoice requested for this payment")
+        raise NotFound("No invoice has been requested for this payment")
     return invoice_public(invoice)
 
 

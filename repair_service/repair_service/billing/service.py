@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from repair_service.audit.service import write_audit
+from repair_service.audit.service import last_change, write_audit
 from repair_service.billing.models import (
     Invoice,
     InvoiceKind,
@@ -50,7 +50,7 @@ def payment_subject(payment: Payment) -> str:
 def load_visible_payment(session: Session, actor: Actor, payment_id: int) -> Payment:
     payment = session.get(Payment, payment_id)
     if payment is None or (actor.is_customer and payment.customer_id != actor.numeric_id):
-        raise NotFound("no such payment")
+        raise NotFound("No such payment")
     return payment
 
 
@@ -77,12 +77,34 @@ def claim_payment(
     fresh = session.get(Payment, payment.id, populate_existing=True)
     assert fresh is not None
     if result.rowcount != 1:  # type: ignore[attr-defined]
-        changed_at = as_utc(fresh.updated_at).isoformat(timespec="seconds")
-        raise StaleVersion(
-            f"payment {fresh.id} was changed by {fresh.updated_by or 'someone'} at {changed_at} "
-            f"(now version {fresh.version}, you sent {expected_version}); reload and try again"
-        )
+        raise _stale_payment(session, fresh)
     return fresh
+
+
+def _stale_payment(session: Session, payment: Payment) -> StaleVersion:
+    """The conflict: who changed the payment last (staff by account id, never by name) and when."""
+    payment_id = payment.id
+    assert payment_id is not None
+    when = as_utc(payment.updated_at).strftime("%Y-%m-%d %H:%M UTC")
+    last = last_change(session, payment_id=payment_id)
+    if last is not None and last.actor_kind == "staff":
+        return StaleVersion(
+            "Payment {payment} was changed by staff member {staff} at {when}; reload and try again",
+            payment=payment_id,
+            staff=last.actor_id,
+            when=when,
+        )
+    if last is not None and last.actor_kind == "customer":
+        return StaleVersion(
+            "Payment {payment} was changed by the customer at {when}; reload and try again",
+            payment=payment_id,
+            when=when,
+        )
+    return StaleVersion(
+        "Payment {payment} was changed at {when}; reload and try again",
+        payment=payment.id,  # type: ignore[arg-type]
+        when=when,
+    )
 
 
 def _agreed_amount(session: Session, order: RepairOrder) -> int:
@@ -90,7 +112,7 @@ def _agreed_amount(session: Session, order: RepairOrder) -> int:
         select(Quote).where(Quote.order_id == order.id).order_by(col(Quote.id).desc())
     ).first()
     if quote is None or quote.decision != "agreed":
-        raise IllegalMove(f"order {order.number} has no agreed quote")
+        raise IllegalMove("Order {number} has no agreed quote", number=order.number)
     return quote.amount_fen
 
 
@@ -109,10 +131,10 @@ def choose_payment_method(
     proof is waiting for finance, or already paid, cannot be chosen again.
     """
     if not actor.is_customer:
-        raise Forbidden("only the customer chooses how to pay")
+        raise Forbidden("Only the customer chooses how to pay")
     unique_ids = sorted(set(order_ids))
     if not unique_ids:
-        raise InvalidInput("choose at least one order to pay for")
+        raise InvalidInput("Choose at least one order to pay for")
     orders = list(
         session.exec(
             select(RepairOrder)
@@ -122,12 +144,12 @@ def choose_payment_method(
         )
     )
     if len(orders) != len(unique_ids) or any(o.customer_id != actor.numeric_id for o in orders):
-        raise NotFound("no such order")
+        raise NotFound("No such order")
     for order in orders:
         if order.request_id != request_id:
-            raise InvalidInput(f"order {order.number} belongs to another request")
+            raise InvalidInput("Order {number} belongs to another request", number=order.number)
         if order.status != OrderStatus.OPEN or order.node_code != "fee_collection":
-            raise IllegalMove(f"order {order.number} is not waiting for payment")
+            raise IllegalMove("Order {number} is not waiting for payment", number=order.number)
     amount = sum(_agreed_amount(session, order) for order in orders)
     _cancel_open_attempts(session, actor, unique_ids)
 
@@ -163,9 +185,9 @@ def _cancel_open_attempts(session: Session, actor: Actor, order_ids: list[int]) 
         .where(col(Payment.status).in_([PaymentStatus.SUBMITTED, PaymentStatus.CONFIRMED]))
     ).first()
     if earlier is not None:
-        raise IllegalMove(
-            f"payment {earlier.id} for these orders is already {earlier.status.value}"
-        )
+        if earlier.status == PaymentStatus.CONFIRMED:
+            raise IllegalMove("These orders are already paid")
+        raise IllegalMove("A payment proof for these orders is already waiting for confirmation")
     for payment in session.exec(
         select(Payment)
         .join(PaymentOrder, col(PaymentOrder.payment_id) == Payment.id)
@@ -188,13 +210,13 @@ def submit_offline_proof(
     """The customer uploads (or, after a rejection, re-uploads) proof of an offline transfer."""
     payment = load_visible_payment(session, actor, payment_id)
     if not actor.is_customer:
-        raise Forbidden("only the customer submits a payment proof")
+        raise Forbidden("Only the customer submits a payment proof")
     if payment.method != PaymentMethod.OFFLINE:
-        raise IllegalMove("a proof is only needed for an offline payment")
+        raise IllegalMove("A proof is only needed for an offline payment")
     if payment.status not in (PaymentStatus.PENDING, PaymentStatus.REJECTED):
-        raise IllegalMove(f"payment {payment.id} is {payment.status.value}")
+        raise IllegalMove("This payment is not waiting for a proof")
     if not proofs:
-        raise InvalidInput("attach at least one proof image")
+        raise InvalidInput("Attach at least one proof image")
     payment = claim_payment(session, actor, payment, expected_version)
 
     payment.status = PaymentStatus.SUBMITTED
@@ -211,7 +233,7 @@ def _require_fee_collection(session: Session, actor: Actor, payment: Payment) ->
     orders = orders_of_payment(session, payment.id)  # type: ignore[arg-type]
     for order in orders:
         if order.status != OrderStatus.OPEN or order.node_code != "fee_collection":
-            raise IllegalMove(f"order {order.number} is not waiting for payment")
+            raise IllegalMove("Order {number} is not waiting for payment", number=order.number)
     return orders
 
 
@@ -221,7 +243,9 @@ def confirm_offline_payment(
     """Finance confirms an offline transfer; every order it covers moves on to repair."""
     payment = load_visible_payment(session, actor, payment_id)
     if payment.method != PaymentMethod.OFFLINE or payment.status != PaymentStatus.SUBMITTED:
-        raise IllegalMove(f"payment {payment.id} has no proof waiting for confirmation")
+        raise IllegalMove(
+            "Payment {payment} has no proof waiting for confirmation", payment=payment_id
+        )
     orders = _require_fee_collection(session, actor, payment)
     payment = claim_payment(session, actor, payment, expected_version)
     _apply_confirmation(session, actor, payment, orders)
@@ -234,10 +258,12 @@ def reject_offline_proof(
     """Finance rejects a proof with a reason; the orders wait for payment again, the customer sees
     the reason and may re-submit or choose another method."""
     if not reason.strip():
-        raise InvalidInput("a rejected proof needs a reason for the customer")
+        raise InvalidInput("A rejected proof needs a reason for the customer")
     payment = load_visible_payment(session, actor, payment_id)
     if payment.method != PaymentMethod.OFFLINE or payment.status != PaymentStatus.SUBMITTED:
-        raise IllegalMove(f"payment {payment.id} has no proof waiting for confirmation")
+        raise IllegalMove(
+            "Payment {payment} has no proof waiting for confirmation", payment=payment_id
+        )
     orders = _require_fee_collection(session, actor, payment)
     payment = claim_payment(session, actor, payment, expected_version)
 
@@ -274,14 +300,17 @@ def record_wechat_payment(
         select(Payment).where(Payment.id == payment_id).with_for_update()
     ).first()
     if payment is None:
-        raise NotFound("no such payment")
+        raise NotFound("No such payment")
     if payment.status == PaymentStatus.CONFIRMED and payment.transaction_id == transaction_id:
         return payment
     if payment.method != PaymentMethod.WECHAT or payment.status != PaymentStatus.PENDING:
-        raise IllegalMove(f"payment {payment.id} is not a pending WeChat payment")
+        raise IllegalMove("Payment {payment} is not a pending WeChat payment", payment=payment_id)
     if amount_fen != payment.amount_fen:
         raise InvalidInput(
-            f"paid {amount_fen} fen but payment {payment.id} is {payment.amount_fen}"
+            "{paid_fen} fen were paid but payment {payment} is for {amount_fen} fen",
+            paid_fen=amount_fen,
+            payment=payment_id,
+            amount_fen=payment.amount_fen,
         )
     payment = claim_payment(session, actor, payment, payment.version)
     payment.transaction_id = transaction_id
@@ -357,20 +386,20 @@ def request_invoice(
     """The customer asks for the invoice of a confirmed payment (or corrects it until issued)."""
     payment = load_visible_payment(session, actor, payment_id)
     if not actor.is_customer:
-        raise Forbidden("only the customer requests an invoice")
+        raise Forbidden("Only the customer requests an invoice")
     if payment.status != PaymentStatus.CONFIRMED:
-        raise IllegalMove("an invoice can be requested once the payment is confirmed")
+        raise IllegalMove("An invoice can be requested once the payment is confirmed")
     if kind == InvoiceKind.SPECIAL and payment.method == PaymentMethod.WECHAT:
-        raise InvalidInput("a WeChat Pay payment can only have a general invoice")
+        raise InvalidInput("A WeChat Pay payment can only have a general invoice")
     tax_id = tax_id.strip().upper()
     if tax_id and not is_valid_credit_code(tax_id):
-        raise InvalidInput("the tax id is not a valid unified social credit code")
+        raise InvalidInput("The tax ID is not a valid unified social credit code")
     if kind == InvoiceKind.SPECIAL and not all((tax_id, address, phone, bank, bank_account)):
-        raise InvalidInput("a special invoice needs tax id, address, phone, bank and account")
+        raise InvalidInput("A special invoice needs the tax ID, address, phone, bank and account")
 
     invoice = session.exec(select(Invoice).where(Invoice.payment_id == payment_id)).first()
     if invoice is not None and invoice.issued_at is not None:
-        raise IllegalMove("the invoice of this payment is already issued")
+        raise IllegalMove("The invoice for this payment is already issued")
     invoice = invoice or Invoice(payment_id=payment_id, kind=kind, title=title)
     invoice.kind, invoice.title, invoice.tax_id = kind, title, tax_id
     invoice.address, invoice.phone, invoice.bank, invoice.bank_account = (
@@ -403,13 +432,13 @@ def issue_invoice(
         select(Invoice).where(Invoice.payment_id == payment_id).with_for_update()
     ).first()
     if invoice is None:
-        raise IllegalMove("the customer has not requested an invoice for this payment")
+        raise IllegalMove("The customer has not requested an invoice for this payment")
     if invoice.issued_at is not None:
-        raise IllegalMove("this invoice is already issued")
+        raise IllegalMove("This invoice is already issued")
     if invoice.kind == InvoiceKind.GENERAL and not pdf_key:
-        raise InvalidInput("a general invoice is issued by uploading its PDF")
+        raise InvalidInput("A general invoice is issued by uploading its PDF")
     if invoice.kind == InvoiceKind.SPECIAL and not (courier and waybill):
-        raise InvalidInput("a special invoice is issued with the courier and waybill")
+        raise InvalidInput("A special invoice is issued with the courier and waybill")
 
     if pdf_key:
         # The PDF must be a file finance uploaded, so the customer's download link works.

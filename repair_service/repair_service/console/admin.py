@@ -15,7 +15,7 @@ from repair_service.console.sessions import revoke_session_by_id
 from repair_service.console.templating import render
 from repair_service.db import utcnow
 from repair_service.deps import SessionDep
-from repair_service.errors import DomainError, Forbidden, InvalidInput
+from repair_service.errors import DomainError, Forbidden, InvalidInput, ParamValue
 from repair_service.orders import addresses as address_service
 from repair_service.orders.models import ReceivingAddress
 from repair_service.orders.schemas import ReceivingAddressCreate
@@ -97,10 +97,12 @@ def _page(
     section: str,
     *,
     error: str | None = None,
+    error_params: dict[str, ParamValue] | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
     context = _section_context(session, section)
     context["error"] = error
+    context["error_params"] = error_params
     context["done"] = request.query_params.get("done")
     return render(request, f"admin/{section}.html", context, user=user, status_code=status_code)
 
@@ -124,7 +126,15 @@ def _apply(
             if not isinstance(error, InvalidInput)
             else 422
         )
-        return _page(request, session, user, section, error=error.message, status_code=status)
+        return _page(
+            request,
+            session,
+            user,
+            section,
+            error=error.template,
+            error_params=error.params,
+            status_code=status,
+        )
     return RedirectResponse(f"/console/admin/{section}?done=1", status_code=303)
 
 

@@ -24,6 +24,7 @@ from repair_service.errors import (
     IllegalMove,
     InvalidInput,
     NotFound,
+    ParamValue,
     StaleVersion,
 )
 from repair_service.notifications.api import order_messages
@@ -49,11 +50,13 @@ FormFields = Annotated[dict[str, str], Depends(form_fields)]
 
 @dataclass
 class Failure:
-    """An action that did not go through: which, why, and what the person typed."""
+    """An action that did not go through: which, why (a message template and its values), and
+    what the person typed."""
 
     action: str
     message: str
     values: dict[str, str] = field(default_factory=dict)
+    params: dict[str, ParamValue] = field(default_factory=dict)
     conflict: dict[str, Any] | None = None
     headline: str = ""
 
@@ -198,7 +201,7 @@ def act(
     began and re-renders the page with the reason, the current state and the typed values."""
     action = ACTIONS.get(name)
     if action is None:
-        raise NotFound("no such action")
+        raise NotFound("No such action")
     detail = selectors.staff_order_detail(session, user.actor, order_id)
     try:
         version = form.get("expected_version", "")
@@ -217,7 +220,8 @@ def act(
             },
         )
         kept = {k: v for k, v in form.items() if k not in ("csrf_token", "expected_version")}
-        failure = Failure(name, error.message, kept, headline=HEADLINES.get(type(error), ""))
+        headline = HEADLINES.get(type(error), "")
+        failure = Failure(name, error.template, kept, error.params, headline=headline)
         if isinstance(error, StaleVersion):
             failure.conflict = _conflict(session, order_id, name)
         return order_page(

@@ -17,7 +17,7 @@ def revoke_session_by_id(session: Session, *, actor: Actor, session_id: int) -> 
     """Revoke one staff session; the person is signed out on that device at their next request."""
     row = session.get(StaffSession, session_id)
     if row is None:
-        raise NotFound("no such staff session")
+        raise NotFound("No such staff session")
     if row.revoked_at is None:
         row.revoked_at = utcnow()
         session.add(row)

@@ -66,6 +66,5 @@ async def _csrf_refused(request: Request, _error: Exception) -> HTMLResponse:
 
 def _error_page(request: Request, error: DomainError) -> HTMLResponse:
     status = 404 if isinstance(error, NotFound) else 403 if isinstance(error, Forbidden) else 409
-    return render(
-        request, "error.html", {"message": error.message, "status": status}, status_code=status
-    )
+    context = {"message": error.template, "params": error.params, "status": status}
+    return render(request, "error.html", context, status_code=status)

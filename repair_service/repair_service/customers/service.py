@@ -43,7 +43,7 @@ def find_or_create_customer(
 def get_customer(session: Session, customer_id: int) -> Customer:
     customer = session.get(Customer, customer_id)
     if customer is None:
-        raise NotFound("no such customer")
+        raise NotFound("No such customer")
     return customer
 
 
@@ -80,6 +80,6 @@ def delete_owned(
 ) -> None:
     item = session.get(model, item_id)
     if item is None or getattr(item, "customer_id", None) != customer_id:
-        raise NotFound("not found")
+        raise NotFound("No such item")
     session.delete(item)
     session.flush()

@@ -44,7 +44,9 @@ def customer_or_staff(request: Request, session: SessionDep) -> Actor:
         try:
             principal = current_verifier().verify(bearer_token(header), "customer")
         except InvalidToken as error:
-            raise NotAuthenticated(str(error)) from error
+            raise NotAuthenticated(
+                "The sign-in token was refused ({reason})", reason=str(error)
+            ) from error
         return Actor.customer(int(principal.subject))
     return staff_actor(request, session)
 

@@ -49,12 +49,12 @@ def downloadable_file(session: Session, actor: Actor, key: str) -> UploadedFile:
     the answer does not tell a stranger the file exists)."""
     record = session.exec(select(UploadedFile).where(UploadedFile.key == key)).first()
     if record is None:
-        raise NotFound("no such file")
+        raise NotFound("No such file")
     if actor.is_staff or _uploaded_by(record, actor):
         return record
     if actor.is_customer and _belongs_to_customer(session, key, actor.numeric_id):
         return record
-    raise NotFound("no such file")
+    raise NotFound("No such file")
 
 
 def public_file(session: Session, order: RepairOrder, key: str) -> UploadedFile:
@@ -68,7 +68,7 @@ def public_file(session: Session, order: RepairOrder, key: str) -> UploadedFile:
     ).first()
     record = session.exec(select(UploadedFile).where(UploadedFile.key == key)).first()
     if attached is None or record is None:
-        raise NotFound("no such file")
+        raise NotFound("No such file")
     return record
 
 
@@ -92,7 +92,7 @@ def check_attachable(session: Session, actor: Actor, keys: Sequence[str]) -> Non
     )
     missing = [key for key in keys if key not in found]
     if missing:
-        raise InvalidInput("attachments must be files you uploaded first")
+        raise InvalidInput("Attachments must be files you uploaded first")
 
 
 def _uploaded_by(record: UploadedFile, actor: Actor) -> bool:

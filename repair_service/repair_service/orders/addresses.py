@@ -22,7 +22,7 @@ def update_receiving_address(
     """Change an address; deactivating keeps it on orders already approved with it."""
     address = session.get(ReceivingAddress, address_id)
     if address is None:
-        raise NotFound("no such receiving address")
+        raise NotFound("No such receiving address")
     for name, value in fields.items():
         if value is not None:
             setattr(address, name, value)

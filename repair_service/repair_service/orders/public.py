@@ -19,7 +19,7 @@ def issue_public_token(session: Session, *, actor: Actor, order_id: int) -> Repa
     """Give the order a fresh public token; any earlier one stops working."""
     order = session.get(RepairOrder, order_id)
     if order is None:
-        raise NotFound("no such order")
+        raise NotFound("No such order")
     order.public_token = new_public_token()
     session.add(order)
     audit_order(session, actor, order, "issue_public_token")
@@ -31,7 +31,7 @@ def revoke_public_token(session: Session, *, actor: Actor, order_id: int) -> Rep
     """Remove the order's public token; its QR code answers not found from now on."""
     order = session.get(RepairOrder, order_id)
     if order is None:
-        raise NotFound("no such order")
+        raise NotFound("No such order")
     order.public_token = None
     session.add(order)
     audit_order(session, actor, order, "revoke_public_token")
@@ -41,10 +41,10 @@ def revoke_public_token(session: Session, *, actor: Actor, order_id: int) -> Rep
 
 def order_by_public_token(session: Session, token: str) -> RepairOrder:
     if not token or len(token) > 64:
-        raise NotFound("no such order")
+        raise NotFound("No such order")
     order = session.exec(select(RepairOrder).where(RepairOrder.public_token == token)).first()
     if order is None:
-        raise NotFound("no such order")
+        raise NotFound("No such order")
     return order
 
 

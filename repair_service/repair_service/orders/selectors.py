@@ -283,7 +283,7 @@ def _request_public(
 def customer_request(session: Session, actor: Actor, request_id: int) -> s.RepairRequestPublic:
     request = session.get(RepairRequest, request_id)
     if request is None or request.customer_id != actor.numeric_id:
-        raise NotFound("no such request")
+        raise NotFound("No such request")
     orders = _orders_by_request(session, [request_id])
     return _request_public(request, orders.get(request_id, []), load_nodes(session), utcnow())
 

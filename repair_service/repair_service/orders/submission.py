@@ -101,10 +101,10 @@ def _find_by_key(session: Session, customer_id: int, key: str) -> RepairRequest 
 
 def _check_items(items: Sequence[ProductItem]) -> None:
     if not items:
-        raise InvalidInput("a request needs at least one product")
+        raise InvalidInput("A request needs at least one product")
     serials = [item.sn.strip().upper() for item in items]
     if len(set(serials)) != len(serials):
-        raise InvalidInput("the same serial number appears twice in this request")
+        raise InvalidInput("The same serial number appears twice in this request")
 
 
 def _create_orders(

@@ -53,7 +53,7 @@ def approve_request(
     order = begin(session, actor, order_id, expected_version, "approve")
     address = session.get(ReceivingAddress, receiving_address_id)
     if address is None or not address.active:
-        raise InvalidInput("unknown or inactive receiving address")
+        raise InvalidInput("Unknown or inactive receiving address")
 
     order.receiving_address_id = address.id
     order.review_comment = comment
@@ -77,7 +77,7 @@ def reject_request(
 ) -> RepairOrder:
     """Review rejects the order with a comment for the customer; the order closes at review."""
     if not comment.strip():
-        raise InvalidInput("a rejection needs a comment for the customer")
+        raise InvalidInput("A rejection needs a comment for the customer")
     order = begin(session, actor, order_id, expected_version, "reject")
 
     close_tick(session, actor, current_tick(session, order), outcome="rejected", comment=comment)
@@ -203,7 +203,7 @@ def send_quote(
     straight to repair (the quote is still recorded and announced, for the customer's record).
     """
     if isinstance(amount_fen, bool) or not isinstance(amount_fen, int) or amount_fen < 0:
-        raise InvalidInput("the amount must be a non-negative whole number of fen")
+        raise InvalidInput("The amount must be a non-negative whole number of fen")
     order = begin(session, actor, order_id, expected_version, "send_quote")
     skips = amount_fen == 0 and bool(order.under_warranty)
     quote = Quote(
@@ -254,7 +254,7 @@ def _decide_quote(
     order = begin(session, actor, order_id, expected_version, action)
     quote = latest_quote(session, order_id)
     if quote is None:
-        raise IllegalMove(f"order {order.number} has no quote to decide on")
+        raise IllegalMove("Order {number} has no quote to decide on", number=order.number)
     quote.decision = "agreed" if agreed else "declined"
     quote.decided_by = f"{actor.kind}:{actor.id}"
     session.add(quote)
@@ -318,7 +318,7 @@ def start_repair(
     order = begin(session, actor, order_id, expected_version, "start_repair")
     tick = current_tick(session, order)
     if tick.started_at is not None:
-        raise IllegalMove(f"repair of order {order.number} has already started")
+        raise IllegalMove("The repair of order {number} has already started", number=order.number)
     tick.started_at = utcnow()
     tick.operator_kind, tick.operator_id = actor.kind, actor.id  # type: ignore[assignment]
     session.add(tick)
@@ -332,7 +332,7 @@ def finish_repair(
     """The technician finishes; the order goes to QC. Finishing without a start is refused."""
     order = begin(session, actor, order_id, expected_version, "finish_repair")
     if current_tick(session, order).started_at is None:
-        raise IllegalMove(f"repair of order {order.number} has not started")
+        raise IllegalMove("The repair of order {number} has not started", number=order.number)
     advance(session, actor, order, "qc", outcome="repaired", comment=comment or None)
     audit_order(session, actor, order, "finish_repair")
     return order
@@ -353,7 +353,7 @@ def fail_qc(
 ) -> RepairOrder:
     """QC fails the repair with a reason; the order goes back to repair as a new visit."""
     if not comment.strip():
-        raise InvalidInput("a QC failure needs a reason")
+        raise InvalidInput("A QC failure needs a reason")
     order = begin(session, actor, order_id, expected_version, "fail_qc")
     advance(session, actor, order, "repair", outcome="failed", comment=comment)
     audit_order(session, actor, order, "fail_qc")
@@ -415,7 +415,9 @@ def complete_order(
     order = begin(session, actor, order_id, expected_version, "complete")
     invoice = invoice_of_order(session, order_id)
     if invoice is not None and invoice.issued_at is None:
-        raise IllegalMove(f"the invoice requested for order {order.number} is not issued yet")
+        raise IllegalMove(
+            "The invoice requested for order {number} is not issued yet", number=order.number
+        )
     advance(session, actor, order, "completed", outcome="closed", comment=comment or None)
     audit_order(session, actor, order, "complete")
     return order

@@ -13,7 +13,7 @@ from pydantic import BaseModel
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from repair_service.audit.service import write_audit
+from repair_service.audit.service import last_change, write_audit
 from repair_service.db import as_utc, utcnow
 from repair_service.errors import Forbidden, IllegalMove, NotFound, StaleVersion
 from repair_service.orders.actors import Actor
@@ -84,7 +84,7 @@ def load_visible_order(session: Session, actor: Actor, order_id: int) -> RepairO
     """The order if the actor may see it; customers see only their own (others are not found)."""
     order = session.get(RepairOrder, order_id)
     if order is None or (actor.is_customer and order.customer_id != actor.numeric_id):
-        raise NotFound("no such order")
+        raise NotFound("No such order")
     return order
 
 
@@ -93,39 +93,54 @@ def require_grant(session: Session, actor: Actor, node_code: str) -> None:
     if actor.operates_every_node:
         return
     if not actor.is_staff:
-        raise Forbidden("only staff may do this")
+        raise Forbidden("Only staff may do this")
     granted = session.exec(
         select(NodeGrant.team_id).where(
             NodeGrant.node_code == node_code, col(NodeGrant.team_id).in_(actor.team_ids)
         )
     ).first()
     if granted is None:
-        raise Forbidden(f"none of your teams is granted the node {node_code!r}")
+        raise Forbidden("None of your teams is granted the node {node}", node=node_code)
 
 
 def require_rule(session: Session, actor: Actor, order: RepairOrder, action: str) -> None:
     """Check the action fits the order's state and that this actor may perform it here."""
     rule = RULES[action]
     if rule.by == "customer" and not actor.is_customer:
-        raise Forbidden(f"{action} is the customer's own action")
+        raise Forbidden("Only the customer may do this")
     if rule.by == "staff" and not (actor.is_staff or actor.kind == "system"):
-        raise Forbidden(f"{action} is a staff action")
+        raise Forbidden("Only staff may do this")
     if order.status != OrderStatus.OPEN:
-        raise IllegalMove(f"order {order.number} is {order.status.value}; nothing more can happen")
+        raise IllegalMove("Order {number} is closed; nothing more can be done", number=order.number)
     if order.node_code not in rule.nodes:
-        needed = ", ".join(rule.nodes)
         raise IllegalMove(
-            f"order {order.number} is at {order.node_code!r}; {action} needs {needed}"
+            "Order {number} is at the step {node}, where this cannot be done",
+            number=order.number,
+            node=order.node_code,
         )
     if rule.by == "staff":
         require_grant(session, actor, order.node_code)
 
 
-def stale_error(order: RepairOrder, expected_version: int) -> StaleVersion:
-    changed_at = as_utc(order.updated_at).isoformat(timespec="seconds")
+def stale_error(session: Session, order: RepairOrder) -> StaleVersion:
+    """The conflict: who changed the order last (staff by account id, never by name) and when."""
+    when = as_utc(order.updated_at).strftime("%Y-%m-%d %H:%M UTC")
+    last = last_change(session, order_id=order.id)
+    if last is not None and last.actor_kind == "staff":
+        return StaleVersion(
+            "Order {number} was changed by staff member {staff} at {when}; reload and try again",
+            number=order.number,
+            staff=last.actor_id,
+            when=when,
+        )
+    if last is not None and last.actor_kind == "customer":
+        return StaleVersion(
+            "Order {number} was changed by the customer at {when}; reload and try again",
+            number=order.number,
+            when=when,
+        )
     return StaleVersion(
-        f"order {order.number} was changed by {order.updated_by or 'someone'} at {changed_at} "
-        f"(now version {order.version}, you sent {expected_version}); reload and try again"
+        "Order {number} was changed at {when}; reload and try again", number=order.number, when=when
     )
 
 
@@ -147,7 +162,7 @@ def claim_version(
     if claimed is None:
         fresh = session.get(RepairOrder, order.id, populate_existing=True)
         assert fresh is not None
-        raise stale_error(fresh, expected_version)
+        raise stale_error(session, fresh)
     return claimed
 
 
@@ -157,7 +172,7 @@ def begin(
     """Load the order, check version and rule, and claim it for this transaction."""
     order = load_visible_order(session, actor, order_id)
     if order.version != expected_version:
-        raise stale_error(order, expected_version)
+        raise stale_error(session, order)
     require_rule(session, actor, order, action)
     return claim_version(session, actor, order, expected_version)
 
@@ -169,7 +184,7 @@ def current_tick(session: Session, order: RepairOrder) -> Tick:
         .order_by(col(Tick.id).desc())
     ).first()
     if tick is None:
-        raise IllegalMove(f"order {order.number} has no open node visit")
+        raise IllegalMove("Order {number} is not at any step right now", number=order.number)
     return tick
 
 

@@ -11,7 +11,7 @@ from repair_service.staff.models import Team
 
 def require_admin(actor: Actor) -> None:
     if actor.role != "admin":
-        raise Forbidden("only an administrator may do this")
+        raise Forbidden("Only an administrator may do this")
 
 
 def list_nodes_with_grants(session: Session) -> list[tuple[Node, list[int]]]:
@@ -37,7 +37,7 @@ def update_node(
     require_admin(actor)
     node = session.get(Node, code)
     if node is None:
-        raise NotFound("no such node")
+        raise NotFound("No such node")
     for field, value in (
         ("name_zh_hans", name_zh_hans),
         ("name_en", name_en),
@@ -67,7 +67,7 @@ def _replace_grants(session: Session, code: str, team_ids: list[int]) -> None:
     if len(session.exec(select(Team.id).where(col(Team.id).in_(unique_ids))).all()) != len(
         unique_ids
     ):
-        raise InvalidInput("unknown team id")
+        raise InvalidInput("One of the teams does not exist")
     session.exec(delete(NodeGrant).where(col(NodeGrant.node_code) == code))
     for team_id in unique_ids:
         session.add(NodeGrant(node_code=code, team_id=team_id))

@@ -45,9 +45,9 @@ def create_staff_session(
         _hasher.verify(account.password_hash if account else _DUMMY_HASH, password)
     except (VerificationError, InvalidHashError) as error:
         logger.info("staff.sign_in.refused", extra={"username": username})
-        raise NotAuthenticated("wrong username or password") from error
+        raise NotAuthenticated("Wrong username or password") from error
     if account is None or not account.active:
-        raise NotAuthenticated("wrong username or password")
+        raise NotAuthenticated("Wrong username or password")
 
     token = secrets.token_urlsafe(32)
     row = StaffSession(
@@ -79,12 +79,12 @@ def staff_actor_for_token(session: Session, token: str) -> tuple[Actor, StaffAcc
         .where(StaffSession.token_hash == _token_hash(token))
     ).first()
     if found is None:
-        raise NotAuthenticated("unknown staff session")
+        raise NotAuthenticated("Unknown staff session")
     staff_session, account = found
     if staff_session.revoked_at is not None or as_utc(staff_session.expires_at) <= utcnow():
-        raise NotAuthenticated("staff session expired or revoked")
+        raise NotAuthenticated("The staff session has expired or was revoked; sign in again")
     if not account.active:
-        raise NotAuthenticated("staff account disabled")
+        raise NotAuthenticated("This staff account is disabled")
     return staff_actor(session, account), account
 
 
@@ -112,7 +112,7 @@ def create_staff_account(
 ) -> StaffAccount:
     """Create a staff account with an argon2 password hash and its team memberships."""
     if session.exec(select(StaffAccount).where(StaffAccount.username == username)).first():
-        raise InvalidInput(f"username {username!r} is taken")
+        raise InvalidInput("This username is taken")
     account = StaffAccount(
         username=username,
         display_name=display_name,
@@ -138,7 +138,7 @@ def update_staff_account(
     """Change the given fields of a staff account; disabling it also revokes its sessions."""
     account = session.get(StaffAccount, account_id)
     if account is None:
-        raise NotFound("no such staff account")
+        raise NotFound("No such staff account")
     if display_name is not None:
         account.display_name = display_name
     if password is not None:
@@ -171,7 +171,7 @@ def set_memberships(session: Session, account: StaffAccount, team_ids: list[int]
     unique_ids = sorted(set(team_ids))
     found = session.exec(select(Team.id).where(col(Team.id).in_(unique_ids))).all()
     if len(found) != len(unique_ids):
-        raise InvalidInput("unknown team id")
+        raise InvalidInput("One of the teams does not exist")
     session.exec(delete(TeamMembership).where(col(TeamMembership.staff_id) == account.id))
     for team_id in unique_ids:
         session.add(TeamMembership(staff_id=account.id, team_id=team_id))  # type: ignore[arg-type]
@@ -180,7 +180,7 @@ def set_memberships(session: Session, account: StaffAccount, team_ids: list[int]
 
 def create_team(session: Session, *, code: str, name: str) -> Team:
     if session.exec(select(Team).where(Team.code == code)).first():
-        raise InvalidInput(f"team code {code!r} is taken")
+        raise InvalidInput("The team code {code} is taken", code=code)
     team = Team(code=code, name=name)
     session.add(team)
     session.flush()

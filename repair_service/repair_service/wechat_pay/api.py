@@ -44,7 +44,7 @@ def pay_client(request: Request) -> WeChatPayClient:
     if override is not None:
         return override
     if not _settings().wechat_pay_mchid:
-        raise Unavailable("WeChat Pay is not configured")
+        raise Unavailable("WeChat Pay is not set up")
     try:
         return _client()
     except WeChatPayError as error:

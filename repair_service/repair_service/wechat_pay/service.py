@@ -55,14 +55,14 @@ def start_attempt(
     the page hands to the pay sheet."""
     payment = load_visible_payment(session, actor, payment_id)
     if not actor.is_customer or payment.method != PaymentMethod.WECHAT:
-        raise IllegalMove("only the customer pays a WeChat payment")
+        raise IllegalMove("Only the customer can pay with WeChat Pay")
     if payment.status != PaymentStatus.PENDING:
-        raise IllegalMove("this payment is not waiting to be paid")
+        raise IllegalMove("This payment is not waiting to be paid")
 
     attempt = _open_attempt(session, payment) or _new_attempt(session, payment)
     customer = session.get(Customer, payment.customer_id)
     if customer is None:
-        raise NotFound("no such customer")
+        raise NotFound("No such customer")
     numbers = ", ".join(order.number for order in orders_of_payment(session, payment_id))
     jsapi = client.create_jsapi_payment(
         out_trade_no=attempt.out_trade_no,
@@ -121,7 +121,7 @@ def apply_paid(session: Session, transaction: Transaction, merchant: MerchantRec
         .with_for_update()
     ).first()
     if attempt is None:
-        raise NotFound("no such WeChat Pay order")
+        raise NotFound("No such WeChat Pay order")
     check_against_record(
         transaction, merchant.mchid, merchant.appid, attempt.amount_fen, attempt.out_trade_no
     )

@@ -13,6 +13,7 @@ from repair_service.console.orders import HEADLINES
 from repair_service.orders.models import AttachmentKind
 from repair_service.staff.models import StaffRole
 
+from ..conftest import World
 from .conftest import Console
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "repair_service" / "console" / "templates"
@@ -103,3 +104,29 @@ def test_staff_member_switches_language_and_it_is_remembered(console) -> None:
     assert "Quadro" in person.get("/console/").text
     person.post("/console/language", {"language": "en", "next": "/console/"})
     assert ">Board<" in person.get("/console/").text
+
+
+def test_a_refusal_is_shown_in_the_staff_members_language_with_its_values(
+    console, world: World
+) -> None:
+    order = world.submit(world.new_customer())["orders"][0]
+    qc: Console = console("qc")
+    crafted = {"expected_version": world.version(order["id"]), "receiving_address_id": 1}
+
+    chinese = qc.post(f"/console/orders/{order['id']}/actions/approve", crafted)
+    qc.post("/console/language", {"language": "pt-BR", "next": "/console/"})
+    portuguese = qc.post(f"/console/orders/{order['id']}/actions/approve", crafted)
+
+    assert "您所在的团队均未获授权处理“review”节点" in chinese.text
+    assert "Nenhuma das suas equipes tem permissão no nó review" in portuguese.text
+    assert "None of your teams" not in chinese.text + portuguese.text
+
+
+def test_an_admin_refusal_is_translated_with_its_values(console) -> None:
+    admin: Console = console("admin")
+    admin.post("/console/admin/teams", {"code": "field", "name": "Field service"})
+
+    again = admin.post("/console/admin/teams", {"code": "field", "name": "Field again"})
+
+    assert again.status_code == 422
+    assert "团队代码 field 已被占用" in again.text

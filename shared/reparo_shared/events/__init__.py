@@ -13,6 +13,8 @@ The parts and where they live:
   --database-url ...`` or ``python manage.py run_outbox_relay``.
 - ``consumer.Consumer``: a durable queue with an inbox, retries and dead letters; a service runs
   its consumers as their own process with ``stopping.run_until_signalled(consumer.run)``.
+- ``broadcast.BroadcastListener``: for what every process must hear itself (dropping a cache in
+  memory): an exclusive, auto-deleted queue per listener, no inbox or retries.
 - ``dead_letters``: ``python -m reparo_shared.events.dead_letters list|show|replay|purge
   --queue <consumer name>``.
 

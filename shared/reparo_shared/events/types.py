@@ -25,6 +25,24 @@ class ProductWithdrawn(EventPayload):
     page_id: int
 
 
+@event_type("content.page.published")
+class ContentPagePublished(EventPayload):
+    """A customer-facing page (article, video, software, product or an index) went live or was
+    republished in cms. Gateways drop the pages they cached; ``public_url`` is its address."""
+
+    page_id: int
+    page_type: str
+    public_url: str
+
+
+@event_type("content.page.withdrawn")
+class ContentPageWithdrawn(EventPayload):
+    """A customer-facing page was unpublished, or deleted while live, in cms."""
+
+    page_id: int
+    page_type: str
+
+
 # Repair events, published by repair_service. Every one names the order (or request, or payment)
 # by id and number; contact details stay in repair_service's database.
 

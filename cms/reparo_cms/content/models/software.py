@@ -13,7 +13,7 @@ from wagtail.fields import RichTextField
 from wagtail.models import Orderable
 from wagtail.search import index
 
-from reparo_cms.content.api_fields import DocumentField, RichTextHTMLField
+from reparo_cms.content.api_fields import DocumentField, PageSummaryListField, RichTextHTMLField
 from reparo_cms.content.files import refuse_stored_page_or_script
 from reparo_cms.content.models.base import HeadlessPage
 from reparo_cms.content.search import index_text
@@ -56,6 +56,7 @@ class SoftwarePage(HeadlessPage):
         APIField("summary"),
         APIField("description", serializer=RichTextHTMLField()),
         APIField("versions"),
+        APIField("products", serializer=PageSummaryListField()),
     ]
 
     parent_page_types = ["content.SoftwareIndexPage"]

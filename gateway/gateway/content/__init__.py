@@ -1,0 +1,1 @@
+"""The customer's content pages: articles, products, search and previews, read from cms."""

@@ -1,0 +1,19 @@
+"""Every content route of the gateway, in one router for the app to include."""
+
+from fastapi import APIRouter
+
+from gateway.content import (
+    articles,
+    by_id,
+    engagement,
+    home,
+    preview,
+    products,
+    search,
+    software,
+    videos,
+)
+
+router = APIRouter(include_in_schema=False)
+for module in (home, articles, products, search, preview, by_id, videos, software, engagement):
+    router.include_router(module.router)

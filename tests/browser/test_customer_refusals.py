@@ -1,0 +1,81 @@
+"""A customer reading the pages in Chinese is told in Chinese why something did not go through."""
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+from playwright.sync_api import BrowserContext, Page, expect
+
+from tests.conftest import Stack, StaffApi
+
+
+def sign_in(page: Page, stack: Stack, openid: str) -> None:
+    page.goto(f"{stack.gateway_url}/repair/new")
+    page.click(f"button[value={openid}]")
+    page.wait_for_url("**/repair/new")
+
+
+def fill_request(page: Page, contact_name: str) -> None:
+    page.fill("input[name=contact_name]", contact_name)
+    page.fill("input[name=contact_phone]", "13912345678")
+    page.fill("textarea[name=ship_from_address]", "浙江省杭州市西湖区文三路 100 号")
+    page.fill("input[name=items-0-pn]", "PN-100")
+    page.fill("input[name=items-0-sn]", "SN-REFUSAL-1")
+    page.fill("textarea[name=items-0-fault_description]", "无法开机")
+
+
+def test_a_form_the_service_refuses_names_the_fields_in_chinese(
+    stack: Stack, phone: BrowserContext
+) -> None:
+    page = phone.new_page()
+    sign_in(page, stack, "oSbx_lina")
+    fill_request(page, contact_name="   ")  # passes the browser's check, not the service's
+
+    page.click("#submit-request")
+
+    alert = page.get_by_role("alert")
+    expect(alert).to_have_text(re.compile(r"请检查表单：\s*姓名：必填"))
+    assert "contact_name" not in alert.inner_text()
+
+
+def test_a_file_the_service_refuses_is_explained_in_chinese(
+    stack: Stack, phone: BrowserContext, tmp_path: Path
+) -> None:
+    page = phone.new_page()
+    sign_in(page, stack, "oSbx_lina")
+    notes = tmp_path / "notes.txt"
+    notes.write_text("not a photo")
+
+    page.locator("fieldset[data-index='0'] .app-upload-input").first.set_input_files(str(notes))
+
+    expect(page.get_by_role("alert")).to_have_text("notes.txt: 此处不支持这种文件类型。")
+
+
+def test_a_stale_page_is_refused_in_chinese_with_the_order_number(
+    stack: Stack, staff: Callable[[str], StaffApi], phone: BrowserContext
+) -> None:
+    page = phone.new_page()
+    sign_in(page, stack, "oSbx_maria")
+    fill_request(page, contact_name="Maria")
+    page.click("#submit-request")
+    page.wait_for_url(re.compile(r".*/repair/requests/\d+$"))
+    page.locator(".app-order-row").first.click()
+    order_id = int(page.url.rsplit("/", 1)[1])
+    coordinator: StaffApi = staff("coordinator")
+    address = coordinator.client.get("/staff/addresses").json()[0]["id"]
+    coordinator.act(order_id, "approve", receiving_address_id=address)
+    page.reload()
+    other_tab = phone.new_page()
+    other_tab.goto(page.url)
+    number = page.locator(".app-order-number").inner_text()
+
+    for tab, waybill in ((other_tab, "SF0000000001"), (page, "SF0000000002")):
+        tab.fill("input[name=courier]", "顺丰")
+        tab.fill("input[name=waybill]", waybill)
+        tab.click("text=保存物流信息")
+        tab.wait_for_load_state()
+
+    alert = page.get_by_role("alert")
+    expect(alert).to_contain_text(f"操作未成功： 工单 {number} 已于")
+    expect(alert).to_contain_text("由客户本人修改，请刷新后重试")
+    assert "changed" not in alert.inner_text()
