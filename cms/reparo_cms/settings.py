@@ -182,7 +182,8 @@ USE_TZ = True
 LOCALE_PATHS = [LOCALE_DIR]
 compile_catalogues()
 
-# Files: local disk by default, S3-compatible object storage when a bucket is configured.
+# Files: local disk by default, S3-compatible object storage when a bucket is configured. Media
+# keeps its /cms/media/ addresses either way (see reparo_cms.media).
 
 STATIC_URL = "/cms/static/"
 STATIC_ROOT = Path(os.environ.get("CMS_STATIC_ROOT", DATA_DIR / "cms-static"))
@@ -199,12 +200,17 @@ STORAGES: dict[str, dict[str, Any]] = {
     },
 }
 if S3_BUCKET:
+    # Credentials: CMS_S3_ACCESS_KEY_ID and CMS_S3_SECRET_ACCESS_KEY, else boto3's own chain
+    # (AWS_* variables, an instance role). Path-style addressing suits MinIO and AWS alike.
     STORAGES["default"] = {
-        "BACKEND": "storages.backends.s3.S3Storage",
+        "BACKEND": "reparo_cms.media.MediaS3Storage",
         "OPTIONS": {
             "bucket_name": S3_BUCKET,
             "endpoint_url": os.environ.get("CMS_S3_ENDPOINT_URL") or None,
-            "custom_domain": os.environ.get("CMS_S3_CUSTOM_DOMAIN") or None,
+            "region_name": os.environ.get("CMS_S3_REGION") or None,
+            "access_key": os.environ.get("CMS_S3_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("CMS_S3_SECRET_ACCESS_KEY") or None,
+            "addressing_style": "path",
             "querystring_auth": False,
             "file_overwrite": False,
         },

@@ -1,13 +1,13 @@
 """Every route lives under ``/cms/``: the gateway forwards that prefix unchanged."""
 
-from django.conf import settings
 from django.urls import include, path, re_path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from reparo_cms import health, media
+from reparo_cms import health
 from reparo_cms.api import api_router
+from reparo_cms.media import serve_media
 from reparo_shared.metrics import StateGauges, django_metrics_view, watch_django_outbox
 
 metrics_state = StateGauges()
@@ -18,6 +18,8 @@ urlpatterns = [
     path("cms/metrics", django_metrics_view(metrics_state), name="metrics"),
     path("cms/healthz", health.healthz, name="healthz"),
     path("cms/readyz", health.readyz, name="readyz"),
+    # Local disk or the bucket, with byte ranges; nginx serves the bucket directly in production.
+    re_path(r"^cms/media/(?P<path>.+)$", serve_media, name="media"),
     path("cms/admin/", include(wagtailadmin_urls)),
     path("cms/documents/", include(wagtaildocs_urls)),
     path("cms/api/v2/", api_router.urls),
@@ -25,8 +27,3 @@ urlpatterns = [
     # Page URLs exist so Wagtail can compute paths; serving one redirects to the gateway's page.
     path("cms/pages/", include(wagtail_urls)),
 ]
-
-if not settings.S3_BUCKET:
-    # Media on local disk (development, the demo, a single-host install), with Range; with
-    # object storage the media URLs point at the store instead.
-    urlpatterns.insert(0, re_path(r"^cms/media/(?P<path>.*)$", media.serve_media, name="media"))

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Make the buckets and per-service users in MinIO; run by the one-shot minio-setup service (the
 # minio/mc image) after MinIO is healthy, and safe to run again.
-#   reparo-cms     the cms's media; anonymous download, served to browsers by nginx
+#   reparo-cms     the cms's media; anonymous reads of objects, served to browsers by nginx
 #   reparo-repair  the repair service's files (customers' photos, proofs, invoices); private
 # Each service gets its own access key, allowed only its own bucket.
 set -eu
@@ -32,6 +32,14 @@ service_bucket() {
 
 service_bucket "$CMS_S3_BUCKET" "$CMS_S3_ACCESS_KEY_ID" "$CMS_S3_SECRET_ACCESS_KEY"
 service_bucket "$REPAIR_S3_BUCKET" "$REPAIR_S3_ACCESS_KEY_ID" "$REPAIR_S3_SECRET_ACCESS_KEY"
-mc anonymous set download "store/$CMS_S3_BUCKET"
+# Anonymous visitors may read single objects of the cms's bucket and nothing else: no listing,
+# so a file uploaded ahead of its release is not discoverable.
+cat > /tmp/public-objects.json <<JSON
+{"Version": "2012-10-17", "Statement": [
+  {"Effect": "Allow", "Principal": {"AWS": ["*"]}, "Action": ["s3:GetObject"],
+   "Resource": ["arn:aws:s3:::$CMS_S3_BUCKET/*"]}
+]}
+JSON
+mc anonymous set-json /tmp/public-objects.json "store/$CMS_S3_BUCKET"
 mc anonymous set none "store/$REPAIR_S3_BUCKET"
 echo "buckets ready: $CMS_S3_BUCKET (public read), $REPAIR_S3_BUCKET (private)"

@@ -4,14 +4,16 @@
     python deploy/scripts/objects_backup.py restore FOLDER BUCKET
 
 The store and credentials come from S3_ENDPOINT_URL, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY and
-S3_REGION, the names the services use, so running this inside a service's container with its
-environment reaches that service's bucket. Needs only boto3, which every Reparo image has.
+S3_REGION (the repair service's names) or, when those are unset, the cms's CMS_S3_* names, so
+running this inside a service's container with its environment reaches that service's bucket.
+Needs only boto3, which every Reparo image has.
 
 ``backup`` copies every object into FOLDER/objects/<key> and writes FOLDER/manifest.json (key,
-size, ETag, content type, SHA-256 of the copy). Run again into the same folder, it downloads only
-objects whose ETag changed, so a nightly run over a large media bucket stays short. ``restore``
-uploads every object of the manifest with its content type, after checking each file against its
-SHA-256; it adds and overwrites, and deletes nothing in the bucket.
+size, ETag, content type and disposition, SHA-256 of the copy). Run again into the same folder,
+it downloads only objects whose ETag changed, so a nightly run over a large media bucket stays
+short. ``restore`` uploads every object of the manifest with its content type and disposition
+(software downloads are attachments), after checking each file against its SHA-256; it adds and
+overwrites, and deletes nothing in the bucket.
 """
 
 import argparse
@@ -28,14 +30,18 @@ MANIFEST = "manifest.json"
 CHUNK = 1024 * 1024
 
 
+def setting(name: str) -> str | None:
+    """``S3_<name>``, else the cms's ``CMS_S3_<name>``."""
+    return os.environ.get(f"S3_{name}") or os.environ.get(f"CMS_S3_{name}") or None
+
+
 def client() -> Any:
-    secret = os.environ.get("S3_SECRET_ACCESS_KEY")
     return boto3.client(
         "s3",
-        endpoint_url=os.environ.get("S3_ENDPOINT_URL") or None,
-        aws_access_key_id=os.environ.get("S3_ACCESS_KEY_ID") or None,
-        aws_secret_access_key=secret or None,
-        region_name=os.environ.get("S3_REGION", "us-east-1"),
+        endpoint_url=setting("ENDPOINT_URL"),
+        aws_access_key_id=setting("ACCESS_KEY_ID"),
+        aws_secret_access_key=setting("SECRET_ACCESS_KEY"),
+        region_name=setting("REGION") or "us-east-1",
     )
 
 
@@ -85,6 +91,7 @@ def backup(s3: Any, bucket: str, folder: Path) -> int:
                     "size": summary["Size"],
                     "etag": etag,
                     "content_type": head.get("ContentType", "application/octet-stream"),
+                    "content_disposition": head.get("ContentDisposition"),
                     "sha256": sha256_of(target),
                 }
             )
@@ -103,11 +110,11 @@ def restore(s3: Any, folder: Path, bucket: str) -> int:
         if sha256_of(local_path(folder, entry["key"])) != entry["sha256"]:
             raise SystemExit(f"the copy of {entry['key']} does not match its checksum")
     for entry in entries:
+        headers = {"ContentType": entry["content_type"]}
+        if entry.get("content_disposition"):
+            headers["ContentDisposition"] = entry["content_disposition"]
         s3.upload_file(
-            str(local_path(folder, entry["key"])),
-            bucket,
-            entry["key"],
-            ExtraArgs={"ContentType": entry["content_type"]},
+            str(local_path(folder, entry["key"])), bucket, entry["key"], ExtraArgs=headers
         )
     return len(entries)
 

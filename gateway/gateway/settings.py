@@ -44,7 +44,7 @@ class GatewaySettings(BaseSettings):
 
     # Where the gateway reads cms's media files for software downloads when cms keeps them in
     # object storage: the bucket as the gateway reaches it (http://minio:9000/reparo-cms). Empty:
-    # each file's own address (local media under cms_url).
+    # each file's own address below cms_url, which cms answers from disk or from its bucket.
     cms_media_fetch_url: str = ""
 
     # Content pages rendered for anonymous visitors are kept this long (and at most this many),

@@ -1,5 +1,14 @@
 """Health, readiness and the API documentation paths the gateway forwards."""
 
+from datetime import timedelta
+
+from prometheus_client.parser import text_string_to_metric_families
+from sqlmodel import Session
+
+from repair_service.db import utcnow
+from repair_service.observability import worker_queues
+from repair_service.wechat_pay.models import AttemptStatus, WeChatPayAttempt
+
 from .conftest import World
 
 
@@ -32,3 +41,55 @@ def test_metrics_report_requests_outbox_and_pending_payments(world) -> None:  # 
     assert "reparo_outbox_backlog" in metrics
     assert "reparo_pending_payments" in metrics
     assert "reparo_failed_notifications" in metrics
+
+
+def test_pending_payments_count_open_wechat_attempts_and_offline_proofs_awaiting_finance(
+    world: World,
+) -> None:
+    customer = world.new_customer()
+    request = world.submit(customer)
+    order_id = request["orders"][0]["id"]
+    world.drive_to_quote(customer, order_id)
+    assert world.customer_act(customer, order_id, "agree").status_code == 200
+    payment = world.pay_offline(customer, request["id"], [order_id])
+    with Session(world.engine) as session:
+        session.add(
+            WeChatPayAttempt(
+                payment_id=payment["id"],
+                out_trade_no="R-METRICS-1",
+                amount_fen=12_000,
+                expires_at=utcnow() + timedelta(minutes=30),
+            )
+        )
+        session.add(
+            WeChatPayAttempt(
+                payment_id=payment["id"],
+                out_trade_no="R-METRICS-0",
+                amount_fen=12_000,
+                status=AttemptStatus.CLOSED,
+                expires_at=utcnow(),
+            )
+        )
+        session.commit()
+
+    metrics = world.client.get("/metrics").text
+
+    assert sample(metrics, "reparo_pending_payments", method="offline") == 1
+    assert sample(metrics, "reparo_pending_payments", method="wechat") == 1
+
+
+def test_metrics_report_the_worker_queues_from_the_broker(world: World) -> None:
+    metrics = world.client.get("/metrics").text
+
+    for queue in worker_queues():
+        assert sample(metrics, "reparo_queue_consumers", queue=queue) is not None
+        assert sample(metrics, "reparo_dead_letters", queue=f"{queue}.dead") is not None
+    assert "reparo_state_gauge_errors{" not in metrics
+
+
+def sample(page: str, name: str, **labels: str) -> float | None:
+    for family in text_string_to_metric_families(page):
+        for found in family.samples:
+            if found.name == name and found.labels == labels:
+                return found.value
+    return None

@@ -12,6 +12,7 @@ from contextvars import ContextVar
 from pythonjsonlogger.json import JsonFormatter
 
 CORRELATION_HEADER = "X-Correlation-ID"
+UVICORN_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access")
 
 _correlation_id: ContextVar[str] = ContextVar("correlation_id", default="-")
 
@@ -46,9 +47,11 @@ def configure_logging(service: str, json_logs: bool = False, level: str = "INFO"
     handler.addFilter(_ContextFilter(service))
     if json_logs:
         handler.setFormatter(
+            # The time in UTC with its zone: the cms sets the process's zone to its own.
             JsonFormatter(
-                "%(asctime)s %(levelname)s %(name)s %(message)s %(service)s %(correlation_id)s",
-                rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
+                "%(levelname)s %(name)s %(message)s %(service)s %(correlation_id)s",
+                rename_fields={"levelname": "level", "name": "logger"},
+                timestamp="time",
             )
         )
     else:
@@ -60,6 +63,15 @@ def configure_logging(service: str, json_logs: bool = False, level: str = "INFO"
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    # uvicorn gives its own loggers their own plain-text handlers; route them (and Python's
+    # warnings) through this one, so every line a container writes is in the same format. A
+    # logger uvicorn silenced (no handler, not propagating: ``--no-access-log``) stays silent.
+    for name in UVICORN_LOGGERS:
+        uvicorn_logger = logging.getLogger(name)
+        if uvicorn_logger.handlers:
+            uvicorn_logger.handlers[:] = []
+            uvicorn_logger.propagate = True
+    logging.captureWarnings(True)
     # One line per outgoing HTTP call drowns the service's own events; keep their warnings only.
-    for noisy in ("httpx", "httpcore"):
+    for noisy in ("httpx", "httpcore", "pika"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))

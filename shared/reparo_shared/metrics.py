@@ -12,7 +12,8 @@ Three pieces:
   backlog, dead letters, failed notifications, pending payments). They are computed when Prometheus
   asks, from the database or the broker, so every instance reports the same global figure; alerting
   rules should take ``max`` over instances, not ``sum``. :func:`watch_sqlalchemy_outbox`,
-  :func:`watch_django_outbox` and :func:`watch_dead_letters` register the common ones.
+  :func:`watch_django_outbox` and :func:`watch_consumer_queues` (queue depths, attached workers
+  and dead letters, from the broker) register the common ones.
 
 Wiring, in a FastAPI ``create_app``: ``state = instrument_fastapi(app)`` then
 ``watch_sqlalchemy_outbox(state, engine)``; in the cms: ``DjangoMetricsMiddleware`` first in
@@ -30,7 +31,7 @@ import logging
 import os
 import time
 import weakref
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -197,6 +198,7 @@ class PrometheusMiddleware:
 # --- backlogs read at scrape time ---------------------------------------------------------------
 
 Reading = float | int | Mapping[str, float | int]
+JointReader = Callable[[], Mapping[str, Reading]]
 
 
 @dataclass(frozen=True)
@@ -223,7 +225,20 @@ FAILED_NOTIFICATIONS = StateGauge(
     label="channel",
 )
 PENDING_PAYMENTS = StateGauge(
-    "reparo_pending_payments", "Payment attempts started and neither confirmed nor closed."
+    "reparo_pending_payments",
+    "Payments waiting on someone, by method: WeChat Pay attempts still open, offline payment "
+    "proofs waiting for finance.",
+    label="method",
+)
+QUEUE_DEPTH = StateGauge(
+    "reparo_queue_depth",
+    "Messages ready in a consumer's queue and in each of its retry queues.",
+    label="queue",
+)
+QUEUE_CONSUMERS = StateGauge(
+    "reparo_queue_consumers",
+    "Workers attached to a consumer's queue; 0 means nobody handles its events.",
+    label="queue",
 )
 
 
@@ -240,11 +255,16 @@ class StateGauges(Collector):
     """
 
     def __init__(self) -> None:
-        self._watched: list[tuple[StateGauge, Callable[[], Reading]]] = []
+        self._watched: list[tuple[tuple[StateGauge, ...], JointReader]] = []
 
     def watch(self, gauge: StateGauge, read: Callable[[], Reading]) -> None:
         """Report ``gauge`` from ``read()`` at every scrape."""
-        self._watched.append((gauge, read))
+        self._watched.append(((gauge,), lambda: {gauge.name: read()}))
+
+    def watch_together(self, gauges: Sequence[StateGauge], read: JointReader) -> None:
+        """Report several gauges from one reading (one broker connection, one query) per
+        scrape; ``read()`` returns each gauge's reading by gauge name."""
+        self._watched.append((tuple(gauges), read))
 
     def describe(self) -> Iterable[Metric]:
         # Describing by collecting would call every callable at registration time.
@@ -256,16 +276,17 @@ class StateGauges(Collector):
             "1 for each state gauge whose reading failed at this scrape.",
             labels=["gauge"],
         )
-        for gauge, read in self._watched:
+        for gauges, read in self._watched:
+            names = [gauge.name for gauge in gauges]
             try:
-                reading = read()
+                readings = read()
             except Exception:
-                logger.warning(
-                    "metrics.state_gauge_failed", extra={"gauge": gauge.name}, exc_info=True
-                )
-                failures.add_metric([gauge.name], 1)
+                logger.warning("metrics.state_gauge_failed", extra={"gauge": names}, exc_info=True)
+                for name in names:
+                    failures.add_metric([name], 1)
                 continue
-            yield _gauge_family(gauge, reading)
+            for gauge in gauges:
+                yield _gauge_family(gauge, readings[gauge.name])
         yield failures
 
 
@@ -343,39 +364,60 @@ def _age_seconds(oldest: datetime | None) -> float:
     return max(0.0, (datetime.now(UTC) - oldest).total_seconds())
 
 
-def watch_dead_letters(state: StateGauges, amqp_url: str, consumers: Iterable[str]) -> None:
-    """Report how many messages wait in each consumer's dead-letter queue (``<name>.dead``).
+def watch_consumer_queues(
+    state: StateGauges,
+    amqp_url: str,
+    consumers: Iterable[str],
+    retry_delays: Sequence[float] | None = None,
+) -> None:
+    """Report each consumer's queues from the broker: messages waiting in its queue and its retry
+    queues (``reparo_queue_depth``), workers attached (``reparo_queue_consumers``) and dead
+    letters (``reparo_dead_letters``).
 
     Each scrape opens one short broker connection and declares the queues passively, which reads
-    their length without creating them; a queue that does not exist yet counts as empty.
+    them without creating them; a queue that does not exist yet counts as empty with nobody
+    attached. ``retry_delays`` are the consumers' own (the consumer base's by default).
     """
     import pika
     import pika.exceptions
 
-    names = [f"{consumer}.dead" for consumer in consumers]
+    from reparo_shared.events.consumer import DEFAULT_RETRY_DELAYS, dead_letter_queue, retry_queue
 
-    def counts() -> dict[str, int]:
+    delays = tuple(DEFAULT_RETRY_DELAYS if retry_delays is None else retry_delays)
+    names = list(consumers)
+
+    def read() -> dict[str, dict[str, int]]:
         parameters = pika.URLParameters(amqp_url)
         parameters.socket_timeout = 3
         parameters.blocked_connection_timeout = 3
         parameters.connection_attempts = 1
-        found: dict[str, int] = {}
         connection = pika.BlockingConnection(parameters)
+        depth: dict[str, int] = {}
+        attached: dict[str, int] = {}
+        dead: dict[str, int] = {}
         try:
             channel = connection.channel()
-            for name in names:
+
+            def inspect(queue: str) -> tuple[int, int]:
+                nonlocal channel
                 try:
-                    declared = channel.queue_declare(queue=name, passive=True)
-                    found[name] = declared.method.message_count
+                    declared = channel.queue_declare(queue=queue, passive=True)
                 except pika.exceptions.ChannelClosedByBroker:
                     # 404: not declared yet. The broker closed the channel; open another.
-                    found[name] = 0
                     channel = connection.channel()
+                    return 0, 0
+                return declared.method.message_count, declared.method.consumer_count
+
+            for name in names:
+                depth[name], attached[name] = inspect(name)
+                for delay in delays:
+                    depth[retry_queue(name, delay)] = inspect(retry_queue(name, delay))[0]
+                dead[dead_letter_queue(name)] = inspect(dead_letter_queue(name))[0]
         finally:
             connection.close()
-        return found
+        return {QUEUE_DEPTH.name: depth, QUEUE_CONSUMERS.name: attached, DEAD_LETTERS.name: dead}
 
-    state.watch(DEAD_LETTERS, counts)
+    state.watch_together([QUEUE_DEPTH, QUEUE_CONSUMERS, DEAD_LETTERS], read)
 
 
 # --- exposition ---------------------------------------------------------------------------------

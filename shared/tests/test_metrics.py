@@ -27,10 +27,10 @@ from reparo_shared.metrics import (
     StateGauges,
     exposition,
     instrument_fastapi,
-    watch_dead_letters,
+    watch_consumer_queues,
     watch_sqlalchemy_outbox,
 )
-from reparo_shared.testing import fresh_database
+from reparo_shared.testing import free_port, fresh_database
 
 
 def samples(page: str, name: str) -> dict[tuple[tuple[str, str], ...], float]:
@@ -370,29 +370,61 @@ def test_an_empty_outbox_reports_no_backlog_and_no_age() -> None:
     assert samples(page, "reparo_outbox_oldest_age_seconds") == {(): 0}
 
 
-def test_dead_letters_are_counted_per_consumer_from_the_broker() -> None:
+def test_consumer_queues_report_depth_workers_attached_and_dead_letters_from_the_broker() -> None:
     amqp_url = os.environ.get("AMQP_URL") or "amqp://guest:guest@127.0.0.1:5672/%2F"
     consumer = f"metrics-test-{uuid.uuid4().hex[:8]}"
     never_declared = f"metrics-test-{uuid.uuid4().hex[:8]}"
+    retry = f"{consumer}.retry.5000ms"
     connection = pika.BlockingConnection(pika.URLParameters(amqp_url))
     channel = connection.channel()
-    channel.queue_declare(queue=f"{consumer}.dead", durable=False, auto_delete=False)
+    for queue, messages in ((consumer, 3), (retry, 1), (f"{consumer}.dead", 2)):
+        channel.queue_declare(queue=queue, durable=False, auto_delete=False)
+        for _ in range(messages):
+            channel.basic_publish(exchange="", routing_key=queue, body=b"{}")
+    worker = connection.channel()
+    worker.basic_qos(prefetch_count=1)
+    worker.basic_consume(queue=consumer, on_message_callback=lambda *_: None)
     try:
-        for _ in range(2):
-            channel.basic_publish(exchange="", routing_key=f"{consumer}.dead", body=b"{}")
+        connection.process_data_events(time_limit=0.5)  # the worker takes one, unacked
         state = StateGauges()
-        watch_dead_letters(state, amqp_url, [consumer, never_declared])
+        watch_consumer_queues(state, amqp_url, [consumer, never_declared], retry_delays=[5.0])
 
         page = scrape(state)
     finally:
-        channel.queue_delete(queue=f"{consumer}.dead")
+        for queue in (consumer, retry, f"{consumer}.dead"):
+            channel.queue_delete(queue=queue)
         connection.close()
 
+    assert samples(page, "reparo_queue_depth") == {
+        (("queue", consumer),): 2,
+        (("queue", retry),): 1,
+        (("queue", never_declared),): 0,
+        (("queue", f"{never_declared}.retry.5000ms"),): 0,
+    }
+    assert samples(page, "reparo_queue_consumers") == {
+        (("queue", consumer),): 1,
+        (("queue", never_declared),): 0,
+    }
     assert samples(page, "reparo_dead_letters") == {
         (("queue", f"{consumer}.dead"),): 2,
         (("queue", f"{never_declared}.dead"),): 0,
     }
     assert samples(page, "reparo_state_gauge_errors") == {}
+
+
+def test_an_unreachable_broker_marks_each_queue_gauge_failed_and_keeps_the_others() -> None:
+    state = StateGauges()
+    state.watch(OUTBOX_BACKLOG, lambda: 4)
+    watch_consumer_queues(state, f"amqp://guest:guest@127.0.0.1:{free_port()}/%2F", ["x"])
+
+    page = scrape(state)
+
+    assert samples(page, "reparo_outbox_backlog") == {(): 4}
+    assert "reparo_queue_depth{" not in page
+    assert samples(page, "reparo_state_gauge_errors") == {
+        (("gauge", name),): 1
+        for name in ("reparo_queue_depth", "reparo_queue_consumers", "reparo_dead_letters")
+    }
 
 
 def scrape(state: StateGauges) -> str:

@@ -5,6 +5,7 @@ import re
 import shutil
 import subprocess
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -111,3 +112,34 @@ class PostgresScratch:
         for role in self.roles:
             self.execute(f'DROP ROLE IF EXISTS "{role}"')
         self.engine.dispose()
+
+
+# --- Dockerfiles, read without a Docker engine ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class Instruction:
+    keyword: str
+    arguments: str
+
+
+def instructions(dockerfile: Path) -> list[Instruction]:
+    """The instructions in order, with continuation lines joined and comments left out."""
+    text = dockerfile.read_text(encoding="utf-8")
+    logical: list[str] = []
+    pending = ""
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        if stripped.endswith("\\"):
+            pending += stripped[:-1] + " "
+            continue
+        logical.append(pending + stripped)
+        pending = ""
+    return [Instruction(*[*entry.split(None, 1), ""][:2]) for entry in logical]
+
+
+def final_stage(steps: list[Instruction]) -> list[Instruction]:
+    starts = [index for index, step in enumerate(steps) if step.keyword.upper() == "FROM"]
+    return steps[starts[-1] :]

@@ -4,11 +4,10 @@ install from the lock file, run as a non-root user, check their health and start
 import fnmatch
 import re
 import tomllib
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from ops_support import DEPLOY, REPO_ROOT
+from ops_support import DEPLOY, REPO_ROOT, Instruction, final_stage, instructions
 
 # Each image and the workspace package whose locked dependencies it installs.
 IMAGES = {
@@ -17,34 +16,6 @@ IMAGES = {
     "cms": "reparo-cms",
     "wechat_sandbox": "reparo-gateway",
 }
-
-
-@dataclass(frozen=True)
-class Instruction:
-    keyword: str
-    arguments: str
-
-
-def instructions(dockerfile: Path) -> list[Instruction]:
-    """The instructions in order, with continuation lines joined and comments left out."""
-    text = dockerfile.read_text(encoding="utf-8")
-    logical: list[str] = []
-    pending = ""
-    for line in text.splitlines():
-        stripped = line.strip()
-        if not stripped or stripped.startswith("#"):
-            continue
-        if stripped.endswith("\\"):
-            pending += stripped[:-1] + " "
-            continue
-        logical.append(pending + stripped)
-        pending = ""
-    return [Instruction(*[*entry.split(None, 1), ""][:2]) for entry in logical]
-
-
-def final_stage(steps: list[Instruction]) -> list[Instruction]:
-    starts = [index for index, step in enumerate(steps) if step.keyword.upper() == "FROM"]
-    return steps[starts[-1] :]
 
 
 def copy_sources(step: Instruction) -> list[str]:

@@ -47,6 +47,13 @@ def bucket(endpoint: str) -> tuple[Any, str]:
     s3.put_object(
         Bucket=name, Key="invoices/R1/发票.pdf", Body=b"%PDF-1.7 ...", ContentType="application/pdf"
     )
+    s3.put_object(
+        Bucket=name,
+        Key="documents/fw.bin",
+        Body=b"\x7fELF",
+        ContentType="application/octet-stream",
+        ContentDisposition='attachment; filename="fw.bin"',
+    )
     return s3, name
 
 
@@ -77,15 +84,15 @@ def run(
     return run_command
 
 
-def contents(s3: Any, bucket: str) -> dict[str, tuple[bytes, str]]:
+def contents(s3: Any, bucket: str) -> dict[str, tuple[bytes, str, str | None]]:
     found = {}
     for item in s3.list_objects_v2(Bucket=bucket).get("Contents", []):
         got = s3.get_object(Bucket=bucket, Key=item["Key"])
-        found[item["Key"]] = (got["Body"].read(), got["ContentType"])
+        found[item["Key"]] = (got["Body"].read(), got["ContentType"], got.get("ContentDisposition"))
     return found
 
 
-def test_a_bucket_lost_after_a_backup_comes_back_with_its_content_types(
+def test_a_bucket_lost_after_a_backup_comes_back_with_its_content_types_and_dispositions(
     run: Runner, bucket: tuple[Any, str], tmp_path: Path
 ) -> None:
     s3, name = bucket
@@ -96,8 +103,24 @@ def test_a_bucket_lost_after_a_backup_comes_back_with_its_content_types(
         s3.delete_object(Bucket=name, Key=key)
     restored = run("restore", str(tmp_path), name)
 
-    assert "restored 2 objects" in restored
+    assert "restored 3 objects" in restored
     assert contents(s3, name) == before
+    assert before["documents/fw.bin"][2] == 'attachment; filename="fw.bin"'
+
+
+def test_in_the_cms_container_the_script_reads_the_cms_bucket_settings(
+    endpoint: str, bucket: tuple[Any, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, name = bucket
+    for variable in ("S3_ENDPOINT_URL", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY", "S3_REGION"):
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setenv("CMS_S3_ENDPOINT_URL", endpoint)
+    monkeypatch.setenv("CMS_S3_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("CMS_S3_SECRET_ACCESS_KEY", "testing")
+
+    count = objects_backup.backup(objects_backup.client(), name, tmp_path)
+
+    assert count == 3
 
 
 def test_a_second_backup_downloads_only_what_changed(

@@ -9,8 +9,11 @@ from typing import IO
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db.models.fields.files import FieldFile
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
+
+from reparo_cms.media import head_bytes
 
 REFUSED_EXTENSIONS = frozenset(
     {
@@ -47,9 +50,21 @@ def read_head(file: IO[bytes]) -> bytes:
 def refuse_page_or_script(name: str, file: IO[bytes]) -> None:
     """Raise a validation error for a file whose content is a web page or a script."""
     if looks_like_page_or_script(name, read_head(file)):
-        raise ValidationError(
-            _("Web pages and scripts cannot be uploaded as downloads."), code="page_or_script"
-        )
+        raise _page_or_script_refused()
+
+
+def refuse_stored_page_or_script(field_file: FieldFile) -> None:
+    """The same check for a file already in storage, reading only its first bytes (a ranged
+    read from a bucket, not a download of the whole file)."""
+    head = head_bytes(field_file.storage, field_file.name, HEAD_BYTES)
+    if looks_like_page_or_script(field_file.name, head):
+        raise _page_or_script_refused()
+
+
+def _page_or_script_refused() -> ValidationError:
+    return ValidationError(
+        _("Web pages and scripts cannot be uploaded as downloads."), code="page_or_script"
+    )
 
 
 VIDEO_EXTENSIONS = frozenset({"mp4", "mov", "m4v", "webm"})

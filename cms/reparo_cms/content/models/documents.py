@@ -2,7 +2,11 @@
 
 from wagtail.documents.models import AbstractDocument, Document
 
-from reparo_cms.content.files import refuse_oversized, refuse_page_or_script
+from reparo_cms.content.files import (
+    refuse_oversized,
+    refuse_page_or_script,
+    refuse_stored_page_or_script,
+)
 
 
 class ContentDocument(AbstractDocument):
@@ -14,4 +18,7 @@ class ContentDocument(AbstractDocument):
         super().clean()
         if self.file:
             refuse_oversized(self.file.name, self.file.size)
-            refuse_page_or_script(self.file.name, self.file)
+            if self.file._committed:  # already stored: read its head, not the whole file
+                refuse_stored_page_or_script(self.file)
+            else:
+                refuse_page_or_script(self.file.name, self.file)

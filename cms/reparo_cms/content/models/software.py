@@ -14,11 +14,10 @@ from wagtail.models import Orderable
 from wagtail.search import index
 
 from reparo_cms.content.api_fields import DocumentField, PageSummaryListField, RichTextHTMLField
-from reparo_cms.content.files import refuse_page_or_script
+from reparo_cms.content.files import refuse_stored_page_or_script
 from reparo_cms.content.models.base import HeadlessPage
 from reparo_cms.content.search import index_text
-
-HASH_CHUNK_BYTES = 1024 * 1024
+from reparo_cms.media import read_range
 
 
 class SoftwareIndexPage(HeadlessPage):
@@ -102,11 +101,10 @@ class SoftwareVersion(Orderable):
     def clean(self) -> None:
         super().clean()
         if self.file_id:
-            with self.file.file.open("rb") as handle:
-                try:
-                    refuse_page_or_script(self.file.file.name, handle)
-                except ValidationError as error:
-                    raise ValidationError({"file": error.messages}) from error
+            try:
+                refuse_stored_page_or_script(self.file.file)
+            except ValidationError as error:
+                raise ValidationError({"file": error.messages}) from error
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.file_id and (not self.sha256 or self._file_changed()):
@@ -129,8 +127,7 @@ def _measure(field_file: models.fields.files.FieldFile) -> tuple[int, str]:
     """
     digest = hashlib.sha256()
     size = 0
-    with field_file.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(HASH_CHUNK_BYTES), b""):
-            digest.update(chunk)
-            size += len(chunk)
+    for chunk in read_range(field_file.storage, field_file.name, 0, field_file.size):
+        digest.update(chunk)
+        size += len(chunk)
     return size, digest.hexdigest()
