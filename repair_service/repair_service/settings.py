@@ -6,6 +6,8 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from repair_service.notifications.config import MessageConfig, Notice, NoticeChannels
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -21,6 +23,9 @@ class Settings(BaseSettings):
     reparo_timezone: str = "Asia/Shanghai"
     log_json: bool = False
     staff_session_hours: int = 12
+    # Per notice, the WeChat template and/or subscription template that carries it (JSON; see
+    # repair_service.notifications.config). Notices not named keep the sandbox's demo templates.
+    wechat_messages: dict[Notice, NoticeChannels] = Field(default_factory=dict)
 
     @property
     def database_url(self) -> str:
@@ -29,6 +34,10 @@ class Settings(BaseSettings):
             return self.repair_database_url
         self.reparo_data_dir.mkdir(parents=True, exist_ok=True)
         return f"sqlite:///{self.reparo_data_dir / 'repair.sqlite3'}"
+
+    @property
+    def message_config(self) -> MessageConfig:
+        return MessageConfig.with_overrides(self.wechat_messages)
 
     @property
     def public_keys_source(self) -> str:
