@@ -1,11 +1,14 @@
 """Customers pay agreed quotes with WeChat Pay; notifications are verified and applied once.
 
 The repair service runs on a real port so the WeChat sandbox can deliver notifications to it.
+Every test runs in both of WeChat Pay's key modes: platform certificates, and the platform
+public key (the sandbox then signs with that key and our client trusts it by its id).
 """
 
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +19,10 @@ from sqlmodel import Session, col, select
 
 from repair_service.app import create_app
 from repair_service.audit.models import AuditLog
+from repair_service.db import utcnow
 from repair_service.models import OutboxEvent
 from repair_service.settings import Settings
+from repair_service.wechat_pay.models import AttemptStatus, WeChatPayAttempt
 from reparo_shared.identity import TokenSigner, TokenVerifier
 from reparo_shared.testing import free_port, serve_in_thread
 from reparo_shared.wechat.testing import RunningSandbox, running_sandbox
@@ -41,6 +46,24 @@ def pay_sandbox(merchant_env: dict[str, str]) -> Iterator[RunningSandbox]:
         yield sandbox
 
 
+@pytest.fixture(params=["certificate", "public_key"])
+def key_mode(request: pytest.FixtureRequest, pay_sandbox: RunningSandbox) -> Iterator[str]:
+    """Which platform key signs WeChat Pay's notifications and answers, and our client trusts."""
+    pay_sandbox.control("PUT", "/sandbox/pay/control/signing", json={"mode": request.param})
+    yield str(request.param)
+    pay_sandbox.control("PUT", "/sandbox/pay/control/signing", json={"mode": "certificate"})
+
+
+def public_key_settings(sandbox: RunningSandbox, mode: str) -> dict[str, str]:
+    if mode != "public_key":
+        return {}
+    platform = sandbox.control("GET", "/sandbox/pay/control/platform-keys")
+    return {
+        "public_key_pem": platform["public_key_pem"],
+        "public_key_id": platform["public_key_id"],
+    }
+
+
 @pytest.fixture
 def paying_world(
     engine: Engine,
@@ -48,6 +71,7 @@ def paying_world(
     database_url: str,
     pay_sandbox: RunningSandbox,
     merchant_env: dict[str, str],
+    key_mode: str,
 ) -> Iterator[World]:
     _empty_tables(engine)
     _seed(engine)
@@ -61,6 +85,7 @@ def paying_world(
         cert_serial=merchant_env["WECHAT_PAY_CERT_SERIAL"],
         apiv3_key=merchant_env["WECHAT_PAY_APIV3_KEY"],
         notify_url=f"http://127.0.0.1:{port}/api/repair/payments/wechat/notify",
+        **public_key_settings(pay_sandbox, key_mode),
     )
     app = create_app(Settings(repair_database_url=database_url), engine=engine, verifier=verifier)
     app.state.wechat_pay = client
@@ -113,7 +138,7 @@ def confirmations(world: World, payment_id: int) -> tuple[int, int]:
 
 
 def test_customer_pays_two_orders_in_one_wechat_payment(
-    paying_world: World, pay_sandbox: RunningSandbox
+    paying_world: World, pay_sandbox: RunningSandbox, key_mode: str
 ) -> None:
     customer, payment = agreed_wechat_payment(paying_world, [12_000, 3_450])
     prepay_id = start(paying_world, customer, payment["id"])
@@ -121,6 +146,9 @@ def test_customer_pays_two_orders_in_one_wechat_payment(
     paid = pay_sandbox.control("POST", f"/sandbox/pay/{prepay_id}/pay")
 
     assert paid["trade_state"] == "SUCCESS"
+    signed_by_public_key = paid["delivery"]["serial"].startswith("PUB_KEY_ID_")
+    assert signed_by_public_key == (key_mode == "public_key")
+    assert paid["delivery"]["status_code"] == 204
     result = paying_world.client.post(
         f"/api/repair/payments/{payment['id']}/wechat/result", headers=customer
     ).json()
@@ -181,3 +209,74 @@ def test_without_a_notification_the_result_query_finds_the_payment(
 
     assert first["status"] == again["status"] == "confirmed"
     assert confirmations(paying_world, payment["id"]) == (1, 1)
+
+
+def attempts_of(world: World, payment_id: int) -> list[WeChatPayAttempt]:
+    with Session(world.engine) as session:
+        query = select(WeChatPayAttempt).where(WeChatPayAttempt.payment_id == payment_id)
+        return list(session.exec(query.order_by(col(WeChatPayAttempt.id))))
+
+
+def flags_for_staff(world: World, payment_id: int) -> int:
+    with Session(world.engine) as session:
+        query = select(AuditLog).where(
+            AuditLog.action == "wechat_paid_unexpectedly", col(AuditLog.payment_id) == payment_id
+        )
+        return len(session.exec(query).all())
+
+
+def change_attempt(world: World, out_trade_no: str, **values: Any) -> None:
+    with Session(world.engine) as session:
+        attempt = session.exec(
+            select(WeChatPayAttempt).where(WeChatPayAttempt.out_trade_no == out_trade_no)
+        ).one()
+        for name, value in values.items():
+            setattr(attempt, name, value)
+        session.add(attempt)
+        session.commit()
+
+
+def test_money_for_an_attempt_we_had_closed_is_flagged_for_staff_not_applied(
+    paying_world: World, pay_sandbox: RunningSandbox
+) -> None:
+    customer, payment = agreed_wechat_payment(paying_world, [4_200])
+    prepay_id = start(paying_world, customer, payment["id"])
+    (attempt,) = attempts_of(paying_world, payment["id"])
+    # Our side closed the attempt while the customer's pay sheet was still open.
+    change_attempt(paying_world, attempt.out_trade_no, status=AttemptStatus.CLOSED)
+
+    paid = pay_sandbox.control("POST", f"/sandbox/pay/{prepay_id}/pay")
+    again = pay_sandbox.control(
+        "POST", f"/sandbox/pay/{prepay_id}/notify", json={"variant": "duplicate"}
+    )
+
+    # Answered as received, so WeChat Pay stops resending; a person decides what happens.
+    assert paid["delivery"]["status_code"] == again["delivery"]["status_code"] == 204
+    (flagged,) = attempts_of(paying_world, payment["id"])
+    assert (flagged.status, flagged.needs_staff) == (AttemptStatus.PAID, True)
+    assert flags_for_staff(paying_world, payment["id"]) == 1
+    assert confirmations(paying_world, payment["id"]) == (0, 0)
+    status = paying_world.client.get(f"/api/repair/payments/{payment['id']}", headers=customer)
+    assert status.json()["status"] == "pending"
+
+
+def test_money_for_an_old_attempt_of_a_settled_payment_is_flagged_once(
+    paying_world: World, pay_sandbox: RunningSandbox
+) -> None:
+    customer, payment = agreed_wechat_payment(paying_world, [6_600])
+    first = start(paying_world, customer, payment["id"])
+    (old,) = attempts_of(paying_world, payment["id"])
+    # The first attempt is about to run out, so paying again places a new WeChat Pay order.
+    change_attempt(paying_world, old.out_trade_no, expires_at=utcnow() + timedelta(seconds=30))
+    second = start(paying_world, customer, payment["id"])
+    assert second != first
+    pay_sandbox.control("POST", f"/sandbox/pay/{second}/pay")
+
+    late = pay_sandbox.control("POST", f"/sandbox/pay/{first}/pay")
+    pay_sandbox.control("POST", f"/sandbox/pay/{first}/notify", json={"variant": "duplicate"})
+
+    assert late["delivery"]["status_code"] == 204
+    assert confirmations(paying_world, payment["id"]) == (1, 1)
+    flagged, settled = attempts_of(paying_world, payment["id"])
+    assert (flagged.needs_staff, settled.needs_staff) == (True, False)
+    assert flags_for_staff(paying_world, payment["id"]) == 1
