@@ -31,11 +31,11 @@ def _page_context(request: Request) -> dict[str, Any]:
         "languages": LANGUAGES,
         "customer": current_customer(request),
         "sandbox_enabled": request.app.state.settings.sandbox_enabled,
-        "jssdk_url": _jssdk_url(request),
+        "jssdk_url": jssdk_url(request),
     }
 
 
-def _jssdk_url(request: Request) -> str | None:
+def jssdk_url(request: Request) -> str | None:
     """The JS-SDK only works inside WeChat (or where the sandbox stands in for it)."""
     state = request.app.state
     in_wechat = "micromessenger" in request.headers.get("user-agent", "").lower()

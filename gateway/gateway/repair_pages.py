@@ -5,6 +5,7 @@ what the customer may do (``customer_actions``) and the pages only offer that.
 """
 
 import json
+import logging
 import uuid
 from datetime import datetime
 from typing import Any
@@ -17,9 +18,10 @@ from starlette.responses import RedirectResponse, Response
 from gateway.errors import error_page
 from gateway.i18n import request_language, translations
 from gateway.identity import current_customer
-from gateway.pages import render
+from gateway.pages import jssdk_url, render
 from gateway.repair_client import RepairApiError, RepairClient, public_order
 
+logger = logging.getLogger(__name__)
 router = APIRouter(include_in_schema=False)
 
 MAX_PRODUCTS = 20
@@ -77,6 +79,8 @@ CODE_LABELS = {
     "delivery_sent": "delivered",
     "delivery_retrying": "delivery being retried",
     "delivery_failed": "not delivered",
+    "delivery_sending": "being sent",
+    "delivery_unconfirmed": "delivery not confirmed",
     "review_approved": "request approved",
     "review_rejected": "request not accepted",
     "quote_sent": "quote sent",
@@ -139,7 +143,8 @@ async def submit_request(request: Request) -> Response:
             request, "repair/new.html", 422, form=body, items=items or [{}], key=key,
             error=error.detail,
         )  # fmt: skip
-    return RedirectResponse(f"/repair/requests/{created['id']}", status_code=303)
+    # The flag asks the next page to offer the WeChat subscription prompt, once, right now.
+    return RedirectResponse(f"/repair/requests/{created['id']}?submitted=1", status_code=303)
 
 
 def _items_from_form(form: FormData) -> list[dict[str, Any]]:
@@ -189,7 +194,7 @@ async def my_requests(request: Request, page: int = 1) -> Response:
 
 
 @router.get("/repair/requests/{request_id}")
-async def request_detail(request: Request, request_id: int) -> Response:
+async def request_detail(request: Request, request_id: int, submitted: bool = False) -> Response:
     client = _client_or_signin(request)
     if isinstance(client, Response):
         return client
@@ -197,19 +202,41 @@ async def request_detail(request: Request, request_id: int) -> Response:
         repair_request = await client.get(f"/requests/{request_id}")
     except RepairApiError as error:
         return _not_found(request) if error.status_code == 404 else _api_error(request, error)
-    return _page(request, "repair/request.html", repair_request=repair_request)
+    prompt = await _subscription_prompt(request, client, "submitted") if submitted else []
+    return _page(request, "repair/request.html", repair_request=repair_request, subscribe=prompt)
+
+
+async def _subscription_prompt(request: Request, client: RepairClient, moment: str) -> list[str]:
+    """The subscription templates to ask the customer's consent for at this moment.
+
+    Only where WeChat's JS-SDK runs (its open tag shows the consent sheet); a failure to ask
+    repair_service costs the prompt, never the page.
+    """
+    if jssdk_url(request) is None:
+        return []
+    try:
+        prompt = await client.get("/subscriptions/prompt", moment=moment)
+    except RepairApiError:
+        logger.warning("repair_pages.subscription_prompt_failed", extra={"moment": moment})
+        return []
+    return [str(template_id) for template_id in prompt["template_ids"]]
 
 
 @router.get("/repair/orders/{order_id}")
-async def order_detail(request: Request, order_id: int) -> Response:
+async def order_detail(request: Request, order_id: int, agreed: bool = False) -> Response:
     client = _client_or_signin(request)
     if isinstance(client, Response):
         return client
-    return await _render_order(request, client, order_id)
+    prompt = await _subscription_prompt(request, client, "agreed") if agreed else []
+    return await _render_order(request, client, order_id, subscribe=prompt)
 
 
 async def _render_order(
-    request: Request, client: RepairClient, order_id: int, error: str | None = None
+    request: Request,
+    client: RepairClient,
+    order_id: int,
+    error: str | None = None,
+    subscribe: list[str] | None = None,
 ) -> Response:
     try:
         order = await client.get(f"/orders/{order_id}")
@@ -224,7 +251,7 @@ async def _render_order(
     account = request.app.state.settings.offline_payment_account
     return _page(
         request, "repair/order.html", status_code, order=order, siblings=siblings, error=error,
-        messages=messages, offline_payment_account=account,
+        messages=messages, offline_payment_account=account, subscribe=subscribe or [],
     )  # fmt: skip
 
 
@@ -239,15 +266,21 @@ ORDER_ACTIONS = {
 
 
 async def _act_then_show(
-    request: Request, client: RepairClient, api_path: str, body: dict[str, Any], order_id: int
+    request: Request,
+    client: RepairClient,
+    api_path: str,
+    body: dict[str, Any],
+    order_id: int,
+    then: str = "",
 ) -> Response:
     """Post one customer action to repair_service, then show the order again: redirected on
-    success, re-rendered with repair_service's message when it refused."""
+    success (with ``then`` as the query), re-rendered with repair_service's message when it
+    refused."""
     try:
         await client.post(api_path, body)
     except RepairApiError as error:
         return await _render_order(request, client, order_id, error=error.detail)
-    return RedirectResponse(f"/repair/orders/{order_id}", status_code=303)
+    return RedirectResponse(f"/repair/orders/{order_id}{then}", status_code=303)
 
 
 @router.post("/repair/orders/{order_id}/{action}")
@@ -260,7 +293,10 @@ async def order_action(request: Request, order_id: int, action: str) -> Response
         return _not_found(request)
     form = await request.form()
     body = {**ORDER_ACTIONS[action](form), "expected_version": _int(form.get("version"))}
-    return await _act_then_show(request, client, f"/orders/{order_id}/{action}", body, order_id)
+    # Right after agreeing, the order page offers the subscription prompt for what follows.
+    then = "?agreed=1" if action == "agree" else ""
+    path = f"/orders/{order_id}/{action}"
+    return await _act_then_show(request, client, path, body, order_id, then)
 
 
 @router.post("/repair/requests/{request_id}/payments")

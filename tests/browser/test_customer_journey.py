@@ -48,7 +48,7 @@ def submit_two_products(page: Page, tmp_path: Path) -> list[str]:
     page.fill("input[name=items-1-sn]", "SN-JOURNEY-2")
     page.fill("textarea[name=items-1-fault_description]", "屏幕闪烁")
     page.dblclick("#submit-request")
-    page.wait_for_url(re.compile(r".*/repair/requests/\d+$"))
+    page.wait_for_url(re.compile(r".*/repair/requests/\d+\?submitted=1$"))
     return page.locator(".app-order-number").all_inner_texts()
 
 
@@ -85,7 +85,7 @@ def test_customer_submits_follows_pays_offline_and_downloads_the_invoice(
     page.reload()
     expect(page.locator(".app-quote-amount")).to_have_text("¥123.45")
     page.click("text=同意报价")
-    page.wait_for_url(f"**/repair/orders/{order_id}")
+    page.wait_for_url(f"**/repair/orders/{order_id}?agreed=1")
 
     page.click("text=线下付款（银行转账）")
     page.wait_for_url(f"**/repair/orders/{order_id}")
@@ -158,7 +158,7 @@ def test_customer_pays_two_orders_with_wechat_pay_inside_wechat(
         coordinator.act(order_id, "quote", amount_fen=amount)
         page.goto(f"{stack.gateway_url}/repair/orders/{order_id}")
         page.click("text=同意报价")
-        page.wait_for_url(f"**/repair/orders/{order_id}")
+        page.wait_for_url(f"**/repair/orders/{order_id}?agreed=1")
 
     page.goto(f"{stack.gateway_url}/repair/orders/{order_ids[0]}")
     page.click(f"label:has(input[name=order_ids][value='{order_ids[1]}'])")
