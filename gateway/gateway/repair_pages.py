@@ -88,6 +88,10 @@ CODE_LABELS = {
     "payment_confirmed": "payment confirmed",
     "shipped_back": "shipped back",
     "invoice_ready": "invoice ready",
+    "ship_product": "Please ship your product to the address below and enter the waybill.",
+    "agree_or_decline_quote": "Please agree to the quote or decline it.",
+    "pay": "Please pay for the repair.",
+    "resubmit_payment_proof": "Please upload a new payment proof.",
 }
 
 
@@ -247,11 +251,17 @@ async def _render_order(
         repair_request = await client.get(f"/requests/{order['request_id']}")
         siblings = [o for o in repair_request["orders"] if o["node"]["code"] == "fee_collection"]
     messages = await client.get(f"/orders/{order_id}/messages")
+    titles = (
+        await client.get("/me/invoice-titles")
+        if "request_invoice" in order["customer_actions"]
+        else []
+    )
     status_code = 409 if error else 200
     account = request.app.state.settings.offline_payment_account
     return _page(
         request, "repair/order.html", status_code, order=order, siblings=siblings, error=error,
         messages=messages, offline_payment_account=account, subscribe=subscribe or [],
+        invoice_titles=titles,
     )  # fmt: skip
 
 
@@ -343,7 +353,22 @@ async def request_invoice(request: Request, payment_id: int) -> Response:
         for field in ("kind", "title", "tax_id", "address", "phone", "bank", "bank_account")
     }
     path = f"/payments/{payment_id}/invoice"
-    return await _act_then_show(request, client, path, body, _int(form.get("back_to")))
+    shown = await _act_then_show(request, client, path, body, _int(form.get("back_to")))
+    if form.get("save_title") and shown.status_code == 303:
+        await _keep_invoice_title(client, body)
+    return shown
+
+
+async def _keep_invoice_title(client: RepairClient, body: dict[str, str]) -> None:
+    """Save the title for the next invoice, unless it is saved already. The invoice itself is
+    requested by then, so a failure here only costs the convenience."""
+    title = {key: value for key, value in body.items() if key != "kind"}
+    try:
+        saved = await client.get("/me/invoice-titles")
+        if not any(all(row.get(k) == v for k, v in title.items()) for row in saved):
+            await client.post("/me/invoice-titles", title)
+    except RepairApiError:
+        logger.warning("repair_pages.invoice_title_not_saved")
 
 
 @router.get("/p/{token}")

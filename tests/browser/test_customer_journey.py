@@ -47,7 +47,12 @@ def submit_two_products(page: Page, tmp_path: Path) -> list[str]:
     page.fill("input[name=items-1-pn]", "PN-200")
     page.fill("input[name=items-1-sn]", "SN-JOURNEY-2")
     page.fill("textarea[name=items-1-fault_description]", "屏幕闪烁")
-    page.dblclick("#submit-request")
+    page.click("#submit-request")
+    review = page.locator("#request-review")
+    expect(review).to_contain_text("PN-200 · SN SN-JOURNEY-2")
+    expect(review).to_contain_text("无法开机")
+    screenshot(page, "customer-reviews-request")
+    page.dblclick("#review-confirm")  # a double tap still sends one request
     page.wait_for_url(re.compile(r".*/repair/requests/\d+\?submitted=1$"))
     return page.locator(".app-order-number").all_inner_texts()
 
@@ -84,6 +89,7 @@ def test_customer_submits_follows_pays_offline_and_downloads_the_invoice(
     coordinator.act(order_id, "quote", amount_fen=12345, note="更换主板电容")
     page.reload()
     expect(page.locator(".app-quote-amount")).to_have_text("¥123.45")
+    expect(page.locator(".app-needs")).to_have_text("请同意或拒绝报价。")
     page.click("text=同意报价")
     page.wait_for_url(f"**/repair/orders/{order_id}?agreed=1")
 
@@ -108,6 +114,8 @@ def test_customer_submits_follows_pays_offline_and_downloads_the_invoice(
     page.fill("input[name=tax_id]", "91330106MA2B3C4D5D")
     page.click("button:has-text('申请发票')")
     page.wait_for_url(f"**/repair/orders/{order_id}")
+    saved = page.request.get(f"{stack.gateway_url}/api/repair/me/invoice-titles").json()
+    assert [title["tax_id"] for title in saved] == ["91330106MA2B3C4D5D"]
     pdf = finance.client.put(
         "/files",
         content=b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n",

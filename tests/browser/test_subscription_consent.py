@@ -52,6 +52,7 @@ def test_customer_allows_messages_after_submitting_and_after_agreeing(
     page.fill("input[name=items-0-sn]", f"SN-CONSENT-{time.time_ns() % 10**8}")
     page.fill("textarea[name=items-0-fault_description]", "无法开机")
     page.click("#submit-request")
+    page.click("#review-confirm")
     page.wait_for_url("**/repair/requests/*?submitted=1")
 
     allow_messages(page, "submitted")
