@@ -266,9 +266,7 @@ def test_agreeing_to_a_quote_twice_is_refused_the_second_time(world: World) -> N
     customer = world.new_customer()
     order_id = world.submit(customer)["orders"][0]["id"]
     world.drive_to_quote(customer, order_id)
-    version = world.client.get(f"/api/repair/orders/{order_id}", headers=customer).json()[
-        "version"
-    ]
+    version = world.client.get(f"/api/repair/orders/{order_id}", headers=customer).json()["version"]
     first = world.customer_act(customer, order_id, "agree", expected_version=version)
     after_first = snapshot(world)
 
