@@ -6,7 +6,10 @@ order and its QR token. Then:
 
 1. requests per second of the public order page ``/p/{token}`` (gateway renders it from
    repair_service's masked view) beside the gateway's bare ``/healthz`` route, same processes,
-   same run, same concurrency (target: the page at least half the bare route's rate);
+   same run, same concurrency (target: the page at least half the bare route's rate). The
+   gateway serves a rendering again for a second (``PUBLIC_PAGE_CACHE_SECONDS``), so with one
+   QR code asked for over and over this is mostly that copy; a second gateway with the copy
+   switched off shows the cost of rendering every request;
 2. the CSS and JavaScript each customer page loads, compressed as nginx's ``gzip on`` does
    (level 1) (target: at most 150 KB per page). Scripts from other hosts (WeChat's JS-SDK) are
    listed apart: they are WeChat's, not ours.
@@ -26,6 +29,7 @@ import uuid
 from pathlib import Path
 
 import httpx
+import psutil
 
 from reparo_shared.identity import generate_keypair
 from reparo_shared.testing import free_port, fresh_database
@@ -96,8 +100,9 @@ def an_order_with_a_qr_token(repair_url: str, gateway: httpx.Client) -> tuple[in
     return request_id, order_id, token
 
 
-async def rate(url: str) -> float:
-    """Completed requests per second with CONCURRENCY clients for SECONDS."""
+async def rate(url: str, watched: dict[str, psutil.Process], cpu: dict[str, float]) -> float:
+    """Completed requests per second with CONCURRENCY clients for SECONDS; adds each watched
+    process's CPU milliseconds per request to ``cpu``."""
     done = 0
     deadline = time.monotonic() + SECONDS
     limits = httpx.Limits(max_connections=CONCURRENCY)
@@ -112,9 +117,18 @@ async def rate(url: str) -> float:
 
         for _ in range(20):
             (await client.get(url)).raise_for_status()
+        before = {name: _cpu_seconds(process) for name, process in watched.items()}
         started = time.monotonic()
         await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
-        return done / (time.monotonic() - started)
+        elapsed = time.monotonic() - started
+    for name, process in watched.items():
+        cpu[name] = cpu.get(name, 0.0) + (_cpu_seconds(process) - before[name]) * 1000 / done
+    return done / elapsed
+
+
+def _cpu_seconds(process: psutil.Process) -> float:
+    times = process.cpu_times()
+    return float(times.user + times.system)
 
 
 def _rounded(values: list[float]) -> list[int]:
@@ -137,9 +151,10 @@ def page_weight(client: httpx.Client, path: str) -> tuple[int, int, list[str]]:
 
 
 def main() -> None:
-    repair_port, gateway_port = free_port(), free_port()
+    repair_port, gateway_port, uncached_port = free_port(), free_port(), free_port()
     repair_url = f"http://127.0.0.1:{repair_port}"
     gateway_url = f"http://127.0.0.1:{gateway_port}"
+    uncached_url = f"http://127.0.0.1:{uncached_port}"
     private_pem, public_pem = generate_keypair()
     with tempfile.TemporaryDirectory() as folder, fresh_database("bench_public") as database:
         key_path = Path(folder) / "key.pem"
@@ -162,16 +177,28 @@ def main() -> None:
             start(
                 uvicorn("gateway.app:create_app", gateway_port, True), env, f"{gateway_url}/healthz"
             ),
+            start(
+                uvicorn("gateway.app:create_app", uncached_port, True),
+                {**env, "PUBLIC_PAGE_CACHE_SECONDS": "0"},
+                f"{uncached_url}/healthz",
+            ),
         ]
         try:
-            measure(repair_url, gateway_url)
+            watched = {
+                "gateway": psutil.Process(processes[1].pid),
+                "repair_service": psutil.Process(processes[0].pid),
+                "uncached gateway": psutil.Process(processes[2].pid),
+            }
+            measure(repair_url, gateway_url, uncached_url, watched)
         finally:
             for process in processes:
                 process.terminate()
                 process.wait(timeout=10)
 
 
-def measure(repair_url: str, gateway_url: str) -> None:
+def measure(
+    repair_url: str, gateway_url: str, uncached_url: str, watched: dict[str, psutil.Process]
+) -> None:
     headers = {"User-Agent": WECHAT_BROWSER}
     with httpx.Client(base_url=gateway_url, timeout=30, headers=headers) as customer:
         customer.post("/signin/dev", data={"openid": "oBench_customer", "next": "/"})
@@ -187,23 +214,35 @@ def measure(repair_url: str, gateway_url: str) -> None:
         weights = {path: page_weight(customer, path) for path in pages}
 
     load_before = os.getloadavg()
-    bare, public, ratios = [], [], []
+    bare, public, uncached, ratios, uncached_ratios = [], [], [], [], []
+    cpu: dict[str, dict[str, float]] = {"bare": {}, "public": {}, "uncached": {}}
     for _ in range(ROUNDS):
-        bare.append(asyncio.run(rate(f"{gateway_url}/healthz")))
-        public.append(asyncio.run(rate(f"{gateway_url}/p/{token}")))
+        bare.append(asyncio.run(rate(f"{gateway_url}/healthz", watched, cpu["bare"])))
+        public.append(asyncio.run(rate(f"{gateway_url}/p/{token}", watched, cpu["public"])))
+        uncached.append(asyncio.run(rate(f"{uncached_url}/p/{token}", watched, cpu["uncached"])))
         ratios.append(public[-1] / bare[-1])
-    upstream = asyncio.run(rate(f"{repair_url}/api/repair/public/orders/{token}"))
+        uncached_ratios.append(uncached[-1] / bare[-1])
+    upstream = asyncio.run(rate(f"{repair_url}/api/repair/public/orders/{token}", {}, {}))
 
     print(f"load average (1, 5, 15 min) before {load_before}, after {os.getloadavg()}")
     print(f"bare /healthz: median {statistics.median(bare):.0f} req/s {_rounded(bare)}")
     print(
         f"public page /p/<token>: median {statistics.median(public):.0f} req/s {_rounded(public)}"
     )
+    print(
+        f"the same page rendered for every request: median {statistics.median(uncached):.0f} "
+        f"req/s {_rounded(uncached)}, {statistics.median(uncached_ratios):.2f} of the bare route"
+    )
     print(f"(for comparison: repair_service's masked view alone, no gateway: {upstream:.0f} req/s)")
     print(
         f"public page / bare route, per round: {[round(r, 2) for r in ratios]}, "
         f"median {statistics.median(ratios):.2f} (target >= 0.50)"
     )
+    for label, spent in cpu.items():
+        shares = ", ".join(
+            f"{name} {ms / ROUNDS:.2f} ms" for name, ms in spent.items() if ms / ROUNDS >= 0.05
+        )
+        print(f"CPU per request, {label}: {shares} (PostgreSQL's own time not counted)")
     for path, (raw, compressed, foreign) in weights.items():
         shown = re.sub(r"/p/.+", "/p/<token>", path)
         print(

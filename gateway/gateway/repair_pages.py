@@ -6,7 +6,9 @@ what the customer may do (``customer_actions``) and the pages only offer that.
 
 import json
 import logging
+import time
 import uuid
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -371,18 +373,58 @@ async def _keep_invoice_title(client: RepairClient, body: dict[str, str]) -> Non
         logger.warning("repair_pages.invoice_title_not_saved")
 
 
+# A QR code can be passed around a whole group chat: each rendered public page is kept for
+# ``public_page_cache_seconds`` (one by default) and served again to whoever asks meanwhile. With
+# the page's own refresh every three seconds, a transition still shows within four.
+PUBLIC_PAGES_KEPT = 1024
+
+
+@dataclass
+class RecentPages:
+    """Rendered pages by key, each for ``seconds``; the oldest go first when full."""
+
+    seconds: float
+    size: int = PUBLIC_PAGES_KEPT
+    pages: dict[tuple[str, ...], tuple[float, bytes]] = field(default_factory=dict)
+
+    def get(self, key: tuple[str, ...]) -> bytes | None:
+        kept = self.pages.get(key)
+        return kept[1] if kept and kept[0] > time.monotonic() else None
+
+    def put(self, key: tuple[str, ...], body: bytes) -> None:
+        if self.seconds <= 0:
+            return
+        self.pages.pop(key, None)
+        if len(self.pages) >= self.size:
+            del self.pages[next(iter(self.pages))]
+        self.pages[key] = (time.monotonic() + self.seconds, body)
+
+
+def _recent_public_pages(request: Request) -> RecentPages:
+    state = request.app.state
+    if getattr(state, "public_pages", None) is None:
+        state.public_pages = RecentPages(state.settings.public_page_cache_seconds)
+    recent: RecentPages = state.public_pages
+    return recent
+
+
 @router.get("/p/{token}")
 async def public_progress(request: Request, token: str) -> Response:
     """Anyone holding the QR code sees progress; repair_service has masked personal data."""
     if len(token) > 100:
         return _not_found(request)
-    order = await public_order(request, token)
-    if order is None:
-        return _not_found(request)
-    response = _page(request, "repair/public.html", order=order)
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["X-Robots-Tag"] = "noindex"
-    return response
+    recent = _recent_public_pages(request)
+    viewer = "customer" if current_customer(request) else "anyone"
+    key = (token, request_language(request), viewer)
+    body = recent.get(key)
+    if body is None:
+        order = await public_order(request, token)
+        if order is None:
+            return _not_found(request)
+        body = bytes(_page(request, "repair/public.html", order=order).body)
+        recent.put(key, body)
+    headers = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex"}
+    return Response(body, media_type="text/html; charset=utf-8", headers=headers)
 
 
 def _int(value: object) -> int:

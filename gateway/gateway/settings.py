@@ -37,6 +37,9 @@ class GatewaySettings(BaseSettings):
     # Shown to customers paying offline: the account to transfer to (bank, name, number).
     offline_payment_account: str = ""
 
+    # How long a rendered public QR page is served again to others asking for it; 0 renders each.
+    public_page_cache_seconds: float = 1.0
+
     upstream_connect_timeout: float = 3.0
     upstream_read_timeout: float = 60.0
     log_json: bool = False

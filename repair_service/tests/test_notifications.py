@@ -31,6 +31,7 @@ from repair_service.notifications.config import (
 )
 from repair_service.notifications.consumer import build_consumer
 from repair_service.notifications.models import CustomerMessage, SubscriptionConsent
+from repair_service.settings import Settings
 from reparo_shared.events.broker import DEFAULT_AMQP_URL
 from reparo_shared.events.consumer import Consumer
 from reparo_shared.events.relay import Relay, SqlAlchemyOutboxStore
@@ -208,11 +209,40 @@ def consent_on_our_pages(world: World, customer: dict[str, str], template_id: st
     """The customer taps "allow" in WeChat's consent sheet; the page tells repair_service."""
     app = world.client.app
     subscribing = {Notice.QUOTE_SENT: quote_by("subscription", "template")}
-    app.state.settings = app.state.settings.model_copy(update={"wechat_messages": subscribing})  # type: ignore[attr-defined]
+    app.state.settings = Settings(
+        repair_database_url=app.state.settings.repair_database_url, wechat_messages=subscribing
+    )
     response = world.client.post(
         "/api/repair/subscriptions/consents", json={"accepted": [template_id]}, headers=customer
     )
     assert response.status_code == 200, response.text
+
+
+def test_consent_to_a_template_the_account_does_not_send_is_refused(world: World) -> None:
+    customer = world.new_customer()
+
+    response = world.client.post(
+        "/api/repair/subscriptions/consents", json={"accepted": ["TPL_FORGED"]}, headers=customer
+    )
+
+    assert response.status_code == 422
+    assert "TPL_FORGED" in response.json()["detail"]
+    assert consents_left(world.engine, "TPL_FORGED") == []
+
+
+def test_pages_ask_consent_for_the_notices_that_follow_each_moment(world: World) -> None:
+    customer = world.new_customer()
+    consent_on_our_pages(world, customer, "TPL_QUOTE_SENT")  # configures quote_sent to subscribe
+
+    def prompt(moment: str) -> Any:
+        return world.client.get(
+            "/api/repair/subscriptions/prompt", params={"moment": moment}, headers=customer
+        )
+
+    assert prompt("submitted").json() == {"template_ids": ["TPL_QUOTE_SENT"]}
+    assert prompt("agreed").json() == {"template_ids": []}
+    assert prompt("whenever").status_code == 422
+    assert consents_left(world.engine, "TPL_QUOTE_SENT") == [1]
 
 
 def test_rejection_comment_is_cut_to_its_field_type_without_hiding_the_order_number(

@@ -523,16 +523,25 @@ def _detail_fields(session: Session, order: RepairOrder) -> dict[str, Any]:
     }
 
 
-def public_view(session: Session, order: RepairOrder) -> s.PublicOrderView:
-    """What anyone holding the QR sees; names, phone, address and most of the SN are masked."""
-    # Anyone may load this page, so it costs as few round trips as it can: the request and the
-    # product in one query, and the ticks without their attachments, which it never shows.
+def public_view(session: Session, token: str) -> s.PublicOrderView:
+    """What anyone holding the QR sees; names, phone, address and most of the SN are masked.
+
+    NotFound for an unknown or revoked token. Anyone may load this page, so it costs as few round
+    trips as it can: the order, its request and its product in one query, then the nodes, then
+    the ticks without their attachments, which it never shows.
+    """
+    if not token or len(token) > 64:
+        raise NotFound("no such order")
+    found = session.exec(
+        select(RepairOrder, RepairRequest, CatalogueProduct)
+        .join(RepairRequest, col(RepairRequest.id) == RepairOrder.request_id)
+        .outerjoin(CatalogueProduct, col(CatalogueProduct.pn) == RepairOrder.pn)
+        .where(RepairOrder.public_token == token)
+    ).first()
+    if found is None:
+        raise NotFound("no such order")
+    order, request, product = found
     nodes = load_nodes(session)
-    request, product = session.exec(
-        select(RepairRequest, CatalogueProduct)
-        .outerjoin(CatalogueProduct, col(CatalogueProduct.pn) == order.pn)
-        .where(RepairRequest.id == order.request_id)
-    ).one()
     timeline = _timeline(session, order.id, nodes, with_files=False)  # type: ignore[arg-type]
     for tick in timeline:
         # Staff comments may quote the customer or carry addresses: the public page has none.
