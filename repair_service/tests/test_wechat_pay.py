@@ -65,31 +65,44 @@ def public_key_settings(sandbox: RunningSandbox, mode: str) -> dict[str, str]:
 
 
 @pytest.fixture
-def paying_world(
-    engine: Engine,
-    keys: tuple[TokenSigner, TokenVerifier],
-    database_url: str,
-    pay_sandbox: RunningSandbox,
-    merchant_env: dict[str, str],
-    key_mode: str,
-) -> Iterator[World]:
-    _empty_tables(engine)
-    _seed(engine)
-    signer, verifier = keys
-    port = free_port()
-    client = WeChatPayClient(
+def notify_port() -> int:
+    return free_port()
+
+
+@pytest.fixture
+def pay_client(
+    pay_sandbox: RunningSandbox, merchant_env: dict[str, str], key_mode: str, notify_port: int
+) -> WeChatPayClient:
+    """Our merchant's WeChat Pay client, in the test's key mode."""
+    return WeChatPayClient(
         base_url=pay_sandbox.base_url,
         mchid=MCHID,
         appid=pay_sandbox.appid,
         private_key_pem=Path(merchant_env["WECHAT_PAY_PRIVATE_KEY"]).read_text(),
         cert_serial=merchant_env["WECHAT_PAY_CERT_SERIAL"],
         apiv3_key=merchant_env["WECHAT_PAY_APIV3_KEY"],
-        notify_url=f"http://127.0.0.1:{port}/api/repair/payments/wechat/notify",
+        notify_url=f"http://127.0.0.1:{notify_port}/api/repair/payments/wechat/notify",
         **public_key_settings(pay_sandbox, key_mode),
     )
+
+
+@pytest.fixture
+def paying_world(
+    engine: Engine,
+    keys: tuple[TokenSigner, TokenVerifier],
+    database_url: str,
+    pay_client: WeChatPayClient,
+    notify_port: int,
+) -> Iterator[World]:
+    _empty_tables(engine)
+    _seed(engine)
+    signer, verifier = keys
     app = create_app(Settings(repair_database_url=database_url), engine=engine, verifier=verifier)
-    app.state.wechat_pay = client
-    with serve_in_thread(app, port=port) as url, httpx.Client(base_url=url, timeout=30) as http:
+    app.state.wechat_pay = pay_client
+    with (
+        serve_in_thread(app, port=notify_port) as url,
+        httpx.Client(base_url=url, timeout=30) as http,
+    ):
         yield World(http, signer, engine)  # type: ignore[arg-type]
 
 
@@ -209,6 +222,29 @@ def test_without_a_notification_the_result_query_finds_the_payment(
 
     assert first["status"] == again["status"] == "confirmed"
     assert confirmations(paying_world, payment["id"]) == (1, 1)
+
+
+@pytest.mark.parametrize("differs", ["amount", "mchid", "appid"])
+def test_a_notification_that_disagrees_with_our_record_changes_nothing(
+    paying_world: World, pay_sandbox: RunningSandbox, pay_client: WeChatPayClient, differs: str
+) -> None:
+    customer, payment = agreed_wechat_payment(paying_world, [8_800])
+    prepay_id = start(paying_world, customer, payment["id"])
+    (attempt,) = attempts_of(paying_world, payment["id"])
+    # WeChat Pay's signed notification names what it charged; our side expects otherwise.
+    if differs == "amount":
+        change_attempt(paying_world, attempt.out_trade_no, amount_fen=8_000)
+    elif differs == "mchid":
+        pay_client.mchid = "1900000999"
+    else:
+        pay_client.appid = "wx_another_app"
+
+    paid = pay_sandbox.control("POST", f"/sandbox/pay/{prepay_id}/pay")
+
+    assert paid["delivery"]["status_code"] == 400
+    assert confirmations(paying_world, payment["id"]) == (0, 0)
+    (unchanged,) = attempts_of(paying_world, payment["id"])
+    assert (unchanged.status, unchanged.transaction_id) == (AttemptStatus.OPEN, None)
 
 
 def attempts_of(world: World, payment_id: int) -> list[WeChatPayAttempt]:
