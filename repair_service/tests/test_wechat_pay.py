@@ -22,6 +22,7 @@ from repair_service.audit.models import AuditLog
 from repair_service.db import utcnow
 from repair_service.models import OutboxEvent
 from repair_service.settings import Settings
+from repair_service.wechat_pay.jobs import close_expired_attempts
 from repair_service.wechat_pay.models import AttemptStatus, WeChatPayAttempt
 from reparo_shared.identity import TokenSigner, TokenVerifier
 from reparo_shared.testing import free_port, serve_in_thread
@@ -316,3 +317,41 @@ def test_money_for_an_old_attempt_of_a_settled_payment_is_flagged_once(
     flagged, settled = attempts_of(paying_world, payment["id"])
     assert (flagged.needs_staff, settled.needs_staff) == (True, False)
     assert flags_for_staff(paying_world, payment["id"]) == 1
+
+
+def test_the_scheduled_job_closes_an_expired_unpaid_attempt_there_and_here(
+    paying_world: World, pay_sandbox: RunningSandbox, pay_client: WeChatPayClient
+) -> None:
+    customer, payment = agreed_wechat_payment(paying_world, [3_300])
+    prepay_id = start(paying_world, customer, payment["id"])
+    (attempt,) = attempts_of(paying_world, payment["id"])
+    change_attempt(paying_world, attempt.out_trade_no, expires_at=utcnow() - timedelta(minutes=1))
+
+    close_expired_attempts(paying_world.engine, lambda: pay_client)()
+
+    (closed,) = attempts_of(paying_world, payment["id"])
+    assert closed.status == AttemptStatus.CLOSED
+    assert (
+        pay_sandbox.control("GET", f"/sandbox/pay/control/orders/{prepay_id}")["trade_state"]
+        == "CLOSED"
+    )
+    assert confirmations(paying_world, payment["id"]) == (0, 0)
+
+
+def test_the_scheduled_job_finds_a_payment_whose_notification_never_got_through(
+    paying_world: World, pay_sandbox: RunningSandbox, pay_client: WeChatPayClient
+) -> None:
+    customer, payment = agreed_wechat_payment(paying_world, [5_100])
+    prepay_id = start(paying_world, customer, payment["id"])
+    (attempt,) = attempts_of(paying_world, payment["id"])
+    pay_client.mchid = "1900000999"  # our endpoint refuses the notification meanwhile
+    refused = pay_sandbox.control("POST", f"/sandbox/pay/{prepay_id}/pay")
+    pay_client.mchid = MCHID
+    change_attempt(paying_world, attempt.out_trade_no, expires_at=utcnow() - timedelta(minutes=1))
+
+    close_expired_attempts(paying_world.engine, lambda: pay_client)()
+
+    assert refused["delivery"]["status_code"] == 400
+    (paid,) = attempts_of(paying_world, payment["id"])
+    assert (paid.status, paid.needs_staff) == (AttemptStatus.PAID, False)
+    assert confirmations(paying_world, payment["id"]) == (1, 1)
