@@ -85,11 +85,26 @@ def test_customer_submits_follows_pays_offline_and_downloads_the_invoice(
     page.wait_for_url(f"**/repair/orders/{order_id}")
 
     coordinator.act(order_id, "receive", condition="外观完好", accessories="电源线")
-    coordinator.act(order_id, "inspection", findings="主板电容损坏", under_warranty=False)
+    burnt = coordinator.client.put(
+        "/files",
+        content=photo(tmp_path, "burnt.jpg").read_bytes(),
+        headers={"Content-Type": "application/octet-stream", "X-File-Name": "burnt.jpg"},
+    ).json()
+    coordinator.act(
+        order_id,
+        "inspection",
+        findings="主板电容损坏",
+        under_warranty=False,
+        photos=[{"kind": "findings_photo", "key": burnt["key"], "name": "burnt.jpg"}],
+    )
     coordinator.act(order_id, "quote", amount_fen=12345, note="更换主板电容")
     page.reload()
     expect(page.locator(".app-quote-amount")).to_have_text("¥123.45")
     expect(page.locator(".app-needs")).to_have_text("请同意或拒绝报价。")
+    findings = page.locator(".app-findings-photos img")
+    expect(findings).to_have_count(1)
+    expect(findings).to_have_js_property("complete", True)
+    assert findings.evaluate("image => image.naturalWidth") > 0
     page.click("text=同意报价")
     page.wait_for_url(f"**/repair/orders/{order_id}?agreed=1")
 
