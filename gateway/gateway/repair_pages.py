@@ -149,7 +149,8 @@ async def submit_request(request: Request) -> Response:
             request, "repair/new.html", 422, form=body, items=items or [{}], key=key,
             error=error.detail,
         )  # fmt: skip
-    # The flag asks the next page to offer the WeChat subscription prompt, once, right now.
+    # The flag asks the next page to offer the WeChat subscription prompt: right after submitting
+    # is when a customer wants to hear how the request goes.
     return RedirectResponse(f"/repair/requests/{created['id']}?submitted=1", status_code=303)
 
 

@@ -17,10 +17,12 @@ def sandbox(stack: Stack, path: str) -> Any:
     return response.json()
 
 
-def allow_messages(page: Page, moment: str) -> None:
+def allow_messages(page: Page, moment: str, answers: dict[str, str] | None = None) -> None:
     """The prompt appears once the JS-SDK is ready; tapping it opens WeChat's consent sheet,
-    where the sandbox's stand-in allows every template listed."""
+    where the sandbox's stand-in allows every template listed, or answers as told per template."""
     expect(page.locator("#subscribe-prompt")).to_be_visible()
+    if answers:
+        page.evaluate("answers => { window.__wxSandbox.subscribeDecision = answers; }", answers)
     screenshot(page, f"customer-asked-to-allow-messages-{moment}")
     page.locator("#subscribe-button").click()
     expect(page.locator(".app-subscribe-done")).to_be_visible()
@@ -83,10 +85,20 @@ def test_customer_allows_messages_after_submitting_and_after_agreeing(
     page.click("text=同意报价")
     page.wait_for_url(f"**/repair/orders/{order_id}?agreed=1")
 
-    allow_messages(page, "agreed")
+    allow_messages(
+        page,
+        "agreed",
+        {
+            "TPL_PAYMENT_CONFIRMED": "accept",
+            "TPL_SHIPPED_BACK": "accept",
+            "TPL_INVOICE_READY": "reject",
+        },
+    )
 
     assert sandbox(stack, f"/users/{openid}/consents") == {
         "TPL_PAYMENT_CONFIRMED": 1,
         "TPL_SHIPPED_BACK": 1,
-        "TPL_INVOICE_READY": 1,
     }
+    expect(page.locator("#subscribe-prompt")).to_have_attribute(
+        "data-consented", "TPL_PAYMENT_CONFIRMED,TPL_SHIPPED_BACK"
+    )
