@@ -6,6 +6,7 @@ Reparo through these functions, so the tests exercise exactly what a developer r
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import shutil
@@ -94,8 +95,23 @@ def prepare_environment(
         "SANDBOX_LOG_LEVEL": "warning",
         "WECHAT_APPID": "wxsandbox0000001",
         "WECHAT_SECRET": demo_secret("wechat-app-secret"),
+        "WECHAT_MESSAGES": demo_messages(),
     }
     return {key: setting(key, value) for key, value in {**defaults, **overrides}.items()}
+
+
+def demo_messages() -> str:
+    """The demo account sends each notice as a subscription message where the customer allowed
+    it on the pages, else as a template message (the sandbox serves one set of ids for both)."""
+    from repair_service.notifications.config import DEFAULT_NOTICES
+
+    both = {
+        notice.value: {"subscription": channels.template, "template": channels.template}
+        for notice, channels in DEFAULT_NOTICES.items()
+    }
+    return json.dumps(
+        {name: {k: v.model_dump() for k, v in pair.items() if v} for name, pair in both.items()}
+    )
 
 
 def _demo_secret(data_dir: Path, name: str) -> str:

@@ -5,7 +5,10 @@ what the customer may do (``customer_actions``) and the pages only offer that.
 """
 
 import json
+import logging
+import time
 import uuid
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -17,10 +20,11 @@ from starlette.responses import RedirectResponse, Response
 from gateway.errors import error_page
 from gateway.i18n import request_language, translations
 from gateway.identity import current_customer
-from gateway.pages import render
+from gateway.pages import jssdk_url, render
 from gateway.refusals import refusal_text
 from gateway.repair_client import RepairApiError, RepairClient, public_order
 
+logger = logging.getLogger(__name__)
 router = APIRouter(include_in_schema=False)
 
 MAX_PRODUCTS = 20
@@ -78,6 +82,8 @@ CODE_LABELS = {
     "delivery_sent": "delivered",
     "delivery_retrying": "delivery being retried",
     "delivery_failed": "not delivered",
+    "delivery_sending": "being sent",
+    "delivery_unconfirmed": "delivery not confirmed",
     "review_approved": "request approved",
     "review_rejected": "request not accepted",
     "quote_sent": "quote sent",
@@ -85,6 +91,10 @@ CODE_LABELS = {
     "payment_confirmed": "payment confirmed",
     "shipped_back": "shipped back",
     "invoice_ready": "invoice ready",
+    "ship_product": "Please ship your product to the address below and enter the waybill.",
+    "agree_or_decline_quote": "Please agree to the quote or decline it.",
+    "pay": "Please pay for the repair.",
+    "resubmit_payment_proof": "Please upload a new payment proof.",
 }
 
 
@@ -140,7 +150,9 @@ async def submit_request(request: Request) -> Response:
             request, "repair/new.html", 422, form=body, items=items or [{}], key=key,
             error=_refusal(request, error),
         )  # fmt: skip
-    return RedirectResponse(f"/repair/requests/{created['id']}", status_code=303)
+    # The flag asks the next page to offer the WeChat subscription prompt: right after submitting
+    # is when a customer wants to hear how the request goes.
+    return RedirectResponse(f"/repair/requests/{created['id']}?submitted=1", status_code=303)
 
 
 def _items_from_form(form: FormData) -> list[dict[str, Any]]:
@@ -190,7 +202,7 @@ async def my_requests(request: Request, page: int = 1) -> Response:
 
 
 @router.get("/repair/requests/{request_id}")
-async def request_detail(request: Request, request_id: int) -> Response:
+async def request_detail(request: Request, request_id: int, submitted: bool = False) -> Response:
     client = _client_or_signin(request)
     if isinstance(client, Response):
         return client
@@ -198,19 +210,41 @@ async def request_detail(request: Request, request_id: int) -> Response:
         repair_request = await client.get(f"/requests/{request_id}")
     except RepairApiError as error:
         return _not_found(request) if error.status_code == 404 else _api_error(request, error)
-    return _page(request, "repair/request.html", repair_request=repair_request)
+    prompt = await _subscription_prompt(request, client, "submitted") if submitted else []
+    return _page(request, "repair/request.html", repair_request=repair_request, subscribe=prompt)
+
+
+async def _subscription_prompt(request: Request, client: RepairClient, moment: str) -> list[str]:
+    """The subscription templates to ask the customer's consent for at this moment.
+
+    Only where WeChat's JS-SDK runs (its open tag shows the consent sheet); a failure to ask
+    repair_service costs the prompt, never the page.
+    """
+    if jssdk_url(request) is None:
+        return []
+    try:
+        prompt = await client.get("/subscriptions/prompt", moment=moment)
+    except RepairApiError:
+        logger.warning("repair_pages.subscription_prompt_failed", extra={"moment": moment})
+        return []
+    return [str(template_id) for template_id in prompt["template_ids"]]
 
 
 @router.get("/repair/orders/{order_id}")
-async def order_detail(request: Request, order_id: int) -> Response:
+async def order_detail(request: Request, order_id: int, agreed: bool = False) -> Response:
     client = _client_or_signin(request)
     if isinstance(client, Response):
         return client
-    return await _render_order(request, client, order_id)
+    prompt = await _subscription_prompt(request, client, "agreed") if agreed else []
+    return await _render_order(request, client, order_id, subscribe=prompt)
 
 
 async def _render_order(
-    request: Request, client: RepairClient, order_id: int, error: str | None = None
+    request: Request,
+    client: RepairClient,
+    order_id: int,
+    error: str | None = None,
+    subscribe: list[str] | None = None,
 ) -> Response:
     try:
         order = await client.get(f"/orders/{order_id}")
@@ -221,11 +255,17 @@ async def _render_order(
         repair_request = await client.get(f"/requests/{order['request_id']}")
         siblings = [o for o in repair_request["orders"] if o["node"]["code"] == "fee_collection"]
     messages = await client.get(f"/orders/{order_id}/messages")
+    titles = (
+        await client.get("/me/invoice-titles")
+        if "request_invoice" in order["customer_actions"]
+        else []
+    )
     status_code = 409 if error else 200
     account = request.app.state.settings.offline_payment_account
     return _page(
         request, "repair/order.html", status_code, order=order, siblings=siblings, error=error,
-        messages=messages, offline_payment_account=account,
+        messages=messages, offline_payment_account=account, subscribe=subscribe or [],
+        invoice_titles=titles,
     )  # fmt: skip
 
 
@@ -240,15 +280,21 @@ ORDER_ACTIONS = {
 
 
 async def _act_then_show(
-    request: Request, client: RepairClient, api_path: str, body: dict[str, Any], order_id: int
+    request: Request,
+    client: RepairClient,
+    api_path: str,
+    body: dict[str, Any],
+    order_id: int,
+    then: str = "",
 ) -> Response:
     """Post one customer action to repair_service, then show the order again: redirected on
-    success, re-rendered with repair_service's message when it refused."""
+    success (with ``then`` as the query), re-rendered with repair_service's message when it
+    refused."""
     try:
         await client.post(api_path, body)
     except RepairApiError as error:
         return await _render_order(request, client, order_id, error=_refusal(request, error))
-    return RedirectResponse(f"/repair/orders/{order_id}", status_code=303)
+    return RedirectResponse(f"/repair/orders/{order_id}{then}", status_code=303)
 
 
 @router.post("/repair/orders/{order_id}/{action}")
@@ -261,7 +307,10 @@ async def order_action(request: Request, order_id: int, action: str) -> Response
         return _not_found(request)
     form = await request.form()
     body = {**ORDER_ACTIONS[action](form), "expected_version": _int(form.get("version"))}
-    return await _act_then_show(request, client, f"/orders/{order_id}/{action}", body, order_id)
+    # Right after agreeing, the order page offers the subscription prompt for what follows.
+    then = "?agreed=1" if action == "agree" else ""
+    path = f"/orders/{order_id}/{action}"
+    return await _act_then_show(request, client, path, body, order_id, then)
 
 
 @router.post("/repair/requests/{request_id}/payments")
@@ -308,7 +357,57 @@ async def request_invoice(request: Request, payment_id: int) -> Response:
         for field in ("kind", "title", "tax_id", "address", "phone", "bank", "bank_account")
     }
     path = f"/payments/{payment_id}/invoice"
-    return await _act_then_show(request, client, path, body, _int(form.get("back_to")))
+    shown = await _act_then_show(request, client, path, body, _int(form.get("back_to")))
+    if form.get("save_title") and shown.status_code == 303:
+        await _keep_invoice_title(client, body)
+    return shown
+
+
+async def _keep_invoice_title(client: RepairClient, body: dict[str, str]) -> None:
+    """Save the title for the next invoice, unless it is saved already. The invoice itself is
+    requested by then, so a failure here only costs the convenience."""
+    title = {key: value for key, value in body.items() if key != "kind"}
+    try:
+        saved = await client.get("/me/invoice-titles")
+        if not any(all(row.get(k) == v for k, v in title.items()) for row in saved):
+            await client.post("/me/invoice-titles", title)
+    except RepairApiError:
+        logger.warning("repair_pages.invoice_title_not_saved")
+
+
+# A QR code can be passed around a whole group chat: each rendered public page is kept for
+# ``public_page_cache_seconds`` (one by default) and served again to whoever asks meanwhile. With
+# the page's own refresh every three seconds, a transition still shows within four.
+PUBLIC_PAGES_KEPT = 1024
+
+
+@dataclass
+class RecentPages:
+    """Rendered pages by key, each for ``seconds``; the oldest go first when full."""
+
+    seconds: float
+    size: int = PUBLIC_PAGES_KEPT
+    pages: dict[tuple[str, ...], tuple[float, bytes]] = field(default_factory=dict)
+
+    def get(self, key: tuple[str, ...]) -> bytes | None:
+        kept = self.pages.get(key)
+        return kept[1] if kept and kept[0] > time.monotonic() else None
+
+    def put(self, key: tuple[str, ...], body: bytes) -> None:
+        if self.seconds <= 0:
+            return
+        self.pages.pop(key, None)
+        if len(self.pages) >= self.size:
+            del self.pages[next(iter(self.pages))]
+        self.pages[key] = (time.monotonic() + self.seconds, body)
+
+
+def _recent_public_pages(request: Request) -> RecentPages:
+    state = request.app.state
+    if getattr(state, "public_pages", None) is None:
+        state.public_pages = RecentPages(state.settings.public_page_cache_seconds)
+    recent: RecentPages = state.public_pages
+    return recent
 
 
 @router.get("/p/{token}")
@@ -316,13 +415,18 @@ async def public_progress(request: Request, token: str) -> Response:
     """Anyone holding the QR code sees progress; repair_service has masked personal data."""
     if len(token) > 100:
         return _not_found(request)
-    order = await public_order(request, token)
-    if order is None:
-        return _not_found(request)
-    response = _page(request, "repair/public.html", order=order)
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["X-Robots-Tag"] = "noindex"
-    return response
+    recent = _recent_public_pages(request)
+    viewer = "customer" if current_customer(request) else "anyone"
+    key = (token, request_language(request), viewer)
+    body = recent.get(key)
+    if body is None:
+        order = await public_order(request, token)
+        if order is None:
+            return _not_found(request)
+        body = bytes(_page(request, "repair/public.html", order=order).body)
+        recent.put(key, body)
+    headers = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex"}
+    return Response(body, media_type="text/html; charset=utf-8", headers=headers)
 
 
 def _int(value: object) -> int:

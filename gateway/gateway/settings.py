@@ -56,6 +56,9 @@ class GatewaySettings(BaseSettings):
     amqp_url: str = "amqp://guest:guest@127.0.0.1:5672/%2F"
     events_exchange: str = "reparo.events"
 
+    # How long a rendered public QR page is served again to others asking for it; 0 renders each.
+    public_page_cache_seconds: float = 1.0
+
     upstream_connect_timeout: float = 3.0
     upstream_read_timeout: float = 60.0
     log_json: bool = False

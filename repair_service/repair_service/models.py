@@ -7,7 +7,7 @@ from repair_service.billing.models import Invoice, Payment, PaymentOrder
 from repair_service.catalogue.models import CatalogueProduct
 from repair_service.customers.models import Customer, CustomerAddress, InvoiceTitle
 from repair_service.files.models import UploadedFile
-from repair_service.notifications.models import CustomerMessage
+from repair_service.notifications.models import CustomerMessage, SubscriptionConsent
 from repair_service.orders.models import (
     Attachment,
     OrderSequence,
@@ -52,6 +52,7 @@ __all__ = [
     "Shipment",
     "StaffAccount",
     "StaffSession",
+    "SubscriptionConsent",
     "Team",
     "TeamMembership",
     "Tick",

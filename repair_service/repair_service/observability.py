@@ -52,9 +52,16 @@ def instrument(app: FastAPI, engine: Engine) -> None:
             }
 
     def failed_notifications() -> dict[str, int]:
+        counts = {"wechat_template": 0, "wechat_subscription": 0}
         with Session(engine) as session:
-            query = select(func.count()).where(CustomerMessage.state == DeliveryState.FAILED)
-            return {"wechat_template": int(session.exec(query).one())}
+            query = (
+                select(CustomerMessage.channel, func.count())
+                .where(CustomerMessage.state == DeliveryState.FAILED)
+                .group_by(CustomerMessage.channel)
+            )
+            for channel, count in session.exec(query):
+                counts[f"wechat_{channel}"] = int(count)
+        return counts
 
     state.watch(PENDING_PAYMENTS, pending_payments)
     state.watch(FAILED_NOTIFICATIONS, failed_notifications)

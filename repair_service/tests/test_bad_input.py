@@ -1,5 +1,6 @@
 """Refusals with a clear error and nothing changed: wrong actor, wrong node, stale version,
-duplicate SN, bad amounts, special invoice for WeChat Pay, bad tax id."""
+duplicate SN, bad amounts, special invoice for WeChat Pay, bad tax id, no products or no serial,
+the same waybill twice, agreeing twice."""
 
 from typing import Any
 
@@ -258,3 +259,64 @@ def test_two_finance_decisions_on_one_proof_the_second_is_refused_as_a_conflict(
     assert confirmed.status_code == 200
     assert late.status_code == 409
     assert world.client.get(path, headers=world.staff("qc")).json()["status"] == "confirmed"
+
+
+@pytest.mark.parametrize(
+    "items",
+    [[], [{"pn": "PN-100", "sn": "", "fault_description": "no power"}]],
+    ids=["no-products", "missing-sn"],
+)
+def test_request_without_products_or_serial_is_refused_and_nothing_recorded(
+    world: World, items: list[dict[str, str]]
+) -> None:
+    customer = world.new_customer()
+    before = snapshot(world)
+
+    response = world.client.post(
+        "/api/repair/requests",
+        json={
+            "contact_name": "张三丰",
+            "contact_phone": "13812345678",
+            "ship_from_address": "深圳",
+            "items": items,
+        },
+        headers={**customer, "Idempotency-Key": "bad-request-1"},
+    )
+
+    assert response.status_code == 422
+    assert response.json()["detail"]
+    assert snapshot(world) == before
+
+
+def test_the_same_waybill_entered_twice_is_kept_once(world: World) -> None:
+    customer = world.new_customer()
+    order_id = world.submit(customer)["orders"][0]["id"]
+    world.act("review", order_id, "approve", receiving_address_id=world.address_id())
+
+    for _ in range(2):
+        entered = world.customer_act(
+            customer, order_id, "inbound-waybill", courier="SF", waybill="SF123456789"
+        )
+        assert entered.status_code == 200, entered.text
+
+    assert entered.json()["shipments"] == [
+        {"direction": "in", "courier": "SF", "waybill": "SF123456789"}
+    ]
+
+
+def test_agreeing_to_a_quote_twice_is_refused_the_second_time(world: World) -> None:
+    customer = world.new_customer()
+    order_id = world.submit(customer)["orders"][0]["id"]
+    world.drive_to_quote(customer, order_id)
+    version = world.client.get(f"/api/repair/orders/{order_id}", headers=customer).json()["version"]
+    first = world.customer_act(customer, order_id, "agree", expected_version=version)
+    after_first = snapshot(world)
+
+    again = world.customer_act(customer, order_id, "agree", expected_version=version)
+    fresh = world.customer_act(customer, order_id, "agree")
+
+    assert first.status_code == 200
+    assert again.status_code == fresh.status_code == 409
+    assert again.json()["detail"]
+    assert fresh.json()["detail"]
+    assert snapshot(world) == after_first

@@ -118,3 +118,31 @@ def test_unknown_key_is_404(files_world: World) -> None:
     response = files_world.client.get(f"/api/repair/files/ab/{uuid.uuid4().hex}", headers=customer)
 
     assert response.status_code == 404
+
+
+def test_findings_photos_staff_attach_reach_the_customer_and_no_one_else(
+    files_world: World,
+) -> None:
+    customer = files_world.new_customer()
+    order_id = files_world.submit(customer)["orders"][0]["id"]
+    files_world.act("review", order_id, "approve", receiving_address_id=files_world.address_id())
+    files_world.act("logistics", order_id, "receive", condition="intact")
+    staff = files_world.staff("repair")
+    key = upload(files_world, staff, jpeg_bytes(), "findings.jpg").json()["key"]
+
+    inspected = files_world.act(
+        "repair",
+        order_id,
+        "inspection",
+        findings="burnt capacitor",
+        under_warranty=False,
+        photos=[{"kind": "findings_photo", "key": key, "name": "findings.jpg"}],
+    )
+
+    assert inspected.status_code == 200, inspected.text
+    detail = files_world.client.get(f"/api/repair/orders/{order_id}", headers=customer).json()
+    attached = [a for tick in detail["timeline"] for a in tick["attachments"]]
+    assert [(a["kind"], a["key"]) for a in attached] == [("findings_photo", key)]
+    assert files_world.client.get(f"/api/repair/files/{key}", headers=customer).status_code == 200
+    stranger = files_world.new_customer()
+    assert files_world.client.get(f"/api/repair/files/{key}", headers=stranger).status_code == 404

@@ -1,11 +1,14 @@
 """Customers pay agreed quotes with WeChat Pay; notifications are verified and applied once.
 
 The repair service runs on a real port so the WeChat sandbox can deliver notifications to it.
+Every test runs in both of WeChat Pay's key modes: platform certificates, and the platform
+public key (the sandbox then signs with that key and our client trusts it by its id).
 """
 
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +19,11 @@ from sqlmodel import Session, col, select
 
 from repair_service.app import create_app
 from repair_service.audit.models import AuditLog
+from repair_service.db import utcnow
 from repair_service.models import OutboxEvent
 from repair_service.settings import Settings
+from repair_service.wechat_pay.jobs import close_expired_attempts
+from repair_service.wechat_pay.models import AttemptStatus, WeChatPayAttempt
 from reparo_shared.identity import TokenSigner, TokenVerifier
 from reparo_shared.testing import free_port, serve_in_thread
 from reparo_shared.wechat.testing import RunningSandbox, running_sandbox
@@ -41,30 +47,63 @@ def pay_sandbox(merchant_env: dict[str, str]) -> Iterator[RunningSandbox]:
         yield sandbox
 
 
+@pytest.fixture(params=["certificate", "public_key"])
+def key_mode(request: pytest.FixtureRequest, pay_sandbox: RunningSandbox) -> Iterator[str]:
+    """Which platform key signs WeChat Pay's notifications and answers, and our client trusts."""
+    pay_sandbox.control("PUT", "/sandbox/pay/control/signing", json={"mode": request.param})
+    yield str(request.param)
+    pay_sandbox.control("PUT", "/sandbox/pay/control/signing", json={"mode": "certificate"})
+
+
+def public_key_settings(sandbox: RunningSandbox, mode: str) -> dict[str, str]:
+    if mode != "public_key":
+        return {}
+    platform = sandbox.control("GET", "/sandbox/pay/control/platform-keys")
+    return {
+        "public_key_pem": platform["public_key_pem"],
+        "public_key_id": platform["public_key_id"],
+    }
+
+
 @pytest.fixture
-def paying_world(
-    engine: Engine,
-    keys: tuple[TokenSigner, TokenVerifier],
-    database_url: str,
-    pay_sandbox: RunningSandbox,
-    merchant_env: dict[str, str],
-) -> Iterator[World]:
-    _empty_tables(engine)
-    _seed(engine)
-    signer, verifier = keys
-    port = free_port()
-    client = WeChatPayClient(
+def notify_port() -> int:
+    return free_port()
+
+
+@pytest.fixture
+def pay_client(
+    pay_sandbox: RunningSandbox, merchant_env: dict[str, str], key_mode: str, notify_port: int
+) -> WeChatPayClient:
+    """Our merchant's WeChat Pay client, in the test's key mode."""
+    return WeChatPayClient(
         base_url=pay_sandbox.base_url,
         mchid=MCHID,
         appid=pay_sandbox.appid,
         private_key_pem=Path(merchant_env["WECHAT_PAY_PRIVATE_KEY"]).read_text(),
         cert_serial=merchant_env["WECHAT_PAY_CERT_SERIAL"],
         apiv3_key=merchant_env["WECHAT_PAY_APIV3_KEY"],
-        notify_url=f"http://127.0.0.1:{port}/api/repair/payments/wechat/notify",
+        notify_url=f"http://127.0.0.1:{notify_port}/api/repair/payments/wechat/notify",
+        **public_key_settings(pay_sandbox, key_mode),
     )
+
+
+@pytest.fixture
+def paying_world(
+    engine: Engine,
+    keys: tuple[TokenSigner, TokenVerifier],
+    database_url: str,
+    pay_client: WeChatPayClient,
+    notify_port: int,
+) -> Iterator[World]:
+    _empty_tables(engine)
+    _seed(engine)
+    signer, verifier = keys
     app = create_app(Settings(repair_database_url=database_url), engine=engine, verifier=verifier)
-    app.state.wechat_pay = client
-    with serve_in_thread(app, port=port) as url, httpx.Client(base_url=url, timeout=30) as http:
+    app.state.wechat_pay = pay_client
+    with (
+        serve_in_thread(app, port=notify_port) as url,
+        httpx.Client(base_url=url, timeout=30) as http,
+    ):
         yield World(http, signer, engine)  # type: ignore[arg-type]
 
 
@@ -113,7 +152,7 @@ def confirmations(world: World, payment_id: int) -> tuple[int, int]:
 
 
 def test_customer_pays_two_orders_in_one_wechat_payment(
-    paying_world: World, pay_sandbox: RunningSandbox
+    paying_world: World, pay_sandbox: RunningSandbox, key_mode: str
 ) -> None:
     customer, payment = agreed_wechat_payment(paying_world, [12_000, 3_450])
     prepay_id = start(paying_world, customer, payment["id"])
@@ -121,6 +160,9 @@ def test_customer_pays_two_orders_in_one_wechat_payment(
     paid = pay_sandbox.control("POST", f"/sandbox/pay/{prepay_id}/pay")
 
     assert paid["trade_state"] == "SUCCESS"
+    signed_by_public_key = paid["delivery"]["serial"].startswith("PUB_KEY_ID_")
+    assert signed_by_public_key == (key_mode == "public_key")
+    assert paid["delivery"]["status_code"] == 204
     result = paying_world.client.post(
         f"/api/repair/payments/{payment['id']}/wechat/result", headers=customer
     ).json()
@@ -180,4 +222,136 @@ def test_without_a_notification_the_result_query_finds_the_payment(
     ).json()
 
     assert first["status"] == again["status"] == "confirmed"
+    assert confirmations(paying_world, payment["id"]) == (1, 1)
+
+
+@pytest.mark.parametrize("differs", ["amount", "mchid", "appid"])
+def test_a_notification_that_disagrees_with_our_record_changes_nothing(
+    paying_world: World, pay_sandbox: RunningSandbox, pay_client: WeChatPayClient, differs: str
+) -> None:
+    customer, payment = agreed_wechat_payment(paying_world, [8_800])
+    prepay_id = start(paying_world, customer, payment["id"])
+    (attempt,) = attempts_of(paying_world, payment["id"])
+    # WeChat Pay's signed notification names what it charged; our side expects otherwise.
+    if differs == "amount":
+        change_attempt(paying_world, attempt.out_trade_no, amount_fen=8_000)
+    elif differs == "mchid":
+        pay_client.mchid = "1900000999"
+    else:
+        pay_client.appid = "wx_another_app"
+
+    paid = pay_sandbox.control("POST", f"/sandbox/pay/{prepay_id}/pay")
+
+    assert paid["delivery"]["status_code"] == 400
+    assert confirmations(paying_world, payment["id"]) == (0, 0)
+    (unchanged,) = attempts_of(paying_world, payment["id"])
+    assert (unchanged.status, unchanged.transaction_id) == (AttemptStatus.OPEN, None)
+
+
+def attempts_of(world: World, payment_id: int) -> list[WeChatPayAttempt]:
+    with Session(world.engine) as session:
+        query = select(WeChatPayAttempt).where(WeChatPayAttempt.payment_id == payment_id)
+        return list(session.exec(query.order_by(col(WeChatPayAttempt.id))))
+
+
+def flags_for_staff(world: World, payment_id: int) -> int:
+    with Session(world.engine) as session:
+        query = select(AuditLog).where(
+            AuditLog.action == "wechat_paid_unexpectedly", col(AuditLog.payment_id) == payment_id
+        )
+        return len(session.exec(query).all())
+
+
+def change_attempt(world: World, out_trade_no: str, **values: Any) -> None:
+    with Session(world.engine) as session:
+        attempt = session.exec(
+            select(WeChatPayAttempt).where(WeChatPayAttempt.out_trade_no == out_trade_no)
+        ).one()
+        for name, value in values.items():
+            setattr(attempt, name, value)
+        session.add(attempt)
+        session.commit()
+
+
+def test_money_for_an_attempt_we_had_closed_is_flagged_for_staff_not_applied(
+    paying_world: World, pay_sandbox: RunningSandbox
+) -> None:
+    customer, payment = agreed_wechat_payment(paying_world, [4_200])
+    prepay_id = start(paying_world, customer, payment["id"])
+    (attempt,) = attempts_of(paying_world, payment["id"])
+    # Our side closed the attempt while the customer's pay sheet was still open.
+    change_attempt(paying_world, attempt.out_trade_no, status=AttemptStatus.CLOSED)
+
+    paid = pay_sandbox.control("POST", f"/sandbox/pay/{prepay_id}/pay")
+    again = pay_sandbox.control(
+        "POST", f"/sandbox/pay/{prepay_id}/notify", json={"variant": "duplicate"}
+    )
+
+    # Answered as received, so WeChat Pay stops resending; a person decides what happens.
+    assert paid["delivery"]["status_code"] == again["delivery"]["status_code"] == 204
+    (flagged,) = attempts_of(paying_world, payment["id"])
+    assert (flagged.status, flagged.needs_staff) == (AttemptStatus.PAID, True)
+    assert flags_for_staff(paying_world, payment["id"]) == 1
+    assert confirmations(paying_world, payment["id"]) == (0, 0)
+    status = paying_world.client.get(f"/api/repair/payments/{payment['id']}", headers=customer)
+    assert status.json()["status"] == "pending"
+
+
+def test_money_for_an_old_attempt_of_a_settled_payment_is_flagged_once(
+    paying_world: World, pay_sandbox: RunningSandbox
+) -> None:
+    customer, payment = agreed_wechat_payment(paying_world, [6_600])
+    first = start(paying_world, customer, payment["id"])
+    (old,) = attempts_of(paying_world, payment["id"])
+    # The first attempt is about to run out, so paying again places a new WeChat Pay order.
+    change_attempt(paying_world, old.out_trade_no, expires_at=utcnow() + timedelta(seconds=30))
+    second = start(paying_world, customer, payment["id"])
+    assert second != first
+    pay_sandbox.control("POST", f"/sandbox/pay/{second}/pay")
+
+    late = pay_sandbox.control("POST", f"/sandbox/pay/{first}/pay")
+    pay_sandbox.control("POST", f"/sandbox/pay/{first}/notify", json={"variant": "duplicate"})
+
+    assert late["delivery"]["status_code"] == 204
+    assert confirmations(paying_world, payment["id"]) == (1, 1)
+    flagged, settled = attempts_of(paying_world, payment["id"])
+    assert (flagged.needs_staff, settled.needs_staff) == (True, False)
+    assert flags_for_staff(paying_world, payment["id"]) == 1
+
+
+def test_the_scheduled_job_closes_an_expired_unpaid_attempt_there_and_here(
+    paying_world: World, pay_sandbox: RunningSandbox, pay_client: WeChatPayClient
+) -> None:
+    customer, payment = agreed_wechat_payment(paying_world, [3_300])
+    prepay_id = start(paying_world, customer, payment["id"])
+    (attempt,) = attempts_of(paying_world, payment["id"])
+    change_attempt(paying_world, attempt.out_trade_no, expires_at=utcnow() - timedelta(minutes=1))
+
+    close_expired_attempts(paying_world.engine, lambda: pay_client)()
+
+    (closed,) = attempts_of(paying_world, payment["id"])
+    assert closed.status == AttemptStatus.CLOSED
+    assert (
+        pay_sandbox.control("GET", f"/sandbox/pay/control/orders/{prepay_id}")["trade_state"]
+        == "CLOSED"
+    )
+    assert confirmations(paying_world, payment["id"]) == (0, 0)
+
+
+def test_the_scheduled_job_finds_a_payment_whose_notification_never_got_through(
+    paying_world: World, pay_sandbox: RunningSandbox, pay_client: WeChatPayClient
+) -> None:
+    customer, payment = agreed_wechat_payment(paying_world, [5_100])
+    prepay_id = start(paying_world, customer, payment["id"])
+    (attempt,) = attempts_of(paying_world, payment["id"])
+    pay_client.mchid = "1900000999"  # our endpoint refuses the notification meanwhile
+    refused = pay_sandbox.control("POST", f"/sandbox/pay/{prepay_id}/pay")
+    pay_client.mchid = MCHID
+    change_attempt(paying_world, attempt.out_trade_no, expires_at=utcnow() - timedelta(minutes=1))
+
+    close_expired_attempts(paying_world.engine, lambda: pay_client)()
+
+    assert refused["delivery"]["status_code"] == 400
+    (paid,) = attempts_of(paying_world, payment["id"])
+    assert (paid.status, paid.needs_staff) == (AttemptStatus.PAID, False)
     assert confirmations(paying_world, payment["id"]) == (1, 1)

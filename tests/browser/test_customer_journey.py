@@ -47,8 +47,13 @@ def submit_two_products(page: Page, tmp_path: Path) -> list[str]:
     page.fill("input[name=items-1-pn]", "PN-200")
     page.fill("input[name=items-1-sn]", "SN-JOURNEY-2")
     page.fill("textarea[name=items-1-fault_description]", "屏幕闪烁")
-    page.dblclick("#submit-request")
-    page.wait_for_url(re.compile(r".*/repair/requests/\d+$"))
+    page.click("#submit-request")
+    review = page.locator("#request-review")
+    expect(review).to_contain_text("PN-200 · SN SN-JOURNEY-2")
+    expect(review).to_contain_text("无法开机")
+    screenshot(page, "customer-reviews-request")
+    page.dblclick("#review-confirm")  # a double tap still sends one request
+    page.wait_for_url(re.compile(r".*/repair/requests/\d+\?submitted=1$"))
     return page.locator(".app-order-number").all_inner_texts()
 
 
@@ -80,12 +85,28 @@ def test_customer_submits_follows_pays_offline_and_downloads_the_invoice(
     page.wait_for_url(f"**/repair/orders/{order_id}")
 
     coordinator.act(order_id, "receive", condition="外观完好", accessories="电源线")
-    coordinator.act(order_id, "inspection", findings="主板电容损坏", under_warranty=False)
+    burnt = coordinator.client.put(
+        "/files",
+        content=photo(tmp_path, "burnt.jpg").read_bytes(),
+        headers={"Content-Type": "application/octet-stream", "X-File-Name": "burnt.jpg"},
+    ).json()
+    coordinator.act(
+        order_id,
+        "inspection",
+        findings="主板电容损坏",
+        under_warranty=False,
+        photos=[{"kind": "findings_photo", "key": burnt["key"], "name": "burnt.jpg"}],
+    )
     coordinator.act(order_id, "quote", amount_fen=12345, note="更换主板电容")
     page.reload()
     expect(page.locator(".app-quote-amount")).to_have_text("¥123.45")
+    expect(page.locator(".app-needs")).to_have_text("请同意或拒绝报价。")
+    findings = page.locator(".app-findings-photos img")
+    expect(findings).to_have_count(1)
+    expect(findings).to_have_js_property("complete", True)
+    assert findings.evaluate("image => image.naturalWidth") > 0
     page.click("text=同意报价")
-    page.wait_for_url(f"**/repair/orders/{order_id}")
+    page.wait_for_url(f"**/repair/orders/{order_id}?agreed=1")
 
     page.click("text=线下付款（银行转账）")
     page.wait_for_url(f"**/repair/orders/{order_id}")
@@ -114,6 +135,8 @@ def test_customer_submits_follows_pays_offline_and_downloads_the_invoice(
     page.fill("input[name=bank_account]", "6222000011112222")
     page.click("button:has-text('申请发票')")
     page.wait_for_url(f"**/repair/orders/{order_id}")
+    saved = page.request.get(f"{stack.gateway_url}/api/repair/me/invoice-titles").json()
+    assert [title["tax_id"] for title in saved] == ["91330106MA2B3C4D5D"]
     pdf = finance.client.put(
         "/files",
         content=b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n",
@@ -170,7 +193,7 @@ def test_customer_pays_two_orders_with_wechat_pay_inside_wechat(
         coordinator.act(order_id, "quote", amount_fen=amount)
         page.goto(f"{stack.gateway_url}/repair/orders/{order_id}")
         page.click("text=同意报价")
-        page.wait_for_url(f"**/repair/orders/{order_id}")
+        page.wait_for_url(f"**/repair/orders/{order_id}?agreed=1")
 
     page.goto(f"{stack.gateway_url}/repair/orders/{order_ids[0]}")
     page.click(f"label:has(input[name=order_ids][value='{order_ids[1]}'])")

@@ -101,6 +101,13 @@ async def grant_consent(openid: str, body: ConsentGrant, state: StateDep) -> dic
     return ok(remaining=state.consents[(openid, body.template_id)])
 
 
+@router.get("/api/users/{openid}/consents")
+async def user_consents(openid: str, state: StateDep) -> dict[str, int]:
+    """The subscription messages each template may still send the user (for tests)."""
+    _user(state, openid)
+    return {tpl: n for (who, tpl), n in state.consents.items() if who == openid and n > 0}
+
+
 @router.get("/api/users/{openid}/messages")
 async def user_messages(openid: str, state: StateDep) -> list[dict[str, object]]:
     """What the user received, oldest first (for tests)."""

@@ -13,5 +13,5 @@
         if (fresh && fresh.innerHTML !== main.innerHTML) main.innerHTML = fresh.innerHTML;
       })
       .catch(function () {});
-  }, 4000);
+  }, 3000);
 })();

@@ -90,8 +90,50 @@
         .catch(function () {});
     }, 250);
   });
+  // Review before sending: the first submit (after the browser's own checks) shows what will be
+  // sent; "confirm" sends it, once, however often it is tapped.
+  var review = document.getElementById("request-review");
+  var reviewed = false;
+
+  function line(parent, text, className) {
+    var paragraph = document.createElement("p");
+    paragraph.textContent = text;
+    if (className) paragraph.className = className;
+    parent.appendChild(paragraph);
+  }
+
+  function showReview() {
+    var body = review.querySelector(".app-review");
+    var value = function (name) { return (form.elements.namedItem(name) || {}).value || ""; };
+    body.textContent = "";
+    line(body, value("contact_name") + " · " + value("contact_phone"));
+    line(body, value("ship_from_address"), "app-muted");
+    products.querySelectorAll(".app-product").forEach(function (block, index) {
+      var field = function (suffix) { return block.querySelector("[name$='-" + suffix + "']").value; };
+      var files = 0;
+      block.querySelectorAll(".app-uploader input[type=hidden]").forEach(function (hidden) {
+        try { files += JSON.parse(hidden.value || "[]").length; } catch (e) { /* none */ }
+      });
+      line(body, (index + 1) + ". " + field("pn") + " · SN " + field("sn"), "app-review-product");
+      line(body, field("fault_description") + " · " + body.dataset.filesLabel + " " + files,
+           "app-muted");
+    });
+    review.hidden = false;
+  }
+
+  if (review) {
+    document.getElementById("review-edit").addEventListener("click", function () {
+      review.hidden = true;
+    });
+    document.getElementById("review-confirm").addEventListener("click", function () {
+      reviewed = true;
+      this.disabled = true;
+      form.requestSubmit();
+    });
+  }
   form.addEventListener("submit", function (event) {
     var button = document.getElementById("submit-request");
+    if (review && !reviewed) { event.preventDefault(); showReview(); return; }
     if (button.disabled) { event.preventDefault(); return; }
     button.disabled = true;
     localStorage.removeItem(draftKey);

@@ -13,7 +13,8 @@
         timestamp: config.timestamp,
         nonceStr: config.nonceStr,
         signature: config.signature,
-        jsApiList: ["updateAppMessageShareData", "updateTimelineShareData", "chooseWXPay"]
+        jsApiList: ["updateAppMessageShareData", "updateTimelineShareData", "chooseWXPay"],
+        openTagList: ["wx-open-subscribe"]
       });
       wx.ready(function () {
         var meta = function (name) {

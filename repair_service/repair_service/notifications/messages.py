@@ -1,11 +1,10 @@
-"""What each event tells the customer: template, fields and the order page it links to.
+"""What each event tells the customer: which notice, the values that fill it, the order it is about.
 
-Values carry the order number and status first, so cutting a long comment or address to WeChat's
-field limits never hides them. Template ids are configuration (``WECHAT_TEMPLATE_IDS``).
+Values are named (``order``, ``status``, ``detail``...); configuration maps them onto the
+account's template fields (``config.py``). The order number and status have fields of their own,
+so cutting a long comment or address to WeChat's field limits never hides them.
 """
 
-import json
-import os
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -13,6 +12,7 @@ from sqlmodel import Session, col, select
 
 from repair_service.billing.models import Payment
 from repair_service.db import utcnow
+from repair_service.notifications.config import Notice
 from repair_service.orders.models import ReceivingAddress, RepairOrder
 from reparo_shared.events import EventPayload
 from reparo_shared.events.types import (
@@ -25,27 +25,13 @@ from reparo_shared.events.types import (
     RepairReviewRejected,
 )
 
-# The sandbox's demo templates; a real account sets its own ids in WECHAT_TEMPLATE_IDS (JSON).
-DEFAULT_TEMPLATE_IDS = {
-    "review_result": "TPL_REQUEST_REVIEWED",
-    "quote_sent": "TPL_QUOTE_SENT",
-    "payment_confirmed": "TPL_PAYMENT_CONFIRMED",
-    "shipped_back": "TPL_SHIPPED_BACK",
-    "invoice_ready": "TPL_INVOICE_READY",
-}
-
 
 @dataclass(frozen=True)
 class Message:
     kind: str
-    template: str
+    notice: Notice
     order_id: int
-    fields: dict[str, str]
-
-
-def template_ids() -> dict[str, str]:
-    configured = json.loads(os.environ.get("WECHAT_TEMPLATE_IDS") or "{}")
-    return {**DEFAULT_TEMPLATE_IDS, **configured}
+    values: dict[str, str]
 
 
 def message_for(session: Session, payload: EventPayload) -> Message | None:
@@ -68,23 +54,23 @@ def _order(session: Session, order_id: int) -> RepairOrder:
 def _approved(session: Session, event: RepairReviewApproved) -> Message:
     address = session.get(ReceivingAddress, event.receiving_address_id)
     where = address.address if address else ""
-    fields = {"character_string1": event.order_number, "thing2": "审核通过", "thing3": where}
-    return Message("review_approved", "review_result", event.order_id, fields)
+    values = {"order": event.order_number, "status": "审核通过", "detail": where}
+    return Message("review_approved", Notice.REVIEW_RESULT, event.order_id, values)
 
 
 def _rejected(session: Session, event: RepairReviewRejected) -> Message:
     comment = _order(session, event.order_id).review_comment or ""
-    fields = {"character_string1": event.order_number, "thing2": "未通过", "thing3": comment}
-    return Message("review_rejected", "review_result", event.order_id, fields)
+    values = {"order": event.order_number, "status": "未通过", "detail": comment}
+    return Message("review_rejected", Notice.REVIEW_RESULT, event.order_id, values)
 
 
 def _quote(session: Session, event: RepairQuoteSent) -> Message:
-    fields = {
-        "character_string1": event.order_number,
-        "amount2": _yuan(event.amount_fen),
-        "thing3": "请确认报价" if event.needs_agreement else "保修内免费维修",
+    values = {
+        "order": event.order_number,
+        "amount": _yuan(event.amount_fen),
+        "next_step": "请确认报价" if event.needs_agreement else "保修内免费维修",
     }
-    return Message("quote_sent", "quote_sent", event.order_id, fields)
+    return Message("quote_sent", Notice.QUOTE_SENT, event.order_id, values)
 
 
 def _numbers(session: Session, order_ids: list[int]) -> str:
@@ -95,37 +81,33 @@ def _numbers(session: Session, order_ids: list[int]) -> str:
 def _proof_rejected(session: Session, event: RepairPaymentProofRejected) -> Message:
     payment = session.get(Payment, event.payment_id)
     reason = (payment.rejection_reason if payment else "") or ""
-    fields = {
-        "character_string1": _numbers(session, event.order_ids),
-        "thing2": "付款凭证被退回",
-        "thing3": reason,
+    values = {
+        "order": _numbers(session, event.order_ids),
+        "status": "付款凭证被退回",
+        "detail": reason,
     }
-    return Message("proof_rejected", "review_result", event.order_ids[0], fields)
+    return Message("proof_rejected", Notice.REVIEW_RESULT, event.order_ids[0], values)
 
 
 def _paid(session: Session, event: RepairPaymentConfirmed) -> Message:
     now = utcnow().astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%d %H:%M")
-    fields = {
-        "character_string1": _numbers(session, event.order_ids),
-        "amount2": _yuan(event.amount_fen),
-        "time3": now,
+    values = {
+        "order": _numbers(session, event.order_ids),
+        "amount": _yuan(event.amount_fen),
+        "time": now,
     }
-    return Message("payment_confirmed", "payment_confirmed", event.order_ids[0], fields)
+    return Message("payment_confirmed", Notice.PAYMENT_CONFIRMED, event.order_ids[0], values)
 
 
 def _shipped(session: Session, event: RepairOrderShippedBack) -> Message:
-    fields = {
-        "character_string1": event.order_number,
-        "thing2": event.courier,
-        "character_string3": event.waybill,
-    }
-    return Message("shipped_back", "shipped_back", event.order_id, fields)
+    values = {"order": event.order_number, "courier": event.courier, "waybill": event.waybill}
+    return Message("shipped_back", Notice.SHIPPED_BACK, event.order_id, values)
 
 
 def _invoice(session: Session, event: RepairInvoiceIssued) -> Message:
     kind = "电子发票已开具" if event.kind == "general" else "纸质专票已寄出"
-    fields = {"character_string1": _numbers(session, event.order_ids), "thing2": kind}
-    return Message("invoice_ready", "invoice_ready", event.order_ids[0], fields)
+    values = {"order": _numbers(session, event.order_ids), "status": kind}
+    return Message("invoice_ready", Notice.INVOICE_READY, event.order_ids[0], values)
 
 
 BUILDERS = {

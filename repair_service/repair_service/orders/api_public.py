@@ -3,8 +3,8 @@
 from fastapi import APIRouter
 
 from repair_service.deps import SessionDep
-from repair_service.orders import public, selectors
 from repair_service.orders import schemas as s
+from repair_service.orders import selectors
 
 router = APIRouter(tags=["public"])
 
@@ -12,4 +12,4 @@ router = APIRouter(tags=["public"])
 @router.get("/public/orders/{token}", response_model=s.PublicOrderView)
 def read_public_order(token: str, session: SessionDep) -> s.PublicOrderView:
     """Progress of the order this QR token belongs to; unknown or revoked tokens are 404."""
-    return selectors.public_view(session, public.order_by_public_token(session, token))
+    return selectors.public_view(session, token)

@@ -72,6 +72,8 @@ Action = Callable[..., Any]
 def _act(
     session: Session, actor: Actor, order_id: int, action: Action, **fields: Any
 ) -> s.OrderSummary:
+    # Callers pass ``**dict(body)``, not ``model_dump()``: attached photos stay AttachmentRef
+    # models, which is what the transitions take.
     order = action(session, actor=actor, order_id=order_id, **fields)
     return selectors.order_summary(session, order)
 
@@ -81,7 +83,7 @@ def approve(
     order_id: int, body: s.ApproveAction, actor: CurrentStaff, session: SessionDep
 ) -> s.OrderSummary:
     """Approve at review, naming the receiving address the customer ships to."""
-    return _act(session, actor, order_id, transitions.approve_request, **body.model_dump())
+    return _act(session, actor, order_id, transitions.approve_request, **dict(body))
 
 
 @router.post("/orders/{order_id}/reject", response_model=s.OrderSummary)
@@ -89,7 +91,7 @@ def reject(
     order_id: int, body: s.RequiredCommentAction, actor: CurrentStaff, session: SessionDep
 ) -> s.OrderSummary:
     """Reject at review with a comment for the customer; the order closes."""
-    return _act(session, actor, order_id, transitions.reject_request, **body.model_dump())
+    return _act(session, actor, order_id, transitions.reject_request, **dict(body))
 
 
 @router.post("/orders/{order_id}/receive", response_model=s.OrderSummary)
@@ -97,7 +99,7 @@ def receive(
     order_id: int, body: s.ReceiveAction, actor: CurrentStaff, session: SessionDep
 ) -> s.OrderSummary:
     """Record receipt: condition, accessories, photos."""
-    return _act(session, actor, order_id, transitions.receive_product, **body.model_dump())
+    return _act(session, actor, order_id, transitions.receive_product, **dict(body))
 
 
 @router.post("/orders/{order_id}/inspection", response_model=s.OrderSummary)
@@ -105,7 +107,7 @@ def inspection(
     order_id: int, body: s.InspectionAction, actor: CurrentStaff, session: SessionDep
 ) -> s.OrderSummary:
     """Record the re-inspection findings and the warranty decision."""
-    return _act(session, actor, order_id, transitions.record_inspection, **body.model_dump())
+    return _act(session, actor, order_id, transitions.record_inspection, **dict(body))
 
 
 @router.post("/orders/{order_id}/quote", response_model=s.OrderSummary)
@@ -113,7 +115,7 @@ def quote(
     order_id: int, body: s.QuoteCreate, actor: CurrentStaff, session: SessionDep
 ) -> s.OrderSummary:
     """Send a quote in integer fen; zero under warranty goes straight to repair."""
-    return _act(session, actor, order_id, transitions.send_quote, **body.model_dump())
+    return _act(session, actor, order_id, transitions.send_quote, **dict(body))
 
 
 @router.post("/orders/{order_id}/agree", response_model=s.OrderSummary)
@@ -121,7 +123,7 @@ def agree(
     order_id: int, body: s.VersionedAction, actor: CurrentStaff, session: SessionDep
 ) -> s.OrderSummary:
     """Record the customer's agreement on their behalf."""
-    return _act(session, actor, order_id, transitions.agree_for_customer, **body.model_dump())
+    return _act(session, actor, order_id, transitions.agree_for_customer, **dict(body))
 
 
 @router.post("/orders/{order_id}/decline", response_model=s.OrderSummary)
@@ -129,28 +131,28 @@ def decline(
     order_id: int, body: s.VersionedAction, actor: CurrentStaff, session: SessionDep
 ) -> s.OrderSummary:
     """Record that the customer declined; the product ships back unrepaired."""
-    return _act(session, actor, order_id, transitions.decline_for_customer, **body.model_dump())
+    return _act(session, actor, order_id, transitions.decline_for_customer, **dict(body))
 
 
 @router.post("/orders/{order_id}/start-repair", response_model=s.OrderSummary)
 def start_repair(
     order_id: int, body: s.VersionedAction, actor: CurrentStaff, session: SessionDep
 ) -> s.OrderSummary:
-    return _act(session, actor, order_id, transitions.start_repair, **body.model_dump())
+    return _act(session, actor, order_id, transitions.start_repair, **dict(body))
 
 
 @router.post("/orders/{order_id}/finish-repair", response_model=s.OrderSummary)
 def finish_repair(
     order_id: int, body: s.CommentAction, actor: CurrentStaff, session: SessionDep
 ) -> s.OrderSummary:
-    return _act(session, actor, order_id, transitions.finish_repair, **body.model_dump())
+    return _act(session, actor, order_id, transitions.finish_repair, **dict(body))
 
 
 @router.post("/orders/{order_id}/qc-pass", response_model=s.OrderSummary)
 def qc_pass(
     order_id: int, body: s.CommentAction, actor: CurrentStaff, session: SessionDep
 ) -> s.OrderSummary:
-    return _act(session, actor, order_id, transitions.pass_qc, **body.model_dump())
+    return _act(session, actor, order_id, transitions.pass_qc, **dict(body))
 
 
 @router.post("/orders/{order_id}/qc-fail", response_model=s.OrderSummary)
@@ -158,7 +160,7 @@ def qc_fail(
     order_id: int, body: s.RequiredCommentAction, actor: CurrentStaff, session: SessionDep
 ) -> s.OrderSummary:
     """Fail QC with a reason; the order goes back to repair."""
-    return _act(session, actor, order_id, transitions.fail_qc, **body.model_dump())
+    return _act(session, actor, order_id, transitions.fail_qc, **dict(body))
 
 
 @router.post("/orders/{order_id}/ship-back", response_model=s.OrderSummary)
@@ -166,7 +168,7 @@ def ship_back(
     order_id: int, body: s.WaybillAction, actor: CurrentStaff, session: SessionDep
 ) -> s.OrderSummary:
     """Ship the product back with courier and waybill."""
-    return _act(session, actor, order_id, transitions.ship_back, **body.model_dump())
+    return _act(session, actor, order_id, transitions.ship_back, **dict(body))
 
 
 @router.post("/orders/{order_id}/complete", response_model=s.OrderSummary)
@@ -174,7 +176,7 @@ def complete(
     order_id: int, body: s.CommentAction, actor: CurrentStaff, session: SessionDep
 ) -> s.OrderSummary:
     """Complete an order at invoicing (its invoice issued, or none requested)."""
-    return _act(session, actor, order_id, transitions.complete_order, **body.model_dump())
+    return _act(session, actor, order_id, transitions.complete_order, **dict(body))
 
 
 @router.post("/orders/{order_id}/assign", response_model=s.OrderSummary)

@@ -473,11 +473,14 @@ def customer_request(session: Session, actor: Actor, request_id: int) -> s.Repai
 # Order detail
 
 
-def _timeline(session: Session, order_id: int, nodes: dict[str, Node]) -> list[s.TickPublic]:
+def _timeline(
+    session: Session, order_id: int, nodes: dict[str, Node], *, with_files: bool = True
+) -> list[s.TickPublic]:
     ticks = session.exec(select(Tick).where(Tick.order_id == order_id).order_by(col(Tick.id))).all()
     files: dict[int, list[AttachmentRef]] = {}
     tick_ids = [tick.id for tick in ticks]
-    for attachment in session.exec(select(Attachment).where(col(Attachment.tick_id).in_(tick_ids))):
+    attached = select(Attachment).where(col(Attachment.tick_id).in_(tick_ids))
+    for attachment in session.exec(attached) if with_files else ():
         ref = AttachmentRef(kind=attachment.kind, key=attachment.key, name=attachment.name)
         files.setdefault(attachment.tick_id, []).append(ref)  # type: ignore[arg-type]
     return [
@@ -750,17 +753,29 @@ def _detail_fields(session: Session, order: RepairOrder) -> dict[str, Any]:
     }
 
 
-def public_view(session: Session, order: RepairOrder) -> s.PublicOrderView:
-    """What anyone holding the QR sees; names, phone, address and most of the SN are masked."""
+def public_view(session: Session, token: str) -> s.PublicOrderView:
+    """What anyone holding the QR sees; names, phone, address and most of the SN are masked.
+
+    NotFound for an unknown or revoked token. Anyone may load this page, so it costs as few round
+    trips as it can: the order, its request and its product in one query, then the nodes, then
+    the ticks without their attachments, which it never shows.
+    """
+    if not token or len(token) > 64:
+        raise NotFound("No such order")
+    found = session.exec(
+        select(RepairOrder, RepairRequest, CatalogueProduct)
+        .join(RepairRequest, col(RepairRequest.id) == RepairOrder.request_id)
+        .outerjoin(CatalogueProduct, col(CatalogueProduct.pn) == RepairOrder.pn)
+        .where(RepairOrder.public_token == token)
+    ).first()
+    if found is None:
+        raise NotFound("No such order")
+    order, request, product = found
     nodes = load_nodes(session)
-    request = session.get(RepairRequest, order.request_id)
-    assert request is not None
-    product = session.exec(select(CatalogueProduct).where(CatalogueProduct.pn == order.pn)).first()
-    timeline = _timeline(session, order.id, nodes)  # type: ignore[arg-type]
+    timeline = _timeline(session, order.id, nodes, with_files=False)  # type: ignore[arg-type]
     for tick in timeline:
         # Staff comments may quote the customer or carry addresses: the public page has none.
         tick.comment = None
-        tick.attachments = []
     return s.PublicOrderView(
         number=order.number,
         pn=order.pn,

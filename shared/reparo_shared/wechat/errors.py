@@ -22,8 +22,16 @@ class OAuthScopeTooNarrow(WeChatError):
 
 
 class DeliveryFailed(WeChatError):
-    """A notification was not delivered. ``retryable`` says whether trying later may succeed."""
+    """A notification was not delivered, as far as we know.
 
-    def __init__(self, errcode: int | None, message: str, *, retryable: bool) -> None:
+    ``retryable`` says whether trying later may succeed. ``maybe_delivered`` is set when the
+    request may have reached WeChat but no answer came back (a read time-out, a dropped
+    connection): WeChat may have delivered it anyway.
+    """
+
+    def __init__(
+        self, errcode: int | None, message: str, *, retryable: bool, maybe_delivered: bool = False
+    ) -> None:
         super().__init__(errcode, message)
         self.retryable = retryable
+        self.maybe_delivered = maybe_delivered

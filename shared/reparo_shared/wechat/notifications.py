@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import requests
+from urllib3.exceptions import NewConnectionError
 from wechatpy.exceptions import WeChatClientException
 
 from reparo_shared.wechat.client import ReparoWeChatClient
@@ -103,7 +104,8 @@ class NotificationSender:
     def send_subscription(self, notification: Notification) -> Delivered:
         """Send a subscription message, which spends one of the customer's consents.
 
-        WeChat has no de-duplication here, so the caller must remember sent event ids.
+        WeChat has no de-duplication here, so the caller must remember sent event ids, and must
+        not resend one whose failure says ``maybe_delivered``.
         """
         payload: dict[str, Any] = {
             "touser": notification.openid,
@@ -123,12 +125,24 @@ class NotificationSender:
         except WeChatClientException as exc:
             raise _failure(notification, exc.errcode, str(exc.errmsg), _status(exc)) from exc
         except requests.RequestException as exc:
-            raise _failure(notification, None, type(exc).__name__, None) from exc
+            failure = _failure(notification, None, type(exc).__name__, None)
+            failure.maybe_delivered = _may_have_arrived(exc)
+            raise failure from exc
         logger.info(
             "wechat.notification.sent",
             extra={"event_id": notification.event_id, "template_id": notification.template_id},
         )
         return result
+
+
+def _may_have_arrived(exc: requests.RequestException) -> bool:
+    """Whether the request may have reached WeChat: only a failed connect proves it did not."""
+    if isinstance(exc, requests.ConnectTimeout):
+        return False
+    if isinstance(exc, requests.ConnectionError):
+        reason = getattr(exc.args[0], "reason", None) if exc.args else None
+        return not isinstance(reason, NewConnectionError)
+    return True
 
 
 def _data(fields: Mapping[str, str]) -> dict[str, dict[str, str]]:

@@ -5,6 +5,7 @@ from typing import Any
 
 import pytest
 
+from reparo_shared.testing import free_port
 from reparo_shared.wechat import (
     DeliveryFailed,
     Notification,
@@ -132,7 +133,34 @@ def test_timed_out_send_is_retryable_and_the_retry_arrives_once(sandbox: Running
 
     assert failed.value.retryable is True
     assert failed.value.errcode is None
+    assert failed.value.maybe_delivered is True  # no answer: WeChat may have delivered it
     assert len(_inbox(sandbox)) == 1
+
+
+def test_wechat_not_reachable_at_all_is_retryable_and_surely_not_delivered(
+    sandbox: RunningSandbox,
+) -> None:
+    client = make_client(sandbox.settings())
+    assert client.access_token  # fetched while the sandbox answers
+    client.API_BASE_URL = f"http://127.0.0.1:{free_port()}/cgi-bin/"
+    sender = NotificationSender.for_client(client)
+
+    with pytest.raises(DeliveryFailed) as failed:
+        sender.send_subscription(_review_notice())
+
+    assert failed.value.retryable is True
+    assert failed.value.maybe_delivered is False
+
+
+def test_a_refusal_by_wechat_was_surely_not_delivered(
+    sandbox: RunningSandbox, sender: NotificationSender
+) -> None:
+    _arm(sandbox, errcode=45009)
+
+    with pytest.raises(DeliveryFailed) as failed:
+        sender.send_template(_review_notice())
+
+    assert failed.value.maybe_delivered is False
 
 
 def _wait_for_calls(sandbox: RunningSandbox, counter: str, expected: int) -> None:

@@ -50,6 +50,7 @@ def test_ten_concurrent_callers_after_expiry_make_one_renewal(
 ) -> None:
     set_menu(client, MENU)
     first_token = client.access_token
+    # WeChat now answers 42001 (access_token expired) to every caller still holding it.
     sandbox.control("POST", "/sandbox/tokens/expire")
 
     with ThreadPoolExecutor(max_workers=10) as pool:

@@ -128,8 +128,9 @@
   window.wx = window.jWeixin = wx;
 
   // <wx-open-subscribe template="id1,id2">: the subscription consent prompt. A tap grants one
-  // consent per template to the user this browser signed in as at the sandbox, unless
-  // window.__wxSandbox.subscribeDecision is "reject".
+  // consent per allowed template to the user this browser signed in as at the sandbox.
+  // window.__wxSandbox.subscribeDecision is "accept" (the default), "reject", or an object
+  // giving each template id its own answer, as the user ticks them in WeChat's sheet.
   sandbox.subscribeDecision = "accept";
   if (window.customElements && !customElements.get("wx-open-subscribe")) {
     customElements.define("wx-open-subscribe", class extends HTMLElement {
@@ -147,19 +148,25 @@
           element.dispatchEvent(new CustomEvent("error", { detail: { errCode: 1, errMsg: "open tag not configured" } }));
           return;
         }
+        // One decision for every template ("accept", "reject"), or one per template id.
         var decision = sandbox.subscribeDecision;
         var details = {};
-        ids.forEach(function (id) { details[id] = JSON.stringify({ status: decision }); });
+        var accepted = [];
+        ids.forEach(function (id) {
+          var answer = typeof decision === "object" ? (decision[id] || "reject") : decision;
+          details[id] = JSON.stringify({ status: answer });
+          if (answer === "accept") accepted.push(id);
+        });
         var done = function () {
           element.dispatchEvent(new CustomEvent("success", {
             detail: { errMsg: "subscribe:ok", subscribeDetails: JSON.stringify(details) }
           }));
         };
-        if (decision !== "accept") { done(); return; }
+        if (!accepted.length) { done(); return; }
         fetch(base + "/sandbox/jsapi/subscribe", {
           method: "POST", credentials: "include",
           headers: { "Content-Type": "application/json" },
-          body: JSON.stringify({ templates: ids, openid: sandbox.openid || null })
+          body: JSON.stringify({ templates: accepted, openid: sandbox.openid || null })
         }).then(done, function () {
           element.dispatchEvent(new CustomEvent("error", { detail: { errCode: 2, errMsg: "network" } }));
         });
