@@ -32,6 +32,7 @@ def test_a_form_the_service_refuses_names_the_fields_in_chinese(
     fill_request(page, contact_name="   ")  # passes the browser's check, not the service's
 
     page.click("#submit-request")
+    page.click("#review-confirm")
 
     alert = page.get_by_role("alert")
     expect(alert).to_have_text(re.compile(r"请检查表单：\s*姓名：必填"))
@@ -58,8 +59,10 @@ def test_a_stale_page_is_refused_in_chinese_with_the_order_number(
     sign_in(page, stack, "oSbx_maria")
     fill_request(page, contact_name="Maria")
     page.click("#submit-request")
-    page.wait_for_url(re.compile(r".*/repair/requests/\d+$"))
+    page.click("#review-confirm")
+    page.wait_for_url(re.compile(r".*/repair/requests/\d+\?submitted=1$"))
     page.locator(".app-order-row").first.click()
+    page.wait_for_url(re.compile(r".*/repair/orders/\d+$"))
     order_id = int(page.url.rsplit("/", 1)[1])
     coordinator: StaffApi = staff("coordinator")
     address = coordinator.client.get("/staff/addresses").json()[0]["id"]
