@@ -18,8 +18,8 @@ FIELD_LABELS = {
     "contact_phone": "Phone",
     "ship_from_address": "Ship from",
     "items": "Product",
-    "pn": "Part number or product name",
-    "sn": "Serial number",
+    "pn": "Part number (PN)",
+    "sn": "Serial number (SN)",
     "fault_description": "Fault",
     "attachments": "Photos and videos",
     "courier": "Courier",
@@ -83,12 +83,20 @@ def _problem_phrase(language: str, problem: dict[str, Any]) -> str | None:
 
 
 def _field_name(language: str, loc: list[Any]) -> str | None:
-    """The form's label for a refused field (``loc`` starts with "body"), product rows numbered."""
+    """The form's label for a refused field (``loc`` starts with "body"), product rows numbered.
+
+    Within a product the field is the one right under the product's number, so a refused
+    attachment (``items.0.attachments.2.key``) is named as the product's photos and videos, and a
+    refusal of the whole product names the product by its number."""
     path = [str(part) for part in loc[1:]]
-    label = FIELD_LABELS.get(path[-1]) if path else None
-    if label is None:
-        return None
     _ = translations(language).gettext
-    if len(path) >= 3 and path[0] == "items" and path[1].isdigit():
-        return _("{field} of product {n}").format(field=_(label), n=int(path[1]) + 1)
-    return _(label)
+    if len(path) >= 2 and path[0] == "items" and path[1].isdigit():
+        number = int(path[1]) + 1
+        if len(path) == 2:
+            return _("Product {n}").format(n=number)
+        label = FIELD_LABELS.get(path[2])
+        if label is None:
+            return None
+        return _("{field} of product {n}").format(field=_(label), n=number)
+    label = FIELD_LABELS.get(path[-1]) if path else None
+    return _(label) if label else None

@@ -79,6 +79,10 @@ CODE_LABELS = {
     "passed": "passed",
     "failed": "failed",
     "completed": "completed",
+    "invoiced": "invoiced",
+    "closed": "closed",
+    "warranty_free": "free under warranty",
+    "arrived_unannounced": "arrived without a waybill",
     "delivery_sent": "delivered",
     "delivery_retrying": "delivery being retried",
     "delivery_failed": "not delivered",
@@ -166,7 +170,9 @@ def _items_from_form(form: FormData) -> list[dict[str, Any]]:
             group: _attachment_refs(form.get(f"items-{index}-{group}"), kinds)
             for group, kinds in UPLOAD_GROUPS.items()
         }
-        if any(item.values()) or any(files.values()):
+        # Every product block the form holds is sent, a blank one too: repair_service then names
+        # the product and the field that is missing instead of refusing "the products" as a whole.
+        if f"items-{index}-pn" in form or any(item.values()) or any(files.values()):
             item["attachments"] = [ref for refs in files.values() for ref in refs]
             items.append({**item, **{group: json.dumps(refs) for group, refs in files.items()}})
     return items
@@ -193,15 +199,17 @@ def _api_items(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 @router.get("/repair/mine")
-async def my_requests(request: Request, page: int = 1) -> Response:
+async def my_requests(request: Request, page: str = "1") -> Response:
     client = _client_or_signin(request)
     if isinstance(client, Response):
         return client
-    listing = await client.get("/requests", page=max(page, 1), page_size=20)
-    return _page(request, "repair/mine.html", listing=listing, page=page)
+    # A mistyped page number shows the first page rather than a validation error.
+    page_number = max(_int(page), 1)
+    listing = await client.get("/requests", page=page_number, page_size=20)
+    return _page(request, "repair/mine.html", listing=listing, page=page_number)
 
 
-@router.get("/repair/requests/{request_id}")
+@router.get("/repair/requests/{request_id:int}")
 async def request_detail(request: Request, request_id: int, submitted: bool = False) -> Response:
     client = _client_or_signin(request)
     if isinstance(client, Response):
@@ -230,7 +238,7 @@ async def _subscription_prompt(request: Request, client: RepairClient, moment: s
     return [str(template_id) for template_id in prompt["template_ids"]]
 
 
-@router.get("/repair/orders/{order_id}")
+@router.get("/repair/orders/{order_id:int}")
 async def order_detail(request: Request, order_id: int, agreed: bool = False) -> Response:
     client = _client_or_signin(request)
     if isinstance(client, Response):
@@ -245,6 +253,7 @@ async def _render_order(
     order_id: int,
     error: str | None = None,
     subscribe: list[str] | None = None,
+    invoice_form: dict[str, str] | None = None,
 ) -> Response:
     try:
         order = await client.get(f"/orders/{order_id}")
@@ -265,7 +274,7 @@ async def _render_order(
     return _page(
         request, "repair/order.html", status_code, order=order, siblings=siblings, error=error,
         messages=messages, offline_payment_account=account, subscribe=subscribe or [],
-        invoice_titles=titles,
+        invoice_titles=titles, invoice_form=invoice_form or {},
     )  # fmt: skip
 
 
@@ -286,18 +295,22 @@ async def _act_then_show(
     body: dict[str, Any],
     order_id: int,
     then: str = "",
+    invoice_form: dict[str, str] | None = None,
 ) -> Response:
     """Post one customer action to repair_service, then show the order again: redirected on
     success (with ``then`` as the query), re-rendered with repair_service's message when it
-    refused."""
+    refused, with the invoice form still holding what the customer typed (``invoice_form``)."""
     try:
         await client.post(api_path, body)
     except RepairApiError as error:
-        return await _render_order(request, client, order_id, error=_refusal(request, error))
+        refusal = _refusal(request, error)
+        return await _render_order(
+            request, client, order_id, error=refusal, invoice_form=invoice_form
+        )
     return RedirectResponse(f"/repair/orders/{order_id}{then}", status_code=303)
 
 
-@router.post("/repair/orders/{order_id}/{action}")
+@router.post("/repair/orders/{order_id:int}/{action}")
 async def order_action(request: Request, order_id: int, action: str) -> Response:
     """One customer action on an order, carrying the version the page showed."""
     client = _client_or_signin(request)
@@ -313,7 +326,7 @@ async def order_action(request: Request, order_id: int, action: str) -> Response
     return await _act_then_show(request, client, path, body, order_id, then)
 
 
-@router.post("/repair/requests/{request_id}/payments")
+@router.post("/repair/requests/{request_id:int}/payments")
 async def choose_payment(request: Request, request_id: int) -> Response:
     """Pay one or several agreed orders of a request together, online or offline."""
     client = _client_or_signin(request)
@@ -326,7 +339,7 @@ async def choose_payment(request: Request, request_id: int) -> Response:
     return await _act_then_show(request, client, f"/requests/{request_id}/payments", body, back_to)
 
 
-@router.post("/repair/payments/{payment_id}/proof")
+@router.post("/repair/payments/{payment_id:int}/proof")
 async def submit_proof(request: Request, payment_id: int) -> Response:
     """Send (or send again after a rejection) the offline payment proof."""
     client = _client_or_signin(request)
@@ -345,7 +358,7 @@ async def submit_proof(request: Request, payment_id: int) -> Response:
     return await _act_then_show(request, client, path, body, _int(form.get("back_to")))
 
 
-@router.post("/repair/payments/{payment_id}/invoice")
+@router.post("/repair/payments/{payment_id:int}/invoice")
 async def request_invoice(request: Request, payment_id: int) -> Response:
     """Ask for the invoice of a confirmed payment (special only for offline payments)."""
     client = _client_or_signin(request)
@@ -357,7 +370,9 @@ async def request_invoice(request: Request, payment_id: int) -> Response:
         for field in ("kind", "title", "tax_id", "address", "phone", "bank", "bank_account")
     }
     path = f"/payments/{payment_id}/invoice"
-    shown = await _act_then_show(request, client, path, body, _int(form.get("back_to")))
+    back_to = _int(form.get("back_to"))
+    typed = {**body, "save_title": "1" if form.get("save_title") else ""}
+    shown = await _act_then_show(request, client, path, body, back_to, invoice_form=typed)
     if form.get("save_title") and shown.status_code == 303:
         await _keep_invoice_title(client, body)
     return shown

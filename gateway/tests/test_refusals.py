@@ -54,7 +54,7 @@ def test_a_validation_error_names_the_form_fields_in_the_page_language() -> None
         "电话：至少 5 个字符；产品 2 的序列号 (SN)：必填；快递公司：必填"
     )
     assert refusal_text("en", invalid) == (
-        "Phone: at least 5 characters; Serial number of product 2: required; Courier: required"
+        "Phone: at least 5 characters; Serial number (SN) of product 2: required; Courier: required"
     )
 
 
@@ -68,3 +68,24 @@ def test_a_validation_error_on_a_field_the_pages_do_not_show_uses_the_general_me
     )
 
     assert refusal_text("zh-Hans", invalid) == "部分内容缺失或无效：expected_version"
+
+
+def test_a_refused_product_names_its_number_and_the_field() -> None:
+    invalid = RepairApiError(
+        422,
+        "invalid",
+        problems=[
+            {"loc": ["body", "items", 0, "pn"], "type": "string_too_short", "ctx": {}},
+            {"loc": ["body", "items", 1, "fault_description"], "type": "missing"},
+            {"loc": ["body", "items", 2, "attachments", 0, "key"], "type": "missing"},
+            {"loc": ["body", "items", 3], "type": "model_attributes_type"},
+        ],
+    )
+
+    assert refusal_text("en", invalid) == (
+        "Part number (PN) of product 1: required; Fault of product 2: required; "
+        "Photos and videos of product 3: required; Product 4: not valid"
+    )
+    assert refusal_text("zh-Hans", invalid).startswith(
+        "产品 1 的产品型号 (PN)：必填；产品 2 的故障描述"
+    )

@@ -13,7 +13,7 @@ from gateway.content.rendering import not_found_page, page_path
 router = APIRouter(include_in_schema=False)
 
 
-@router.get("/pages/{page_id}/")
+@router.get("/pages/{page_id:int}/")
 async def page_by_id(request: Request, page_id: int) -> Response:
     page = await CmsClient.for_request(request).page(page_id, fields=("public_url",))
     path = page_path(page)

@@ -7,8 +7,11 @@
   var products = document.getElementById("products");
   var draftKey = form.dataset.draftKey;
 
+  // Numbers the product blocks and their fields; "remove" shows only when there is another left.
   function renumber() {
-    products.querySelectorAll(".app-product").forEach(function (block, index) {
+    var blocks = products.querySelectorAll(".app-product");
+    blocks.forEach(function (block, index) {
+      block.querySelector(".app-remove-product").hidden = blocks.length <= 1;
       block.dataset.index = index;
       block.querySelector(".app-product-number").textContent = index + 1;
       block.querySelectorAll("[name^='items-']").forEach(function (field) {
@@ -121,18 +124,51 @@
     review.hidden = false;
   }
 
+  // Photos still uploading hold the request back: sent now, it would go without them. The
+  // customer is told why, and the request continues by itself once the last upload has finished
+  // or failed (to the review, or straight to sending if they had already confirmed).
+  var uploadsNotice = document.getElementById("uploads-pending");
+  var heldBy = null;
+
+  function uploadsPending() {
+    return window.reparoUploadsPending ? window.reparoUploadsPending() : 0;
+  }
+
+  function holdUntilUploaded(then) {
+    heldBy = then;
+    uploadsNotice.hidden = false;
+    if (review) review.querySelector(".app-review-wait").hidden = false;
+  }
+
+  document.addEventListener("reparo:uploads", function (event) {
+    if (event.detail.pending > 0 || !heldBy) return;
+    var then = heldBy;
+    heldBy = null;
+    uploadsNotice.hidden = true;
+    if (review) review.querySelector(".app-review-wait").hidden = true;
+    then();
+  });
+
+  function confirmAndSend() {
+    if (uploadsPending() > 0) { holdUntilUploaded(confirmAndSend); return; }
+    reviewed = true;
+    document.getElementById("review-confirm").disabled = true;
+    form.requestSubmit();
+  }
+
   if (review) {
     document.getElementById("review-edit").addEventListener("click", function () {
       review.hidden = true;
     });
-    document.getElementById("review-confirm").addEventListener("click", function () {
-      reviewed = true;
-      this.disabled = true;
-      form.requestSubmit();
-    });
+    document.getElementById("review-confirm").addEventListener("click", confirmAndSend);
   }
   form.addEventListener("submit", function (event) {
     var button = document.getElementById("submit-request");
+    if (uploadsPending() > 0) {
+      event.preventDefault();
+      if (!heldBy) holdUntilUploaded(function () { form.requestSubmit(); });
+      return;
+    }
     if (review && !reviewed) { event.preventDefault(); showReview(); return; }
     if (button.disabled) { event.preventDefault(); return; }
     button.disabled = true;

@@ -1,7 +1,33 @@
 // Photo, video and proof uploads with progress and removal. Each widget keeps the uploaded
-// files' references as JSON in a hidden input that the surrounding form submits.
+// files' references as JSON in a hidden input that the surrounding form submits; a file's
+// reference is added only once its upload has finished, so an unfinished upload is never sent.
+// At most two files upload at a time (the rest wait their turn) so that picking many photos on
+// a phone does not flood repair_service. window.reparoUploadsPending() says how many files are
+// still uploading or waiting; the document hears "reparo:uploads" whenever that number changes.
 (function () {
   "use strict";
+  var AT_ONCE = 2;
+  var waiting = [];
+  var running = 0;
+
+  function pending() { return waiting.length + running; }
+
+  function announce() {
+    document.dispatchEvent(new CustomEvent("reparo:uploads", { detail: { pending: pending() } }));
+  }
+
+  function next() {
+    while (running < AT_ONCE && waiting.length) {
+      running += 1;
+      waiting.shift()();
+    }
+    announce();
+  }
+
+  function done() {
+    running -= 1;
+    next();
+  }
 
   function refs(widget) {
     try { return JSON.parse(widget.querySelector("input[type=hidden]").value || "[]"); }
@@ -30,16 +56,19 @@
     widget.querySelector(".app-upload-list").appendChild(item);
   }
 
-  function upload(widget, file) {
+  function queue(widget, file) {
     var row = document.createElement("li");
-    row.className = "app-upload-item";
+    row.className = "app-upload-item app-upload-running";
     var progress = document.createElement("progress");
     progress.max = 100;
     progress.value = 0;
     row.textContent = file.name + " ";
     row.appendChild(progress);
     widget.querySelector(".app-upload-list").appendChild(row);
+    waiting.push(function () { upload(widget, file, row, progress); });
+  }
 
+  function upload(widget, file, row, progress) {
     var request = new XMLHttpRequest();
     request.open("PUT", "/api/repair/files");
     request.setRequestHeader("Content-Type", "application/octet-stream");
@@ -57,22 +86,27 @@
         save(widget, refs(widget).concat([ref]));
         showItem(widget, ref);
       } else {
-        showError(widget, file.name + ": " + (refusal(widget, answer) || request.statusText));
+        showError(widget, file.name + ": " + refusal(widget, answer));
       }
+      done();
     });
-    request.addEventListener("error", function () {
-      row.remove();
-      showError(widget, file.name + ": " + (widget.dataset.networkError || "network error"));
+    ["error", "abort", "timeout"].forEach(function (failure) {
+      request.addEventListener(failure, function () {
+        row.remove();
+        showError(widget, file.name + ": " + (widget.dataset.networkError || "network error"));
+        done();
+      });
     });
     request.send(file);
   }
 
-  // The refusal in the page's language when its code is known, else the service's own words.
+  // The refusal in the page's language when its code is known, else a general "upload failed"
+  // in the page's language (never the server's raw status text, e.g. "Internal Server Error").
   function refusal(widget, answer) {
     var words = {};
     try { words = JSON.parse(widget.dataset.refusals || "{}"); } catch (e) { words = {}; }
     var text = words[answer.code];
-    if (!text) return answer.detail;
+    if (!text) return widget.dataset.networkError || "upload failed";
     var megabytes = answer.limit_bytes ? Math.round(answer.limit_bytes / 104857.6) / 10 : "";
     return text.replace("{limit}", megabytes);
   }
@@ -90,11 +124,13 @@
     refs(widget).forEach(function (ref) { showItem(widget, ref); });
     widget.querySelector("input[type=file]").addEventListener("change", function (event) {
       widget.querySelector(".app-upload-error").hidden = true;
-      Array.prototype.forEach.call(event.target.files, function (file) { upload(widget, file); });
+      Array.prototype.forEach.call(event.target.files, function (file) { queue(widget, file); });
       event.target.value = "";
+      next();
     });
   }
 
+  window.reparoUploadsPending = pending;
   window.reparoUploaders = function (root) {
     (root || document).querySelectorAll(".app-uploader").forEach(attach);
   };

@@ -1,0 +1,81 @@
+"""A customer who taps "submit" while photos are still uploading: the request waits for them."""
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+from playwright.sync_api import BrowserContext, Route, expect
+
+from tests.browser.test_customer_journey import photo, sign_in
+from tests.conftest import Stack, StaffApi
+
+
+def test_submit_waits_for_running_uploads_and_the_request_keeps_its_photos(
+    stack: Stack, staff: Callable[[str], StaffApi], phone: BrowserContext, tmp_path: Path
+) -> None:
+    page = phone.new_page()
+    sign_in(page, stack, "oSbx_lina")
+    held: list[Route] = []  # uploads the "slow network" has not let through yet
+
+    def slow_uploads(route: Route) -> None:
+        if route.request.method == "PUT":
+            held.append(route)
+        else:
+            route.continue_()
+
+    page.route("**/api/repair/files", slow_uploads)
+    page.fill("input[name=contact_name]", "李娜")
+    page.fill("input[name=contact_phone]", "13912345678")
+    page.fill("textarea[name=ship_from_address]", "浙江省杭州市西湖区文三路 100 号")
+    page.fill("input[name=items-0-pn]", "PN-100")
+    page.fill("input[name=items-0-sn]", "SN-SLOW-UPLOAD")
+    page.fill("textarea[name=items-0-fault_description]", "无法开机")
+    names = ["one.jpg", "two.jpg", "three.jpg"]
+    page.locator("fieldset[data-index='0'] .app-upload-input").first.set_input_files(
+        [str(photo(tmp_path, name)) for name in names]
+    )
+    page.wait_for_function("window.reparoUploadsPending() === 3")
+
+    page.click("#submit-request")
+
+    expect(page.locator("#uploads-pending")).to_be_visible()
+    expect(page.locator("#uploads-pending")).to_contain_text("照片仍在上传中")
+    expect(page.get_by_role("dialog")).to_be_hidden()
+    assert len(held) == 2, "two uploads at a time, the third waits its turn"
+    released = 0
+    for _ in range(200):  # the third upload reaches the route once one of the first two ends
+        if released == len(names):
+            break
+        if held:
+            held.pop(0).continue_()
+            released += 1
+        page.wait_for_timeout(50)
+    review = page.locator("#request-review")
+    expect(review.get_by_role("dialog")).to_be_visible()
+    expect(review).to_contain_text("文件 3")
+    expect(page.locator("#uploads-pending")).to_be_hidden()
+    page.click("#review-confirm")
+    page.wait_for_url(re.compile(r".*/repair/requests/\d+\?submitted=1$"))
+    page.locator(".app-order-row").first.click()
+    order = staff("coordinator").order(int(page.url.rsplit("/", 1)[1]))
+
+    sent = sorted(attachment["name"] for attachment in order["attachments"])
+    assert sent == sorted(names)
+
+
+def test_an_upload_the_server_fails_shows_the_translated_message(
+    stack: Stack, phone: BrowserContext, tmp_path: Path
+) -> None:
+    page = phone.new_page()
+    sign_in(page, stack, "oSbx_lina")
+    page.route(
+        "**/api/repair/files",
+        lambda route: route.fulfill(status=500, body="Internal Server Error"),
+    )
+
+    page.locator("fieldset[data-index='0'] .app-upload-input").first.set_input_files(
+        str(photo(tmp_path, "broken.jpg"))
+    )
+
+    expect(page.get_by_role("alert")).to_have_text("broken.jpg: 上传失败，请重试。")
+    assert "Internal Server Error" not in page.content()
