@@ -52,7 +52,7 @@ class _UtcFormatter(logging.Formatter):
     the machine's; lines from all of them side by side must read on one clock.
     """
 
-    converter = time.gmtime
+    converter = staticmethod(time.gmtime)
     default_msec_format = "%s.%03dZ"
 
 
