@@ -219,6 +219,9 @@ WHITENOISE_USE_FINDERS = DEBUG
 
 # Wagtail
 
+# ASCII slugs: a Chinese slug turns into a long run of %XX escapes in every shared link. Pages
+# whose title gives no ASCII slug get a short random one (HeadlessPage).
+WAGTAIL_ALLOW_UNICODE_SLUGS = False
 WAGTAIL_SITE_NAME = os.environ.get("CMS_SITE_NAME", "Reparo")
 WAGTAILADMIN_BASE_URL = f"{GATEWAY_PUBLIC_URL}/cms/admin"
 WAGTAILAPI_BASE_URL = GATEWAY_PUBLIC_URL

@@ -6,6 +6,7 @@ Every record carries the service name and the current correlation id, which the 
 
 import logging
 import sys
+import time
 import uuid
 from contextvars import ContextVar
 
@@ -41,6 +42,20 @@ class _ContextFilter(logging.Filter):
         return True
 
 
+PLAIN_FORMAT = "%(asctime)s %(levelname)-7s %(service)s %(name)s [%(correlation_id)s] %(message)s"
+
+
+class _UtcFormatter(logging.Formatter):
+    """Readable lines stamped in UTC, marked ``Z``, whatever the process's zone.
+
+    The cms runs in its editors' zone (Django sets ``TZ`` from ``TIME_ZONE``), the other services in
+    the machine's; lines from all of them side by side must read on one clock.
+    """
+
+    converter = staticmethod(time.gmtime)
+    default_msec_format = "%s.%03dZ"
+
+
 def configure_logging(service: str, json_logs: bool = False, level: str = "INFO") -> None:
     """Send every logger's records to stderr, formatted for the environment."""
     handler = logging.StreamHandler(sys.stderr)
@@ -55,11 +70,7 @@ def configure_logging(service: str, json_logs: bool = False, level: str = "INFO"
             )
         )
     else:
-        handler.setFormatter(
-            logging.Formatter(
-                "%(asctime)s %(levelname)-7s %(service)s %(name)s [%(correlation_id)s] %(message)s"
-            )
-        )
+        handler.setFormatter(_UtcFormatter(PLAIN_FORMAT))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

@@ -2,9 +2,10 @@
 
 import json
 import logging
+import time
 import warnings
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -89,3 +90,23 @@ def test_an_access_log_uvicorn_was_told_to_leave_out_stays_out(
     access.info('127.0.0.1 - "GET /cms/healthz HTTP/1.1" 200')
 
     assert capsys.readouterr().err == ""
+
+
+@pytest.mark.usefixtures("restore_logging")
+def test_readable_lines_are_stamped_in_utc_whatever_the_process_zone(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TZ", "Asia/Shanghai")  # what Django does for the cms's TIME_ZONE
+    time.tzset()
+    try:
+        configure_logging("cms")
+        before = datetime.now(UTC)
+        logging.getLogger("reparo_cms.demo").info("cms.demo.seeded")
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+
+    line = capsys.readouterr().err
+    stamp = datetime.strptime(line[:24], "%Y-%m-%d %H:%M:%S.%fZ").replace(tzinfo=UTC)
+    assert abs(stamp - before) < timedelta(seconds=5)
+    assert "cms.demo.seeded" in line

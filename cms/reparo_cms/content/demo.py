@@ -6,7 +6,11 @@ Used by ``manage.py seed_demo``; running it again changes nothing.
 import io
 import json
 import logging
+import shutil
+import subprocess
+import tempfile
 from datetime import date
+from pathlib import Path
 
 from django.core.files.base import ContentFile
 from django.core.files.images import ImageFile
@@ -33,12 +37,92 @@ from reparo_cms.content.models import (
 
 logger = logging.getLogger(__name__)
 
+DEMO_VIDEO_SLUG = "power-on-and-homing"
+DEMO_VIDEO_SECONDS = 4
+# Where the first demo pointed its video, which never played; a database seeded then is mended.
+UNPLAYABLE_DEMO_URL = "https://example.com/videos/power-on.mp4"
+
 
 def demo_image(title: str, colour: tuple[int, int, int]) -> Image:
     """A plain coloured picture, so the demo needs no image files in the repository."""
     buffer = io.BytesIO()
     PillowImage.new("RGB", (1200, 800), colour).save(buffer, format="PNG")
     return Image.objects.create(title=title, file=ImageFile(buffer, name=f"{title}.png"))
+
+
+def _ffmpeg(ffmpeg: str, *arguments: str) -> None:
+    subprocess.run(
+        [ffmpeg, "-hide_banner", "-loglevel", "error", "-y", *arguments],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+
+
+def demo_video() -> tuple[ContentDocument, Image] | None:
+    """A few seconds of test pattern and tone as a phone-playable MP4, with a poster from it.
+
+    Made with ffmpeg at seed time, so the repository holds no media file; None (and a log line
+    saying how to get a video) when ffmpeg is not installed or fails.
+    """
+    ffmpeg = shutil.which("ffmpeg")
+    if ffmpeg is None:
+        logger.warning(
+            "cms.demo.video_skipped: ffmpeg is not installed, so the demo has no video page; "
+            "install ffmpeg and run seed_demo again to add it"
+        )
+        return None
+    with tempfile.TemporaryDirectory(prefix="reparo-demo-") as folder:
+        movie, still = Path(folder) / "power-on.mp4", Path(folder) / "power-on.png"
+        try:
+            _ffmpeg(
+                ffmpeg,
+                *("-f", "lavfi", "-i", f"testsrc2=size=640x360:rate=25:d={DEMO_VIDEO_SECONDS}"),
+                *("-f", "lavfi", "-i", f"sine=frequency=440:d={DEMO_VIDEO_SECONDS}"),
+                # Baseline H.264 in yuv420p and AAC play in every phone browser, WeChat's too;
+                # faststart puts the index first, so playback starts before the download ends.
+                *("-c:v", "libx264", "-profile:v", "baseline", "-pix_fmt", "yuv420p"),
+                *("-c:a", "aac", "-b:a", "64k", "-shortest", "-movflags", "+faststart"),
+                str(movie),
+            )
+            _ffmpeg(ffmpeg, "-ss", "1", "-i", str(movie), "-frames:v", "1", str(still))
+        except (subprocess.SubprocessError, OSError) as error:
+            logger.warning("cms.demo.video_failed: ffmpeg could not make the demo video: %r", error)
+            return None
+        document = ContentDocument.objects.create(
+            title="开机与回零 演示视频",
+            file=ContentFile(movie.read_bytes(), name="power-on.mp4"),
+        )
+        poster = Image.objects.create(
+            title="demo-poster", file=ImageFile(io.BytesIO(still.read_bytes()), name="poster.png")
+        )
+    return document, poster
+
+
+def demo_video_page(category: Page) -> VideoPage | None:
+    """The demo's video page under ``category``, created or mended with a playable file.
+
+    A page seeded with the old unplayable address gets the file; one already playable is left
+    alone; without ffmpeg there is none.
+    """
+    page = VideoPage.objects.child_of(category).filter(slug=DEMO_VIDEO_SLUG).first()
+    if page is not None and (page.video_file_id or page.external_url != UNPLAYABLE_DEMO_URL):
+        return page
+    made = demo_video()
+    if made is None:
+        return page
+    video_file, poster = made
+    if page is None:
+        page = VideoPage(title="开机与回零", slug=DEMO_VIDEO_SLUG)
+        page.notes = "<p>第一次开机前请阅读安全手册。</p>"
+    page.video_file, page.poster, page.external_url = video_file, poster, ""
+    page.duration_seconds = DEMO_VIDEO_SECONDS
+    if page.pk is None:
+        _child(category, page)
+        return page
+    page.save_revision().publish()
+    logger.info("cms.demo.video_mended")
+    return page
 
 
 def _child(parent: Page, page: Page) -> Page:
@@ -63,6 +147,11 @@ def seed_demo_content() -> bool:
     software = _index(home, SoftwareIndexPage, "软件下载", "software")
     products = _index(home, ProductIndexPage, "产品", "products")
     if ArticlePage.objects.exists():
+        getting_started = (
+            VideoCategoryPage.objects.descendant_of(videos).filter(slug="getting-started").first()
+        )
+        if getting_started is not None:
+            demo_video_page(getting_started)
         return False
 
     cover = demo_image("demo-cover", (30, 110, 200))
@@ -98,17 +187,7 @@ def seed_demo_content() -> bool:
 
     category = _child(videos, VideoCategoryPage(title="操作培训", slug="training"))
     subcategory = _child(category, VideoCategoryPage(title="入门", slug="getting-started"))
-    video = _child(
-        subcategory,
-        VideoPage(
-            title="开机与回零",
-            slug="power-on-and-homing",
-            external_url="https://example.com/videos/power-on.mp4",
-            poster=demo_image("demo-poster", (200, 80, 40)),
-            duration_seconds=185,
-            notes="<p>第一次开机前请阅读安全手册。</p>",
-        ),
-    )
+    video = demo_video_page(subcategory)
 
     firmware = ContentDocument.objects.create(
         title="控制器固件 2.1.0", file=ContentFile(b"\x7fFW demo firmware", name="fw-2.1.0.bin")
@@ -126,7 +205,7 @@ def seed_demo_content() -> bool:
         slug="rp-100",
         summary="适用于薄板切割的光纤激光切割机。",
         image=demo_image("demo-product", (60, 160, 90)),
-        related_videos=[video],
+        related_videos=[video] if video else [],
         related_software=[tool],
         related_articles=[tips],
     )

@@ -9,7 +9,8 @@ import json
 import logging
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -174,9 +175,28 @@ class ConfirmingPublisher:
         connection, self._connection, self._channel = self._connection, None, None
         if connection is not None and connection.is_open:
             try:
-                connection.close()
+                with _pika_silenced():
+                    connection.close()
             except BROKER_ERRORS:
                 logger.debug("events.publisher.close_failed", exc_info=True)
+
+
+@contextmanager
+def _pika_silenced() -> Iterator[None]:
+    """Hold back pika's own records while a connection we are discarding closes.
+
+    When the broker went away first (it stopped with the rest of the stack, or the network
+    dropped), pika logs the reset it meets on close as errors with tracebacks; the caller has
+    given the connection up and records the failure itself at debug level.
+    """
+    pika_logger = logging.getLogger("pika")
+    level = pika_logger.level
+    # pika's modules log through children of "pika" that set no level of their own.
+    pika_logger.setLevel(logging.CRITICAL + 1)
+    try:
+        yield
+    finally:
+        pika_logger.setLevel(level)
 
 
 def message_properties(event_id: str, event_type: str, envelope_json: str) -> pika.BasicProperties:

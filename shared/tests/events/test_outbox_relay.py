@@ -1,4 +1,5 @@
 import json
+import logging
 import threading
 from collections import defaultdict
 
@@ -99,6 +100,24 @@ def test_broker_outage_delays_events_without_losing_or_reordering_them(
     expected = [f"rev{n}" for n in range(1, 11)]
     assert revisions_by_subject(first + second)["product:7"] == expected
     assert broker.count(tap) == 0
+
+
+def test_relay_stopping_after_the_broker_went_away_writes_no_tracebacks(
+    engine: Engine, broker: Broker, caplog: pytest.LogCaptureFixture
+) -> None:
+    # What Ctrl-C on the local stack does when the broker stops before the relay.
+    proxy = TcpProxy(("127.0.0.1", 5672))
+    url = broker.url.replace("127.0.0.1:5672", f"127.0.0.1:{proxy.port}")
+    relay = Relay(SqlAlchemyOutboxStore(engine), url=url, exchange=broker.exchange)
+    proxy.start()
+    caplog.set_level(logging.DEBUG)
+
+    with running(relay.run):
+        wait_until(lambda: relay.publisher.connected, what="relay connected")
+        proxy.stop()
+
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
+    assert "events.relay.stopped" in caplog.messages
 
 
 def test_two_relays_at_once_publish_each_event_once_in_subject_order(

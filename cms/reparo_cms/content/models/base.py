@@ -1,21 +1,52 @@
 """What every Reparo page shares: headless preview and the customer-facing URL."""
 
+import secrets
 from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.utils.text import slugify
+from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.api import APIField
 from wagtail.models import Page, Site
 from wagtail_headless_preview.models import HeadlessPreviewMixin
+
+
+class HeadlessPageForm(WagtailAdminPageForm):
+    """The admin form of every page: the slug may be left empty for the page to make one."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if "slug" in self.fields:
+            # The admin fills the slug from the title as the editor types, but with ASCII slugs a
+            # Chinese title gives nothing; the page then makes one instead of refusing the form.
+            self.fields["slug"].required = False
 
 
 class HeadlessPage(HeadlessPreviewMixin, Page):
     """A page the gateway renders; Wagtail only stores and delivers it."""
 
     api_fields = [APIField("public_url")]
+    base_form_class = HeadlessPageForm
 
     class Meta:
         abstract = True
+
+    def full_clean(self, *args: Any, **kwargs: Any) -> None:
+        self._give_untranslatable_title_a_slug()
+        super().full_clean(*args, **kwargs)
+
+    def minimal_clean(self) -> None:
+        self._give_untranslatable_title_a_slug()
+        super().minimal_clean()
+
+    def _give_untranslatable_title_a_slug(self) -> None:
+        # Slugs are ASCII (WAGTAIL_ALLOW_UNICODE_SLUGS off) so shared links stay readable, and
+        # Wagtail leaves the slug empty when the title has no Latin letters or digits, as a
+        # Chinese title has: such a page gets a short random slug, which an editor may replace.
+        if not self.slug and not slugify(self.title or ""):
+            kind = self._meta.model_name.removesuffix("page") or "page"
+            self.slug = f"{kind}-{secrets.token_hex(3)}"
 
     def public_url(self) -> str:
         """The page's address on the gateway: its path below the site's root page."""
