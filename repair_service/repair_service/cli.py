@@ -23,6 +23,11 @@ from repair_service.staff.models import StaffAccount, StaffRole, Team
 from repair_service.staff.service import create_staff_account
 
 
+def _demo_display_name(username: str) -> str:
+    """A team member is shown by their team's name ("Quality control", not "Qc")."""
+    return DEFAULT_TEAMS.get(username, username.capitalize())
+
+
 def demo_address() -> ReceivingAddress:
     return ReceivingAddress(
         label="Shenzhen repair centre",
@@ -51,7 +56,7 @@ def seed_demo(session: Session, password: str | None = None) -> list[tuple[str, 
             session,
             actor=Actor.system("cli"),
             username=username,
-            display_name=username.capitalize(),
+            display_name=_demo_display_name(username),
             password=secret,
             role=role,
             team_ids=[team_id for team_id in team_ids if team_id is not None],

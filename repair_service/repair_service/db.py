@@ -4,9 +4,11 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Column, DateTime, Engine, create_engine, event
+from sqlalchemy import Column, DateTime, Engine, create_engine
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
+
+from reparo_shared.sqlite import make_sqlite_concurrent, sqlite_connect_args
 
 
 def utcnow() -> datetime:
@@ -24,24 +26,19 @@ def as_utc(value: datetime) -> datetime:
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
-    """An engine for ``url``; PostgreSQL URLs use psycopg 3, SQLite gets foreign keys enforced."""
+    """An engine for ``url``; PostgreSQL URLs use psycopg 3.
+
+    SQLite gets foreign keys enforced and is made safe for concurrent requests (WAL, a busy
+    timeout, immediate transactions: see ``reparo_shared.sqlite``).
+    """
     parsed = make_url(url)
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg")
     if parsed.drivername.startswith("sqlite"):
-        kwargs.setdefault("connect_args", {"check_same_thread": False})
-        engine = create_engine(parsed, **kwargs)
-        event.listen(engine, "connect", _sqlite_pragmas)
-        return engine
+        kwargs["connect_args"] = sqlite_connect_args(kwargs.get("connect_args"))
+        return make_sqlite_concurrent(create_engine(parsed, **kwargs))
     kwargs.setdefault("pool_pre_ping", True)
     return create_engine(parsed, **kwargs)
-
-
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=5000")
-    cursor.close()
 
 
 def session_scope(engine: Engine) -> Iterator[Session]:

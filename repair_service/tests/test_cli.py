@@ -8,8 +8,10 @@ from pathlib import Path
 from sqlmodel import Session, func, select
 
 from repair_service.cli import seed_demo
+from repair_service.db import make_engine
 from repair_service.process.defaults import seed_defaults
 from repair_service.process.models import Node
+from repair_service.staff.models import StaffAccount
 
 from .conftest import World
 
@@ -38,6 +40,10 @@ def test_migrate_then_seed_demo_prints_each_demo_login_once(tmp_path: Path) -> N
     assert len(logins) == 8
     assert any(line.split()[2] == "admin" for line in logins)
     assert "already exist" in second.stdout
+    with Session(make_engine(env["REPAIR_DATABASE_URL"])) as session:
+        names = {a.username: a.display_name for a in session.exec(select(StaffAccount))}
+    assert names["qc"] == "Quality control"
+    assert names["admin"] == "Admin"
 
 
 def test_seeding_again_changes_nothing_an_administrator_edited(world: World) -> None:

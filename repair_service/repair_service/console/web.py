@@ -4,8 +4,11 @@ import inspect
 from pathlib import Path
 
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException
 
 from repair_service.console import admin, auth, board, labels, orders, overview, pages
 from repair_service.console.settings import get_console_settings
@@ -45,6 +48,32 @@ def install_console(app: FastAPI) -> None:
         return await answer if inspect.isawaitable(answer) else answer
 
     app.add_exception_handler(DomainError, domain_error)
+    _console_pages_for(app, HTTPException)
+    _console_pages_for(app, RequestValidationError)
+
+
+def _console_pages_for(app: FastAPI, kind: type[Exception]) -> None:
+    """Unknown console paths and malformed ids (``/console/orders/abc``) get the console's error
+    page; elsewhere ``kind`` keeps the handler it had (FastAPI's JSON answer by default)."""
+    fallback = app.exception_handlers.get(kind, http_exception_handler)
+
+    async def handler(request: Request, error: Exception) -> Response:
+        wants_page = request.url.path == PREFIX or request.url.path.startswith(f"{PREFIX}/")
+        if wants_page and _is_not_found(error):
+            return _render_error(request, "Not found.", 404)
+        answer = fallback(request, error)
+        return await answer if inspect.isawaitable(answer) else answer
+
+    app.add_exception_handler(kind, handler)
+
+
+def _is_not_found(error: Exception) -> bool:
+    """An unknown path, or a path parameter that cannot be an id (a form's bad field is not)."""
+    if isinstance(error, HTTPException):
+        return error.status_code == 404
+    if isinstance(error, RequestValidationError):
+        return any(problem.get("loc", ("",))[0] == "path" for problem in error.errors())
+    return False
 
 
 async def _login_required(request: Request, _error: Exception) -> Response:

@@ -8,6 +8,7 @@ enforced while reading. The answer's ``key`` is what attachments refer to.
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
+from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
 
 from repair_service.deps import SessionDep, current_verifier, staff_actor
@@ -88,7 +89,9 @@ async def upload_file(request: Request, actor: Uploader, session: SessionDep) ->
         stored, _fields = await files.accept_multipart(request)
     else:
         stored = await files.accept_raw(request)
-    service.record_upload(session, actor, stored)
+    # Off the event loop: on SQLite the insert may wait for another request's write lock, and that
+    # request can only commit (and release it) while the loop keeps running.
+    await run_in_threadpool(service.record_upload, session, actor, stored)
     return _public(stored)
 
 

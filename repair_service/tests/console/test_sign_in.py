@@ -130,3 +130,13 @@ def test_staff_api_write_signed_in_by_the_console_cookie_needs_the_csrf_header(
     assert vouched.status_code == 201, vouched.text
     with Session(world.engine) as session:
         assert len(session.exec(select(UploadedFile)).all()) == 1
+
+
+def test_unknown_console_paths_and_malformed_ids_get_the_console_error_page(console) -> None:
+    person: Console = console("review")
+    for path in ("/console/nope", "/console/orders/abc"):
+        response = person.get(path)
+        assert response.status_code == 404, path
+        assert response.headers["content-type"].startswith("text/html"), path
+        assert 'data-test="error">未找到。</p>' in response.text, path
+    assert person.get("/api/repair/nope").json() == {"detail": "Not Found"}

@@ -39,7 +39,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from sqlalchemy import Engine, create_engine, insert, select, update
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from reparo_shared.events.broker import (
@@ -52,6 +52,7 @@ from reparo_shared.events.broker import (
 )
 from reparo_shared.events.outbox_sqlmodel import OutboxEvent, OutboxRelayLock
 from reparo_shared.events.stopping import run_until_signalled
+from reparo_shared.sqlite import make_sqlite_concurrent, sqlite_connect_args
 
 logger = logging.getLogger(__name__)
 
@@ -334,6 +335,13 @@ class Relay:
         return min(self.max_backoff_seconds, max(0.25, current * 2))
 
 
+def _engine(url: str) -> Engine:
+    """The relay's engine; a SQLite demo database is shared with the service's own processes."""
+    if make_url(url).drivername.startswith("sqlite"):
+        return make_sqlite_concurrent(create_engine(url, connect_args=sqlite_connect_args()))
+    return create_engine(url, pool_pre_ping=True)
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """``python -m reparo_shared.events.relay``: run a relay over a SQLAlchemy database URL."""
     from reparo_shared.logs import configure_logging
@@ -351,7 +359,7 @@ def main(argv: Sequence[str] | None = None) -> None:
 
     configure_logging(args.service, json_logs=os.environ.get("LOG_JSON") == "1")
     relay = Relay(
-        SqlAlchemyOutboxStore(create_engine(args.database_url, pool_pre_ping=True)),
+        SqlAlchemyOutboxStore(_engine(args.database_url)),
         url=args.amqp_url,
         exchange=args.exchange,
         batch_size=args.batch_size,
