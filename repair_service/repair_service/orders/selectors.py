@@ -691,7 +691,8 @@ def staff_order_detail(session: Session, actor: Actor, order_id: int) -> s.Staff
         contact_name=request.contact_name,
         contact_phone=request.contact_phone,
         ship_from_address=request.ship_from_address,
-        customer_name=customer.name,
+        # As on the board: WeChat does not give a name on silent sign-in, so the contact stands in.
+        customer_name=customer.name or request.contact_name,
         customer_company=customer.company,
         assignee_id=order.assignee_id,
         public_token=order.public_token,

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from sqlmodel import Session
 
+from repair_service.customers.models import Customer
 from repair_service.db import utcnow
 from repair_service.notifications.models import CustomerMessage, DeliveryState
 from repair_service.wechat_pay.models import AttemptStatus, WeChatPayAttempt
@@ -73,3 +74,20 @@ def test_finance_sees_the_payment_proof_as_a_link_to_the_file(console, world: Wo
     assert 'data-test="proofs"' in page
     assert 'href="/api/repair/files/' in page
     assert "proof.jpg" in page
+
+
+def test_the_order_page_names_the_customer_by_the_contact_when_wechat_gave_no_name(  # type: ignore[no-untyped-def]
+    console, world: World
+) -> None:
+    customer = world.new_customer()
+    order = world.submit(customer)["orders"][0]
+    with Session(world.engine) as session:
+        row = session.get(Customer, order["customer_id"])
+        assert row is not None
+        row.name, row.company = "", "杭州示例科技"
+        session.add(row)
+        session.commit()
+
+    page = console("coordinator").get(f"/console/orders/{order['id']}").text
+
+    assert 'data-test="customer">张三丰 · 杭州示例科技</dd>' in page
