@@ -7,7 +7,6 @@ Starts a bare upstream and the real gateway as separate uvicorn processes on loo
    at most 1.15 x direct p50).
 """
 
-import os
 import statistics
 import subprocess
 import sys
@@ -19,6 +18,7 @@ from pathlib import Path
 
 import httpx
 import psutil
+from _processes import start
 
 from reparo_shared.identity import generate_keypair
 from reparo_shared.testing import free_port
@@ -26,19 +26,6 @@ from reparo_shared.testing import free_port
 ROOT = Path(__file__).resolve().parents[1]
 UPLOAD_BYTES = 200 * 1024 * 1024
 LATENCY_SAMPLES = 1000
-
-
-def start(command: list[str], env: dict[str, str], url: str) -> subprocess.Popen[bytes]:
-    process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env})
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url, timeout=1).status_code < 500:
-                return process
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    process.kill()
-    raise RuntimeError(f"{command} did not start")
 
 
 def uvicorn(app: str, port: int, app_dir: str, factory: bool = False) -> list[str]:

@@ -30,6 +30,7 @@ from pathlib import Path
 
 import httpx
 import psutil
+from _processes import start
 
 from reparo_shared.identity import generate_keypair
 from reparo_shared.testing import free_port, fresh_database
@@ -42,19 +43,6 @@ SECONDS = 3.0
 PASSWORD = "bench password 1"
 WECHAT_BROWSER = "Mozilla/5.0 (iPhone) AppleWebKit/605.1.15 MicroMessenger/8.0.50 NetType/WIFI"
 ASSET = re.compile(r'<(?:script[^>]+src|link[^>]+rel="stylesheet"[^>]+href)="([^"]+)"')
-
-
-def start(command: list[str], env: dict[str, str], url: str) -> subprocess.Popen[bytes]:
-    process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env})
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url, timeout=1).status_code < 500:
-                return process
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    process.kill()
-    raise RuntimeError(f"{command} did not start")
 
 
 def uvicorn(app: str, port: int, factory: bool = False) -> list[str]:
