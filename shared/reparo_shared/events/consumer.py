@@ -37,9 +37,9 @@ import pika
 from pika.adapters.blocking_connection import BlockingChannel
 from pika.spec import BasicProperties
 from pydantic import ValidationError
-from sqlalchemy import Column, DateTime, Engine
-from sqlalchemy.exc import IntegrityError
-from sqlmodel import Field, Session, SQLModel, col, select
+from sqlalchemy import Column, DateTime, Engine, Table
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Field, Session, SQLModel
 
 from reparo_shared.events.broker import (
     BROKER_ERRORS,
@@ -77,6 +77,13 @@ class InboxEvent(SQLModel, table=True):
         default_factory=lambda: datetime.now(UTC),
         sa_column=Column(DateTime(timezone=True), nullable=False),
     )
+
+
+INBOX_TABLE: Table = InboxEvent.__table__  # type: ignore[attr-defined]
+_INSERTS: dict[str, Callable[[Table], postgresql.Insert | sqlite.Insert]] = {
+    "postgresql": postgresql.insert,
+    "sqlite": sqlite.insert,
+}
 
 
 @dataclass(frozen=True)
@@ -268,21 +275,13 @@ class Consumer:
     def _handle_together(
         self, ready: Sequence[tuple["Delivery", Envelope, EventPayload, Handler]]
     ) -> None:
-        ids = [str(envelope.id) for _, envelope, _, _ in ready]
         with Session(self.engine) as session:
-            query = select(InboxEvent.event_id).where(
-                InboxEvent.consumer == self.name, col(InboxEvent.event_id).in_(ids)
-            )
-            seen = set(session.exec(query))
+            claimed = self._claim(session, [envelope for _, envelope, _, _ in ready])
             for _, envelope, payload, handler in ready:
-                event_id = str(envelope.id)
-                if event_id in seen:
+                if str(envelope.id) not in claimed:
                     continue
-                seen.add(event_id)
+                claimed.discard(str(envelope.id))  # a message delivered twice in one batch
                 set_correlation_id(envelope.correlation_id)
-                session.add(
-                    InboxEvent(consumer=self.name, event_id=event_id, event_type=envelope.type)
-                )
                 handler(session, envelope, payload)
             session.commit()
 
@@ -309,20 +308,43 @@ class Consumer:
 
     def _handle_once(self, envelope: Envelope, payload: EventPayload, handler: Handler) -> bool:
         """Run the handler with the inbox row in one transaction; False if already handled."""
-        event_id = str(envelope.id)
         with Session(self.engine) as session:
-            if session.get(InboxEvent, (self.name, event_id)) is not None:
-                return False
-            session.add(InboxEvent(consumer=self.name, event_id=event_id, event_type=envelope.type))
-            try:
-                session.flush()
-            except IntegrityError:
-                # Another consumer process committed the same event between our look and insert.
-                session.rollback()
+            if not self._claim(session, [envelope]):
                 return False
             handler(session, envelope, payload)
             session.commit()
         return True
+
+    def _claim(self, session: Session, envelopes: Sequence[Envelope]) -> set[str]:
+        """Insert the inbox rows of ``envelopes``; return the ids not handled before.
+
+        The primary key decides, through ``ON CONFLICT DO NOTHING``: no look-up first, so no
+        query plan that can go stale (one cached while the inbox was empty scanned the whole
+        table per batch), and a second consumer process claiming the same id waits for the
+        first one's transaction and then skips it.
+        """
+        handled_at = datetime.now(UTC)
+        rows = {
+            str(envelope.id): {
+                "consumer": self.name,
+                "event_id": str(envelope.id),
+                "event_type": envelope.type,
+                "handled_at": handled_at,
+            }
+            for envelope in envelopes
+        }
+        dialect = session.get_bind().dialect.name
+        insert = _INSERTS.get(dialect)
+        if insert is None:
+            raise RuntimeError(f"the inbox supports PostgreSQL and SQLite, not {dialect}")
+        statement = (
+            insert(INBOX_TABLE)
+            .on_conflict_do_nothing(index_elements=["consumer", "event_id"])
+            .returning(INBOX_TABLE.c.event_id)
+        )
+        # Parameters as a list: SQLAlchemy sends them as one multi-row statement whose compiled
+        # form it caches, where ``.values(rows)`` would compile a new statement per batch.
+        return set(session.execute(statement, list(rows.values())).scalars())
 
     def _retry_or_dead_letter(self, delivery: "Delivery", error: BaseException) -> None:
         # A database outage fails every message alike and spends their retries too; they end in

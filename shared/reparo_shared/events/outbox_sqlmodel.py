@@ -6,7 +6,7 @@ the change that caused it. The relay (``reparo_shared.events.relay``) publishes 
 
 from datetime import UTC, datetime
 
-from sqlalchemy import Column, DateTime, Index, Text
+from sqlalchemy import Column, DateTime, Index, Text, text
 from sqlmodel import Field, Session, SQLModel
 
 from reparo_shared.events.catalogue import EventPayload, make_envelope
@@ -17,7 +17,17 @@ class OutboxEvent(SQLModel, table=True):
     """One event waiting to be published (``sent_at`` empty) or already published."""
 
     __tablename__ = "outbox_event"
-    __table_args__ = (Index("ix_outbox_event_unsent", "sent_at", "id"),)
+    # Partial, on id alone: the relay's "unsent, oldest first" reads it in order and stops after a
+    # batch. An index on (sent_at, id) made PostgreSQL sort every unsent row per batch under a
+    # generic plan, which cost time in proportion to the backlog.
+    __table_args__ = (
+        Index(
+            "ix_outbox_event_pending",
+            "id",
+            postgresql_where=text("sent_at IS NULL"),
+            sqlite_where=text("sent_at IS NULL"),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     event_id: str = Field(max_length=36, unique=True)

@@ -2,6 +2,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 from events_support import (
@@ -17,11 +18,13 @@ from events_support import (
 from sqlalchemy import Engine, func, select
 from sqlmodel import Session
 
+from reparo_shared.events.broker import message_properties
 from reparo_shared.events.catalogue import make_envelope
 from reparo_shared.events.consumer import (
     ATTEMPT_HEADER,
     DEAD_REASON_HEADER,
     Consumer,
+    Delivery,
     InboxEvent,
     dead_letter_queue,
 )
@@ -159,3 +162,53 @@ def test_consumer_killed_after_commit_before_ack_skips_the_redelivery(
     assert broker.count(consumer.name) == 0  # acknowledged, or closing would have requeued it
     assert copies(engine)[13].times_applied == 1
     assert inbox_size(engine, consumer) == 1
+
+
+def delivery_of(envelope, tag: int = 1) -> Delivery:
+    body = envelope.to_bytes()
+    properties = message_properties(str(envelope.id), envelope.type, body.decode())
+    return Delivery(tag, envelope.type, properties, body)
+
+
+def test_a_batch_applies_each_new_event_once_and_skips_what_was_handled_before(
+    engine: Engine, broker: Broker, suffix: str
+) -> None:
+    consumer = consumer_for(engine, broker, suffix)
+    earlier = make_envelope(published(11, 1), producer="cms", subject="product:11")
+    later = make_envelope(published(11, 2), producer="cms", subject="product:11")
+    consumer.process_batch([delivery_of(earlier)])
+
+    consumer.process_batch([delivery_of(earlier), delivery_of(later), delivery_of(later)])
+
+    assert copies(engine)[11].history == "|rev1|rev2"
+    assert inbox_size(engine, consumer) == 2
+
+
+def test_two_consumer_processes_given_the_same_batch_at_once_apply_it_once(
+    engine: Engine, broker: Broker, suffix: str
+) -> None:
+    # Two instances of one consumer (one queue, competing) can hold the same event after a
+    # redelivery; the second to claim it must wait for the first and then skip it.
+    instances = [consumer_for(engine, broker, suffix) for _ in range(2)]
+    batch = [
+        delivery_of(make_envelope(published(page), producer="cms", subject=f"product:{page}"))
+        for page in (21, 22, 23)
+    ]
+    start_together = threading.Barrier(2)
+
+    def process(consumer: Consumer) -> None:
+        start_together.wait()
+        consumer.process_batch(batch)
+
+    threads = [threading.Thread(target=process, args=(consumer,)) for consumer in instances]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+
+    assert {page: copy.times_applied for page, copy in copies(engine).items()} == {
+        21: 1,
+        22: 1,
+        23: 1,
+    }
+    assert inbox_size(engine, instances[0]) == 3

@@ -18,7 +18,14 @@ class OutboxEvent(models.Model):
 
     class Meta:
         db_table = "outbox_event"
-        indexes = [models.Index(fields=["sent_at", "id"], name="ix_outbox_event_unsent")]
+        # Partial on id, as in outbox_sqlmodel: the relay reads unsent rows in id order.
+        indexes = [
+            models.Index(
+                fields=["id"],
+                name="ix_outbox_event_pending",
+                condition=models.Q(sent_at__isnull=True),
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.event_type} {self.event_id}"
