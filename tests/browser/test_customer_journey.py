@@ -100,6 +100,7 @@ def test_customer_submits_follows_pays_offline_and_downloads_the_invoice(
     coordinator.act(order_id, "quote", amount_fen=12345, note="更换主板电容")
     page.reload()
     expect(page.locator(".app-quote-amount")).to_have_text("¥123.45")
+    expect(page.locator(".app-accessories")).to_have_text("收到的配件: 电源线")
     expect(page.locator(".app-needs")).to_have_text("请同意或拒绝报价。")
     findings = page.locator(".app-findings-photos img")
     expect(findings).to_have_count(1)

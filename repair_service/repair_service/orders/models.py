@@ -79,6 +79,7 @@ class RepairOrder(SQLModel, table=True):
     timezone: str = Field(max_length=50)
     receiving_address_id: int | None = Field(default=None, foreign_key="receiving_address.id")
     review_comment: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    accessories_received: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     findings: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     under_warranty: bool | None = None
     quote_declined: bool = False

@@ -140,6 +140,7 @@ class OrderPublic(OrderSummary):
     fault_description: str
     timezone: str
     review_comment: str | None
+    accessories_received: str | None
     findings: str | None
     under_warranty: bool | None
     quote_declined: bool

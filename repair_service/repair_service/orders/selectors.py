@@ -725,6 +725,7 @@ def _detail_fields(session: Session, order: RepairOrder) -> dict[str, Any]:
         "fault_description": order.fault_description,
         "timezone": order.timezone,
         "review_comment": order.review_comment,
+        "accessories_received": order.accessories_received,
         "findings": order.findings,
         "under_warranty": order.under_warranty,
         "quote_declined": order.quote_declined,

@@ -157,17 +157,14 @@ def receive_product(
     order = begin(session, actor, order_id, expected_version, "receive")
     if order.node_code == "customer_shipping":
         advance(session, actor, order, "receiving", outcome="arrived_unannounced")
-    # Shortcoming: the accessories are kept inside the receiving tick's comment under an English
-    # label, so the console and the customer's timeline show "Accessories:" untranslated; a field
-    # of their own on the tick would let each page label them in its language.
-    comment = condition if not accessories else f"{condition}\nAccessories: {accessories}"
+    order.accessories_received = accessories or None
     advance(
         session,
         actor,
         order,
         "reinspection",
         outcome="received",
-        comment=comment,
+        comment=condition,
         attachments=photos,
     )
     audit_order(session, actor, order, "receive")

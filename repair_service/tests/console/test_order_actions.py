@@ -47,6 +47,12 @@ def test_staff_take_an_order_from_review_to_completed_through_console_forms(
         logistics.act(oid, "receive", condition="scratched case", accessories="cable").status_code
         == 303
     )
+    received = world.client.get(f"/api/repair/orders/{oid}", headers=customer).json()
+    assert received["accessories_received"] == "cable"
+    receipt = [tick for tick in received["timeline"] if tick["node"]["code"] == "receiving"][-1]
+    assert receipt["comment"] == "scratched case"
+    page = logistics.get(f"/console/orders/{oid}").text
+    assert "<dt>收到的配件</dt><dd>cable</dd>" in page  # the console speaks Chinese by default
     assert (
         repair.act(
             oid, "record_inspection", findings="burnt capacitor", under_warranty="no"
