@@ -32,6 +32,7 @@ typecheck:
 	$(UV) run --frozen mypy shared/reparo_shared
 	$(UV) run --frozen mypy gateway/gateway
 	$(UV) run --frozen mypy repair_service/repair_service
+	$(UV) run --frozen mypy cms/reparo_cms
 
 pytest:
 	@set -e; for suite in $(SUITES); do \

@@ -239,7 +239,7 @@ def _if_range_holds(request: HttpRequest, etag: str, last_modified: str) -> bool
 
 
 @require_safe
-def serve_media(request: HttpRequest, path: str) -> HttpResponse:
+def serve_media(request: HttpRequest, path: str) -> HttpResponse | StreamingHttpResponse:
     """``GET``/``HEAD /cms/media/<path>``: a media file, whole or the byte range asked for."""
     name = _media_name(path)
     stored = stored_media(default_storage, name)

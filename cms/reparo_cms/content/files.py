@@ -56,8 +56,10 @@ def refuse_page_or_script(name: str, file: IO[bytes]) -> None:
 def refuse_stored_page_or_script(field_file: FieldFile) -> None:
     """The same check for a file already in storage, reading only its first bytes (a ranged
     read from a bucket, not a download of the whole file)."""
-    head = head_bytes(field_file.storage, field_file.name, HEAD_BYTES)
-    if looks_like_page_or_script(field_file.name, head):
+    name = field_file.name
+    assert name, "a file already in storage has a name"
+    head = head_bytes(field_file.storage, name, HEAD_BYTES)
+    if looks_like_page_or_script(name, head):
         raise _page_or_script_refused()
 
 

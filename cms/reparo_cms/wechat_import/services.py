@@ -131,8 +131,8 @@ class RunRecorder:
     def save(self) -> None:
         values = {name: getattr(self.run, name) for name in COUNTERS}
         ImportRun.objects.filter(pk=self.run.pk).update(**values)
-        if self.holds_lease:
-            # Still working: keep the account's lease.
+        if self.holds_lease and self.run.source_id is not None:
+            # Still working: keep the account's lease (unless the account was deleted meanwhile).
             WeChatSource.objects.filter(pk=self.run.source_id).update(
                 lease_until=timezone.now() + LEASE
             )

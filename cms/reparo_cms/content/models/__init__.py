@@ -1,4 +1,9 @@
-"""Page, document and snippet models of the content app, one module per content area."""
+"""Page, document and snippet models of the content app, one module per content area.
+
+Wagtail ships no type information, so the Django mypy plugin cannot tell that a page (or an
+``Orderable``) is a model and infer its fields' types; those fields carry their types written out,
+``models.CharField[str, str]`` for a field set and read as ``str``.
+"""
 
 from reparo_cms.content.models.articles import ArticleCategory, ArticleIndexPage, ArticlePage
 from reparo_cms.content.models.base import HeadlessPage

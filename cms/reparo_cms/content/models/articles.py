@@ -1,10 +1,16 @@
 """Articles in the seven categories, and the index page that holds them."""
 
+# Field annotations name django-stubs' generic fields, which exist only for the type checker.
+from __future__ import annotations
+
+from datetime import datetime
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.api import APIField
 from wagtail.fields import StreamField
+from wagtail.images.models import Image
 from wagtail.search import index
 
 from reparo_cms.content.api_fields import PhoneImageField
@@ -28,7 +34,7 @@ class ArticleCategory(models.TextChoices):
 class ArticleIndexPage(HeadlessPage):
     """Holds every article; the gateway lists them by category through the API."""
 
-    intro = models.TextField(_("introduction"), blank=True)
+    intro: models.TextField[str, str] = models.TextField(_("introduction"), blank=True)
 
     content_panels = [*HeadlessPage.content_panels, "intro"]
 
@@ -44,21 +50,27 @@ class ArticleIndexPage(HeadlessPage):
 class ArticlePage(HeadlessPage):
     """An article, written here or imported from the official account."""
 
-    category = models.CharField(
+    category: models.CharField[str, str] = models.CharField(
         _("category"), max_length=32, choices=ArticleCategory.choices, db_index=True
     )
-    digest = models.TextField(_("digest"), blank=True, max_length=400)
-    cover = models.ForeignKey(
+    digest: models.TextField[str, str] = models.TextField(_("digest"), blank=True, max_length=400)
+    cover: models.ForeignKey[Image | None] = models.ForeignKey(
         "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    author = models.CharField(_("author"), max_length=80, blank=True)
-    original_published_at = models.DateTimeField(
-        _("originally published at"), null=True, blank=True
+    author: models.CharField[str, str] = models.CharField(_("author"), max_length=80, blank=True)
+    original_published_at: models.DateTimeField[datetime | None, datetime | None] = (
+        models.DateTimeField(_("originally published at"), null=True, blank=True)
     )
-    source_url = models.URLField(_("source URL"), max_length=1000, blank=True)
-    wechat_article_id = models.CharField(_("WeChat article id"), max_length=128, blank=True)
-    wechat_item_index = models.PositiveSmallIntegerField(
-        _("position in the WeChat publication"), null=True, blank=True
+    source_url: models.URLField[str, str] = models.URLField(
+        _("source URL"), max_length=1000, blank=True
+    )
+    wechat_article_id: models.CharField[str, str] = models.CharField(
+        _("WeChat article id"), max_length=128, blank=True
+    )
+    wechat_item_index: models.PositiveSmallIntegerField[int | None, int | None] = (
+        models.PositiveSmallIntegerField(
+            _("position in the WeChat publication"), null=True, blank=True
+        )
     )
     body = StreamField(BodyBlock(), blank=True)
 

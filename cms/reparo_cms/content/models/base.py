@@ -29,6 +29,9 @@ class HeadlessPage(HeadlessPreviewMixin, Page):
     api_fields = [APIField("public_url")]
     base_form_class = HeadlessPageForm
 
+    # Page's own field, declared for the type checker since Wagtail ships no types.
+    slug: str
+
     class Meta:
         abstract = True
 

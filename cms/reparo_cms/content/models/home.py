@@ -1,10 +1,14 @@
 """The site's root page."""
 
+# Field annotations name django-stubs' generic fields, which exist only for the type checker.
+from __future__ import annotations
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.api import APIField
 from wagtail.fields import StreamField
+from wagtail.images.models import Image
 from wagtail.search import index
 
 from reparo_cms.content.api_fields import PhoneImageField
@@ -15,10 +19,10 @@ from reparo_cms.content.models.base import HeadlessPage
 class HomePage(HeadlessPage):
     """The landing page: a banner, an introduction and free body blocks."""
 
-    banner = models.ForeignKey(
+    banner: models.ForeignKey[Image | None] = models.ForeignKey(
         "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    intro = models.TextField(_("introduction"), blank=True)
+    intro: models.TextField[str, str] = models.TextField(_("introduction"), blank=True)
     body = StreamField(BodyBlock(), blank=True)
 
     content_panels = [*HeadlessPage.content_panels, "banner", "intro", FieldPanel("body")]

@@ -4,12 +4,16 @@ Publishing, unpublishing or deleting a product page emits ``product.published`` 
 ``product.withdrawn`` (see ``reparo_cms.content.signals``) so repair_service keeps its read copy.
 """
 
+# Field annotations name django-stubs' generic fields, which exist only for the type checker.
+from __future__ import annotations
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.api import APIField
 from wagtail.fields import RichTextField, StreamField
+from wagtail.images.models import Image
 from wagtail.models import Orderable
 from wagtail.search import index
 
@@ -21,13 +25,14 @@ from reparo_cms.content.api_fields import (
 )
 from reparo_cms.content.blocks import SpecBlock
 from reparo_cms.content.models.base import HeadlessPage
+from reparo_cms.content.models.documents import ContentDocument
 from reparo_cms.content.search import index_text
 
 
 class ProductIndexPage(HeadlessPage):
     """Holds every product page."""
 
-    intro = models.TextField(_("introduction"), blank=True)
+    intro: models.TextField[str, str] = models.TextField(_("introduction"), blank=True)
 
     content_panels = [*HeadlessPage.content_panels, "intro"]
 
@@ -43,10 +48,10 @@ class ProductIndexPage(HeadlessPage):
 class ProductPage(HeadlessPage):
     """A product: its part numbers, pictures, specification and everything related to it."""
 
-    image = models.ForeignKey(
+    image: models.ForeignKey[Image | None] = models.ForeignKey(
         "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    summary = models.TextField(_("summary"), blank=True)
+    summary: models.TextField[str, str] = models.TextField(_("summary"), blank=True)
     description = RichTextField(_("description"), blank=True)
     specs = StreamField([("spec", SpecBlock())], blank=True, verbose_name=_("specification"))
     related_videos = ParentalManyToManyField(
@@ -114,8 +119,8 @@ class ProductPartNumber(Orderable):
     """A part number (PN) customers find the product by on the repair request form."""
 
     page = ParentalKey(ProductPage, on_delete=models.CASCADE, related_name="part_numbers")
-    pn = models.CharField(_("PN"), max_length=64, db_index=True)
-    label = models.CharField(_("variant"), max_length=120, blank=True)
+    pn: models.CharField[str, str] = models.CharField(_("PN"), max_length=64, db_index=True)
+    label: models.CharField[str, str] = models.CharField(_("variant"), max_length=120, blank=True)
 
     panels = ["pn", "label"]
 
@@ -127,8 +132,10 @@ class ProductPartNumber(Orderable):
 
 class ProductPhoto(Orderable):
     page = ParentalKey(ProductPage, on_delete=models.CASCADE, related_name="photos")
-    image = models.ForeignKey("wagtailimages.Image", on_delete=models.CASCADE, related_name="+")
-    caption = models.CharField(_("caption"), max_length=250, blank=True)
+    image: models.ForeignKey[Image] = models.ForeignKey(
+        "wagtailimages.Image", on_delete=models.CASCADE, related_name="+"
+    )
+    caption: models.CharField[str, str] = models.CharField(_("caption"), max_length=250, blank=True)
 
     panels = ["image", "caption"]
 
@@ -137,11 +144,13 @@ class ProductPhoto(Orderable):
 
 class ProductManual(Orderable):
     page = ParentalKey(ProductPage, on_delete=models.CASCADE, related_name="manuals")
-    document = models.ForeignKey(
+    document: models.ForeignKey[ContentDocument] = models.ForeignKey(
         "content.ContentDocument", on_delete=models.PROTECT, related_name="+"
     )
-    title = models.CharField(_("title"), max_length=200)
-    language = models.CharField(_("language"), max_length=10, blank=True)
+    title: models.CharField[str, str] = models.CharField(_("title"), max_length=200)
+    language: models.CharField[str, str] = models.CharField(
+        _("language"), max_length=10, blank=True
+    )
 
     panels = ["title", "document", "language"]
 

@@ -1,6 +1,10 @@
 """Software downloads: a page per software item, with its versions inline."""
 
+# Field annotations name django-stubs' generic fields, which exist only for the type checker.
+from __future__ import annotations
+
 import hashlib
+from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -16,6 +20,7 @@ from wagtail.search import index
 from reparo_cms.content.api_fields import DocumentField, PageSummaryListField, RichTextHTMLField
 from reparo_cms.content.files import refuse_stored_page_or_script
 from reparo_cms.content.models.base import HeadlessPage
+from reparo_cms.content.models.documents import ContentDocument
 from reparo_cms.content.search import index_text
 from reparo_cms.media import read_range
 
@@ -23,7 +28,7 @@ from reparo_cms.media import read_range
 class SoftwareIndexPage(HeadlessPage):
     """Holds every software page."""
 
-    intro = models.TextField(_("introduction"), blank=True)
+    intro: models.TextField[str, str] = models.TextField(_("introduction"), blank=True)
 
     content_panels = [*HeadlessPage.content_panels, "intro"]
 
@@ -39,7 +44,7 @@ class SoftwareIndexPage(HeadlessPage):
 class SoftwarePage(HeadlessPage):
     """A piece of software (app, firmware, driver) customers download."""
 
-    summary = models.TextField(_("summary"), blank=True)
+    summary: models.TextField[str, str] = models.TextField(_("summary"), blank=True)
     description = RichTextField(_("description"), blank=True)
 
     content_panels = [
@@ -73,15 +78,21 @@ class SoftwareVersion(Orderable):
     """One downloadable version; size and SHA-256 are computed from the file on save."""
 
     page = ParentalKey(SoftwarePage, on_delete=models.CASCADE, related_name="versions")
-    version = models.CharField(_("version"), max_length=40)
-    released_on = models.DateField(_("release date"))
-    file = models.ForeignKey("content.ContentDocument", on_delete=models.PROTECT, related_name="+")
+    version: models.CharField[str, str] = models.CharField(_("version"), max_length=40)
+    released_on: models.DateField[date, date] = models.DateField(_("release date"))
+    file: models.ForeignKey[ContentDocument] = models.ForeignKey(
+        "content.ContentDocument", on_delete=models.PROTECT, related_name="+"
+    )
     notes = RichTextField(_("release notes"), blank=True)
-    part_numbers = models.TextField(
+    part_numbers: models.TextField[str, str] = models.TextField(
         _("part numbers served"), blank=True, help_text=_("One product PN per line.")
     )
-    size_bytes = models.BigIntegerField(_("size in bytes"), editable=False, default=0)
-    sha256 = models.CharField(_("SHA-256"), max_length=64, editable=False, blank=True)
+    size_bytes: models.BigIntegerField[int, int] = models.BigIntegerField(
+        _("size in bytes"), editable=False, default=0
+    )
+    sha256: models.CharField[str, str] = models.CharField(
+        _("SHA-256"), max_length=64, editable=False, blank=True
+    )
 
     panels = ["version", "released_on", "file", FieldPanel("notes"), "part_numbers"]
 
@@ -125,9 +136,11 @@ def _measure(field_file: models.fields.files.FieldFile) -> tuple[int, str]:
     Known shortcoming: this runs inside the editor's save request; for files near the 2 GB limit
     on remote storage it should move to a background job fed by the outbox.
     """
+    name = field_file.name
+    assert name, "a document's file is required, so it is always stored"
     digest = hashlib.sha256()
     size = 0
-    for chunk in read_range(field_file.storage, field_file.name, 0, field_file.size):
+    for chunk in read_range(field_file.storage, name, 0, field_file.size):
         digest.update(chunk)
         size += len(chunk)
     return size, digest.hexdigest()

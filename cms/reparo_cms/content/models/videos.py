@@ -6,6 +6,9 @@ a category and its videos with the same pages endpoint it uses for everything el
 category sits under the video index; a second-level one under a first-level one, and no deeper.
 """
 
+# Field annotations name django-stubs' generic fields, which exist only for the type checker.
+from __future__ import annotations
+
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -14,18 +17,20 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.api import APIField
 from wagtail.fields import RichTextField
+from wagtail.images.models import Image
 from wagtail.models import Page
 from wagtail.search import index
 
 from reparo_cms.content.api_fields import DocumentField, PhoneImageField, RichTextHTMLField
 from reparo_cms.content.models.base import HeadlessPage
+from reparo_cms.content.models.documents import ContentDocument
 from reparo_cms.content.search import index_text
 
 
 class VideoIndexPage(HeadlessPage):
     """Root of the video categories."""
 
-    intro = models.TextField(_("introduction"), blank=True)
+    intro: models.TextField[str, str] = models.TextField(_("introduction"), blank=True)
 
     content_panels = [*HeadlessPage.content_panels, "intro"]
 
@@ -41,8 +46,8 @@ class VideoIndexPage(HeadlessPage):
 class VideoCategoryPage(HeadlessPage):
     """A first- or second-level video category."""
 
-    description = models.TextField(_("description"), blank=True)
-    icon = models.ForeignKey(
+    description: models.TextField[str, str] = models.TextField(_("description"), blank=True)
+    icon: models.ForeignKey[Image | None] = models.ForeignKey(
         "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
@@ -81,7 +86,7 @@ class VideoCategoryPage(HeadlessPage):
 class VideoPage(HeadlessPage):
     """A video: an uploaded file or an external address, with a poster and notes."""
 
-    video_file = models.ForeignKey(
+    video_file: models.ForeignKey[ContentDocument | None] = models.ForeignKey(
         "content.ContentDocument",
         null=True,
         blank=True,
@@ -89,11 +94,15 @@ class VideoPage(HeadlessPage):
         related_name="+",
         verbose_name=_("video file"),
     )
-    external_url = models.URLField(_("external video URL"), max_length=1000, blank=True)
-    poster = models.ForeignKey(
+    external_url: models.URLField[str, str] = models.URLField(
+        _("external video URL"), max_length=1000, blank=True
+    )
+    poster: models.ForeignKey[Image | None] = models.ForeignKey(
         "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    duration_seconds = models.PositiveIntegerField(_("duration (seconds)"), null=True, blank=True)
+    duration_seconds: models.PositiveIntegerField[int | None, int | None] = (
+        models.PositiveIntegerField(_("duration (seconds)"), null=True, blank=True)
+    )
     notes = RichTextField(_("notes"), blank=True)
 
     content_panels = [
