@@ -23,6 +23,7 @@ from gateway.identity import current_customer
 from gateway.pages import jssdk_url, render
 from gateway.refusals import refusal_text
 from gateway.repair_client import RepairApiError, RepairClient, public_order
+from gateway.wechat_signin import signin_url
 
 logger = logging.getLogger(__name__)
 router = APIRouter(include_in_schema=False)
@@ -39,7 +40,7 @@ def _client_or_signin(request: Request) -> RepairClient | Response:
     customer = current_customer(request)
     if customer is None:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        return RedirectResponse(f"/signin?next={target}", status_code=303)
+        return RedirectResponse(signin_url(target), status_code=303)
     return RepairClient(request, customer)
 
 

@@ -30,13 +30,22 @@ router = APIRouter(include_in_schema=False)
 
 STATE_KEY = "oauth"
 MAX_FRESH_STARTS = 2
+SIGNIN_PATH = "/signin"
+
+
+def signin_url(target: str) -> str:
+    """The link that starts sign-in and comes back to ``target`` (a same-site path) afterwards.
+
+    Every page that sends a signed-out customer to sign in builds the link here.
+    """
+    return f"{SIGNIN_PATH}?next={quote(target, safe='/')}"
 
 
 def in_wechat(request: Request) -> bool:
     return "micromessenger" in request.headers.get("user-agent", "").lower()
 
 
-@router.get("/signin")
+@router.get(SIGNIN_PATH)
 async def signin(request: Request, next: str = "/", profile: bool = False) -> Response:
     """Start WeChat authorisation, or outside WeChat show a QR code of the page to scan."""
     target = safe_next(next)
@@ -96,7 +105,7 @@ def _start_again(request: Request, target: str) -> Response:
         _ = translations(request_language(request)).gettext
         return error_page(request, 400, _("Sign-in failed"), _("Please try again."))
     request.session[STATE_KEY] = {**pending, "fresh_starts": fresh_starts}
-    return RedirectResponse(f"/signin?next={quote(target)}", status_code=303)
+    return RedirectResponse(signin_url(target), status_code=303)
 
 
 def qr_svg(text: str) -> str:

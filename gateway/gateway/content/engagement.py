@@ -21,11 +21,11 @@ from gateway.content.rendering import (
     page_number,
     page_offset,
     render_content,
-    signin_url,
 )
 from gateway.errors import wants_json
 from gateway.identity import current_customer
 from gateway.pages import safe_next
+from gateway.wechat_signin import signin_url
 
 router = APIRouter(include_in_schema=False)
 
