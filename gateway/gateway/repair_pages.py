@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from starlette.datastructures import FormData
 from starlette.responses import RedirectResponse, Response
 
@@ -23,10 +23,11 @@ from gateway.identity import current_customer
 from gateway.pages import jssdk_url, render
 from gateway.refusals import refusal_text
 from gateway.repair_client import RepairApiError, RepairClient, public_order
+from gateway.routing import page_router
 from gateway.wechat_signin import signin_url
 
 logger = logging.getLogger(__name__)
-router = APIRouter(include_in_schema=False)
+router = page_router()
 
 MAX_PRODUCTS = 20
 UPLOAD_GROUPS = {

@@ -14,7 +14,7 @@ from urllib.parse import quote
 
 import qrcode
 import qrcode.image.svg
-from fastapi import APIRouter, Request
+from fastapi import Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
@@ -22,11 +22,12 @@ from gateway.errors import error_page
 from gateway.i18n import request_language, translations
 from gateway.identity import SignInFailed, find_or_create_customer, remember_customer
 from gateway.pages import render, safe_next
+from gateway.routing import page_router
 from reparo_shared.wechat import WeChatSignIn
 from reparo_shared.wechat.errors import OAuthCodeRejected, WeChatError
 
 logger = logging.getLogger(__name__)
-router = APIRouter(include_in_schema=False)
+router = page_router()
 
 STATE_KEY = "oauth"
 MAX_FRESH_STARTS = 2
