@@ -1,6 +1,7 @@
 """The page skeleton: languages chosen from the browser and switchable."""
 
 import io
+import re
 
 import httpx
 import pytest
@@ -28,6 +29,19 @@ def test_switching_language_is_remembered(gateway_url: str) -> None:
 
     assert "Meus reparos" in home.text
     assert 'lang="pt-BR"' in home.text
+
+
+def test_the_language_switch_names_each_language_in_itself_as_the_console_does(
+    gateway_url: str,
+) -> None:
+    home = httpx.get(f"{gateway_url}/", headers={"Accept-Language": "en"})
+
+    header = home.text.partition("</header>")[0]
+    switch = re.search(r'<nav class="app-languages".*?</nav>', header, re.S)
+    assert switch is not None
+    labels = re.findall(r'<(?:a|strong) [^>]*\blang="([^"]+)"[^>]*>([^<]+)<', switch.group(0))
+    assert labels == [("zh-Hans", "中文"), ("en", "English"), ("pt-BR", "Português")]
+    assert '<strong lang="en" aria-current="true">English</strong>' in switch.group(0)
 
 
 def test_base_template_loads_weui_from_the_installed_package(gateway_url: str) -> None:
