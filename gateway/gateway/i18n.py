@@ -15,7 +15,10 @@ from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 from fastapi import Request
 
-LANGUAGES = {"zh-Hans": "简体中文", "en": "English", "pt-BR": "Português (Brasil)"}
+from reparo_shared.languages import LANGUAGE_NAMES
+
+# Codes and the switch's labels, the same as the staff console's.
+LANGUAGES: dict[str, str] = LANGUAGE_NAMES
 DEFAULT_LANGUAGE = "zh-Hans"
 LANGUAGE_COOKIE = "lang"
 

@@ -4,11 +4,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from fastapi import APIRouter, Form, Request
+from fastapi import Form, Request
 from fastapi.templating import Jinja2Templates
 from starlette.responses import RedirectResponse, Response
 
 from gateway.errors import error_page
+from gateway.favicon import FAVICON_MEDIA_TYPE, favicon_ico
 from gateway.i18n import LANGUAGE_COOKIE, LANGUAGES, html_lang, request_language, translations
 from gateway.identity import (
     SignInFailed,
@@ -17,8 +18,9 @@ from gateway.identity import (
     forget_customer,
     remember_customer,
 )
+from gateway.routing import page_router
 
-router = APIRouter(include_in_schema=False)
+router = page_router()
 
 
 def _page_context(request: Request) -> dict[str, Any]:
@@ -98,6 +100,16 @@ async def signin_dev(request: Request, openid: str = Form(...), next: str = Form
 async def signout(request: Request) -> Response:
     forget_customer(request)
     return RedirectResponse("/", status_code=303)
+
+
+@router.get("/favicon.ico")
+async def favicon() -> Response:
+    """The site icon; browsers ask for it on every site, the console's pages included."""
+    return Response(
+        favicon_ico(),
+        media_type=FAVICON_MEDIA_TYPE,
+        headers={"Cache-Control": "public, max-age=86400"},
+    )
 
 
 @router.get("/lang/{language}")

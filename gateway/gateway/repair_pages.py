@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from starlette.datastructures import FormData
 from starlette.responses import RedirectResponse, Response
 
@@ -23,9 +23,11 @@ from gateway.identity import current_customer
 from gateway.pages import jssdk_url, render
 from gateway.refusals import refusal_text
 from gateway.repair_client import RepairApiError, RepairClient, public_order
+from gateway.routing import page_router
+from gateway.wechat_signin import signin_url
 
 logger = logging.getLogger(__name__)
-router = APIRouter(include_in_schema=False)
+router = page_router()
 
 MAX_PRODUCTS = 20
 UPLOAD_GROUPS = {
@@ -39,7 +41,7 @@ def _client_or_signin(request: Request) -> RepairClient | Response:
     customer = current_customer(request)
     if customer is None:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        return RedirectResponse(f"/signin?next={target}", status_code=303)
+        return RedirectResponse(signin_url(target), status_code=303)
     return RepairClient(request, customer)
 
 

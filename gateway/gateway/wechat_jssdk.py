@@ -7,15 +7,16 @@ nginx the page passes its own ``location.href``, so the scheme and host are the 
 import logging
 from urllib.parse import urlsplit
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
+from gateway.routing import page_router
 from reparo_shared.wechat import ReparoWeChatClient, make_client
 from reparo_shared.wechat.errors import WeChatError
 
 logger = logging.getLogger(__name__)
-router = APIRouter(include_in_schema=False)
+router = page_router()
 
 
 def wechat_client(request: Request) -> ReparoWeChatClient:

@@ -14,7 +14,7 @@ from urllib.parse import quote
 
 import qrcode
 import qrcode.image.svg
-from fastapi import APIRouter, Request
+from fastapi import Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
@@ -22,21 +22,31 @@ from gateway.errors import error_page
 from gateway.i18n import request_language, translations
 from gateway.identity import SignInFailed, find_or_create_customer, remember_customer
 from gateway.pages import render, safe_next
+from gateway.routing import page_router
 from reparo_shared.wechat import WeChatSignIn
 from reparo_shared.wechat.errors import OAuthCodeRejected, WeChatError
 
 logger = logging.getLogger(__name__)
-router = APIRouter(include_in_schema=False)
+router = page_router()
 
 STATE_KEY = "oauth"
 MAX_FRESH_STARTS = 2
+SIGNIN_PATH = "/signin"
+
+
+def signin_url(target: str) -> str:
+    """The link that starts sign-in and comes back to ``target`` (a same-site path) afterwards.
+
+    Every page that sends a signed-out customer to sign in builds the link here.
+    """
+    return f"{SIGNIN_PATH}?next={quote(target, safe='/')}"
 
 
 def in_wechat(request: Request) -> bool:
     return "micromessenger" in request.headers.get("user-agent", "").lower()
 
 
-@router.get("/signin")
+@router.get(SIGNIN_PATH)
 async def signin(request: Request, next: str = "/", profile: bool = False) -> Response:
     """Start WeChat authorisation, or outside WeChat show a QR code of the page to scan."""
     target = safe_next(next)
@@ -96,7 +106,7 @@ def _start_again(request: Request, target: str) -> Response:
         _ = translations(request_language(request)).gettext
         return error_page(request, 400, _("Sign-in failed"), _("Please try again."))
     request.session[STATE_KEY] = {**pending, "fresh_starts": fresh_starts}
-    return RedirectResponse(f"/signin?next={quote(target)}", status_code=303)
+    return RedirectResponse(signin_url(target), status_code=303)
 
 
 def qr_svg(text: str) -> str:

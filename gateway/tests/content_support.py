@@ -1,7 +1,9 @@
-"""A stand-in cms for the content page tests: Wagtail API v2 shapes from an in-memory tree.
+"""The stand-in cms of the gateway's content tests: Wagtail API v2 shapes from an in-memory tree.
 
-It answers the pages listing (type, slug and category filters, offset and limit), one page by
-id and the preview endpoint, counts the listing calls, and can be switched to failing.
+It answers the pages listing (type, slug, category, search, path, child_of and descendant_of
+filters, offset and limit), one page by id and the preview endpoint, counts the listing calls, and
+can be switched to failing. A test that needs more of cms (test_media_pages: likes, downloads,
+files) adds those routes to the app ``StandInCms.app`` makes.
 """
 
 from dataclasses import dataclass, field
@@ -71,21 +73,26 @@ def product(page_id: int, title: str, pns: list[str]) -> dict[str, Any]:
 class StandInCms:
     pages: list[dict[str, Any]] = field(default_factory=list)
     preview_page: dict[str, Any] | None = None
-    failing: bool = False
+    preview_token: str = PREVIEW_TOKEN
+    failing: bool = False  # every answer is a 500, as when cms's database is down
     listing_calls: int = 0
     seen: list[dict[str, str]] = field(default_factory=list)
 
     def app(self) -> FastAPI:
         app = FastAPI()
 
+        @app.middleware("http")
+        async def maybe_failing(request: Request, call_next: Any) -> Any:
+            if self.failing:
+                return JSONResponse({"detail": "database is down"}, status_code=500)
+            return await call_next(request)
+
         @app.get("/cms/api/v2/pages/")
         async def listing(request: Request) -> JSONResponse:
             self.listing_calls += 1
             query = dict(request.query_params)
             self.seen.append(query)
-            if self.failing:
-                return JSONResponse({"detail": "database is down"}, status_code=500)
-            found = [page for page in self.pages if _matches(page, query)]
+            found = [page for page in self.pages if self._matches(page, query)]
             offset, limit = int(query.get("offset", 0)), int(query.get("limit", 20))
             return JSONResponse(
                 {"meta": {"total_count": len(found)}, "items": found[offset : offset + limit]}
@@ -100,18 +107,47 @@ class StandInCms:
 
         @app.get("/cms/api/v2/page_preview/")
         async def preview(content_type: str, token: str) -> JSONResponse:
-            if token != PREVIEW_TOKEN or self.preview_page is None:
+            draft = self.preview_page
+            if (
+                token != self.preview_token
+                or draft is None
+                or draft["meta"]["type"].lower() != content_type
+            ):
                 return JSONResponse({"message": "no preview for this token"}, status_code=404)
-            return JSONResponse(self.preview_page)
+            return JSONResponse(draft)
 
         return app
 
+    def _matches(self, page: dict[str, Any], query: dict[str, str]) -> bool:
+        meta = page["meta"]
+        if "type" in query and meta["type"] != query["type"]:
+            return False
+        if "slug" in query and meta.get("slug") != query["slug"]:
+            return False
+        if "category" in query and page.get("category") != query["category"]:
+            return False
+        if "search" in query and query["search"] not in page["title"]:
+            return False
+        if "path" in query:
+            path = "/" + "/".join(step for step in query["path"].split("/") if step) + "/"
+            if not page.get("public_url", "").endswith(path):
+                return False
+        if "child_of" in query and _parent_id(page) != int(query["child_of"]):
+            return False
+        return not (
+            "descendant_of" in query and int(query["descendant_of"]) not in self._ancestors(page)
+        )
 
-def _matches(page: dict[str, Any], query: dict[str, str]) -> bool:
-    if "type" in query and page["meta"]["type"] != query["type"]:
-        return False
-    if "slug" in query and page["meta"]["slug"] != query["slug"]:
-        return False
-    if "category" in query and page.get("category") != query["category"]:
-        return False
-    return not ("search" in query and query["search"] not in page["title"])
+    def _ancestors(self, page: dict[str, Any]) -> list[int]:
+        by_id = {each["id"]: each for each in self.pages}
+        found: list[int] = []
+        parent = _parent_id(page)
+        while parent is not None and parent not in found:
+            found.append(parent)
+            parent = _parent_id(by_id[parent]) if parent in by_id else None
+        return found
+
+
+def _parent_id(page: dict[str, Any]) -> int | None:
+    parent = page["meta"].get("parent")
+    return int(parent["id"]) if parent else None

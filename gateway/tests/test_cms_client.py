@@ -13,6 +13,7 @@ from gateway.content.cms_client import CmsClient, CmsNotFound, CmsRefused, CmsUn
 from reparo_shared.testing import serve_in_thread
 
 
+# Not content_support.StandInCms: canned odd answers (pages 404 and 500) drive each client error.
 def stand_in_cms() -> FastAPI:
     app = FastAPI()
     app.state.seen = []

@@ -1,18 +1,21 @@
 """Videos, software downloads, likes and favourites, against a stand-in cms over real HTTP.
 
-The stand-in answers the API calls these pages make with fixed content, serves one software file
-with Range (Starlette's file response) and records what reached it: tokens, download counts.
+The stand-in (content_support's, with likes, downloads and a file added) answers the API calls these
+pages make with fixed content, serves one software file with Range (Starlette's file response) and
+records what reached it: tokens, download counts.
 The real cms behind the real gateway is exercised by the browser tests in ``tests/browser``.
 """
 
 import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from content_support import StandInCms
 from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, JSONResponse
 
@@ -76,154 +79,120 @@ CARE_ARTICLE = {
     "digest": "定期清洁", "cover": None, "author": "", "original_published_at": None,
     "source_url": "", "body": [],
 }  # fmt: skip
-PAGES = {page["id"]: page for page in (INDEX, TRAINING, BASICS, UPLOADED, ON_A_VIDEO_SITE,
-                                        FIRMWARE_PAGE, CARE_ARTICLE)}  # fmt: skip
+PAGES = [INDEX, TRAINING, BASICS, UPLOADED, ON_A_VIDEO_SITE, FIRMWARE_PAGE, CARE_ARTICLE]
+BY_ID = {page["id"]: page for page in PAGES}
 PREVIEW_TOKEN = "id=10:signed-by-cms"
-CHILDREN = {2: [3], 3: [4], 4: [10, 11]}
 
 
-def _descendants(page_id: int) -> list[int]:
-    found = []
-    for child in CHILDREN.get(page_id, []):
-        found += [child, *_descendants(child)]
-    return found
+@dataclass
+class MediaCms(StandInCms):
+    """The content tests' stand-in cms with what these pages need besides: likes, favourites,
+    download records (checking tokens as cms does) and one software file."""
 
+    firmware: Path = Path()
+    public_pem: str = ""
+    url: str = ""
+    downloads: list[dict[str, Any]] = field(default_factory=list)
+    reactions: dict[int, dict[str, set[str]]] = field(default_factory=dict)
 
-def stand_in_cms(firmware: Path, public_pem: str) -> FastAPI:
-    app = FastAPI()
-    app.state.downloads = []
-    app.state.reactions = {}
-    app.state.down = False
-    app.state.draft = None
-    verifier = TokenVerifier({"test-1": public_pem})
+    def app(self) -> FastAPI:
+        app = super().app()
+        verifier = TokenVerifier({"test-1": self.public_pem})
+        known = {page["id"] for page in self.pages}
 
-    def customer(request: Request) -> str | None:
-        header = request.headers.get("authorization")
-        if not header:
-            return None
-        principal = verifier.verify(bearer_token(header))
-        return principal.subject if principal.is_customer else f"service:{principal.subject}"
+        def customer(request: Request) -> str | None:
+            header = request.headers.get("authorization")
+            if not header:
+                return None
+            principal = verifier.verify(bearer_token(header))
+            return principal.subject if principal.is_customer else f"service:{principal.subject}"
 
-    @app.middleware("http")
-    async def maybe_down(request: Request, call_next: Any) -> Any:
-        if app.state.down:
-            return JSONResponse({"detail": "down"}, status_code=500)
-        return await call_next(request)
+        def counts(page_id: int, who: str | None) -> dict[str, Any]:
+            mine = self.reactions.get(page_id, {})
+            return {
+                "page_id": page_id,
+                "likes": sum(1 for kinds in mine.values() if "like" in kinds),
+                "favourites": sum(1 for kinds in mine.values() if "favourite" in kinds),
+                "liked": "like" in mine.get(who or "", set()),
+                "favourited": "favourite" in mine.get(who or "", set()),
+            }
 
-    @app.get("/cms/api/v2/pages/")
-    async def pages(request: Request) -> dict[str, Any]:
-        query = request.query_params
-        items = list(PAGES.values())
-        if "type" in query:
-            items = [p for p in items if p["meta"]["type"] == query["type"]]
-        if "slug" in query:
-            items = [p for p in items if p["meta"].get("slug") == query["slug"]]
-        if "path" in query:
-            path = "/" + "/".join(s for s in query["path"].split("/") if s) + "/"
-            items = [p for p in items if p.get("public_url", "").endswith(path)]
-        if "child_of" in query:
-            items = [p for p in items if p["id"] in CHILDREN.get(int(query["child_of"]), [])]
-        if "descendant_of" in query:
-            items = [p for p in items if p["id"] in _descendants(int(query["descendant_of"]))]
-        offset, limit = int(query.get("offset", 0)), int(query.get("limit", 20))
-        return {"meta": {"total_count": len(items)}, "items": items[offset : offset + limit]}
+        @app.get("/cms/api/engagement/pages/")
+        async def many(request: Request, ids: str = "") -> dict[str, Any]:
+            who = customer(request)
+            return {"items": [counts(int(i), who) for i in ids.split(",") if i]}
 
-    @app.get("/cms/api/v2/pages/{page_id}/")
-    async def page(page_id: int) -> JSONResponse:
-        if page_id not in PAGES:
-            return JSONResponse({"message": "not found"}, status_code=404)
-        return JSONResponse(PAGES[page_id])
+        @app.get("/cms/api/engagement/pages/{page_id}/")
+        async def one(request: Request, page_id: int) -> JSONResponse:
+            if page_id not in known:
+                return JSONResponse({"detail": "no video or article with this id"}, status_code=404)
+            return JSONResponse(counts(page_id, customer(request)))
 
-    @app.get("/cms/api/v2/page_preview/")
-    async def preview(content_type: str, token: str) -> JSONResponse:
-        draft = app.state.draft
-        if token != PREVIEW_TOKEN or draft is None or draft["meta"]["type"].lower() != content_type:
-            return JSONResponse({"message": "no preview for this token"}, status_code=404)
-        return JSONResponse(draft)
+        @app.api_route("/cms/api/engagement/pages/{page_id}/{kind}/", methods=["PUT", "DELETE"])
+        async def react(request: Request, page_id: int, kind: str) -> JSONResponse:
+            who = customer(request)
+            if who is None or who.startswith("service:"):
+                return JSONResponse({"detail": "not signed in"}, status_code=401)
+            kinds = self.reactions.setdefault(page_id, {}).setdefault(who, set())
+            (kinds.add if request.method == "PUT" else kinds.discard)(kind)
+            return JSONResponse(counts(page_id, who))
 
-    def counts(page_id: int, who: str | None) -> dict[str, Any]:
-        mine = app.state.reactions.get(page_id, {})
-        return {
-            "page_id": page_id,
-            "likes": sum(1 for kinds in mine.values() if "like" in kinds),
-            "favourites": sum(1 for kinds in mine.values() if "favourite" in kinds),
-            "liked": "like" in mine.get(who, set()),
-            "favourited": "favourite" in mine.get(who, set()),
-        }
+        @app.get("/cms/api/engagement/me/favourites/")
+        async def favourites(request: Request) -> JSONResponse:
+            who = customer(request)
+            if who is None:
+                return JSONResponse({"detail": "not signed in"}, status_code=401)
+            results = [
+                {"page_id": pid, "title": BY_ID[pid]["title"], "type": BY_ID[pid]["meta"]["type"],
+                 "path": BY_ID[pid]["public_url"].removeprefix(PUBLIC),
+                 "favourited_at": "2026-12-01T08:00:00Z"}
+                for pid, by_customer in self.reactions.items()
+                if "favourite" in by_customer.get(who, set())
+            ]  # fmt: skip
+            return JSONResponse({"count": len(results), "next": None, "results": results})
 
-    @app.get("/cms/api/engagement/pages/")
-    async def many(request: Request, ids: str = "") -> dict[str, Any]:
-        who = customer(request)
-        return {"items": [counts(int(i), who) for i in ids.split(",") if i]}
+        @app.post("/cms/api/engagement/software-downloads/")
+        async def record(request: Request) -> JSONResponse:
+            who = customer(request)
+            if who is None:
+                return JSONResponse({"detail": "no token"}, status_code=401)
+            body = await request.json()
+            self.downloads.append({**body, "who": who})
+            return JSONResponse({"download_id": len(self.downloads)}, status_code=201)
 
-    @app.get("/cms/api/engagement/pages/{page_id}/")
-    async def one(request: Request, page_id: int) -> JSONResponse:
-        if page_id not in PAGES:
-            return JSONResponse({"detail": "no video or article with this id"}, status_code=404)
-        return JSONResponse(counts(page_id, customer(request)))
+        @app.get("/cms/api/engagement/software/{page_id}/downloads/")
+        async def download_counts(page_id: int) -> JSONResponse:
+            if page_id not in known:
+                return JSONResponse({"detail": "no published software page"}, status_code=404)
+            versions = [{"version_id": 8, "downloads": 41}]
+            return JSONResponse({"page_id": page_id, "versions": versions})
 
-    @app.api_route("/cms/api/engagement/pages/{page_id}/{kind}/", methods=["PUT", "DELETE"])
-    async def react(request: Request, page_id: int, kind: str) -> JSONResponse:
-        who = customer(request)
-        if who is None or who.startswith("service:"):
-            return JSONResponse({"detail": "not signed in"}, status_code=401)
-        kinds = app.state.reactions.setdefault(page_id, {}).setdefault(who, set())
-        (kinds.add if request.method == "PUT" else kinds.discard)(kind)
-        return JSONResponse(counts(page_id, who))
+        @app.api_route("/cms/media/documents/{name}", methods=["GET", "HEAD"])
+        async def media(name: str) -> Any:
+            if name != "固件-2.1.0.bin":
+                return JSONResponse({"detail": "no file"}, status_code=404)
+            return FileResponse(self.firmware, media_type="application/octet-stream")
 
-    @app.get("/cms/api/engagement/me/favourites/")
-    async def favourites(request: Request) -> JSONResponse:
-        who = customer(request)
-        if who is None:
-            return JSONResponse({"detail": "not signed in"}, status_code=401)
-        results = [
-            {"page_id": pid, "title": PAGES[pid]["title"], "type": PAGES[pid]["meta"]["type"],
-             "path": PAGES[pid]["public_url"].removeprefix(PUBLIC),
-             "favourited_at": "2026-12-01T08:00:00Z"}
-            for pid, by_customer in app.state.reactions.items()
-            if "favourite" in by_customer.get(who, set())
-        ]  # fmt: skip
-        return JSONResponse({"count": len(results), "next": None, "results": results})
-
-    @app.post("/cms/api/engagement/software-downloads/")
-    async def record(request: Request) -> JSONResponse:
-        who = customer(request)
-        if who is None:
-            return JSONResponse({"detail": "no token"}, status_code=401)
-        body = await request.json()
-        app.state.downloads.append({**body, "who": who})
-        return JSONResponse({"download_id": len(app.state.downloads)}, status_code=201)
-
-    @app.get("/cms/api/engagement/software/{page_id}/downloads/")
-    async def download_counts(page_id: int) -> JSONResponse:
-        if page_id not in PAGES:
-            return JSONResponse({"detail": "no published software page"}, status_code=404)
-        return JSONResponse({"page_id": page_id, "versions": [{"version_id": 8, "downloads": 41}]})
-
-    @app.api_route("/cms/media/documents/{name}", methods=["GET", "HEAD"])
-    async def media(name: str) -> Any:
-        if name != "固件-2.1.0.bin":
-            return JSONResponse({"detail": "no file"}, status_code=404)
-        return FileResponse(firmware, media_type="application/octet-stream")
-
-    return app
+        return app
 
 
 @pytest.fixture(scope="module")
-def cms(keys: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[FastAPI]:
+def cms(keys: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[MediaCms]:
     firmware = tmp_path_factory.mktemp("firmware") / "fw.bin"
     firmware.write_bytes(FIRMWARE)
-    app = stand_in_cms(firmware, keys["public_pem"])
-    with serve_in_thread(app) as url:
-        app.state.url = url
-        yield app
+    stand_in = MediaCms(
+        pages=PAGES, preview_token=PREVIEW_TOKEN, firmware=firmware, public_pem=keys["public_pem"]
+    )
+    with serve_in_thread(stand_in.app()) as url:
+        stand_in.url = url
+        yield stand_in
 
 
 @pytest.fixture(scope="module")
-def gateway_app(keys: dict[str, str], upstream_url: str, cms: FastAPI) -> FastAPI:
+def gateway_app(keys: dict[str, str], upstream_url: str, cms: MediaCms) -> FastAPI:
     settings = GatewaySettings(
         repair_url=upstream_url,
-        cms_url=cms.state.url,
+        cms_url=cms.url,
         customer_token_private_key=keys["private_path"],
         customer_token_kid="test-1",
         session_secret="test-session-secret",
@@ -240,11 +209,11 @@ def gateway(gateway_app: FastAPI) -> Iterator[str]:
 
 
 @pytest.fixture(autouse=True)
-def fresh_cms(cms: FastAPI, gateway_app: FastAPI) -> None:
-    cms.state.downloads.clear()
-    cms.state.reactions.clear()
-    cms.state.down = False
-    cms.state.draft = None
+def fresh_cms(cms: MediaCms, gateway_app: FastAPI) -> None:
+    cms.downloads.clear()
+    cms.reactions.clear()
+    cms.failing = False
+    cms.preview_page = None
     gateway_app.state.content_cache.clear()
 
 
@@ -366,8 +335,8 @@ def test_unknown_video_path_is_a_friendly_404(gateway: str, path: str) -> None:
     assert "<html" in response.text
 
 
-def test_cms_down_gives_the_try_again_page(gateway: str, cms: FastAPI) -> None:
-    cms.state.down = True
+def test_cms_down_gives_the_try_again_page(gateway: str, cms: MediaCms) -> None:
+    cms.failing = True
 
     response = httpx.get(f"{gateway}/videos/training/")
 
@@ -399,7 +368,7 @@ def test_like_never_sends_anyone_to_another_site(gateway: str) -> None:
 
 
 def test_customer_likes_and_favourites_and_finds_it_in_favourites(
-    gateway: str, cms: FastAPI
+    gateway: str, cms: MediaCms
 ) -> None:
     with signed_in(gateway) as client:
         json = {"Accept": "application/json"}
@@ -411,7 +380,7 @@ def test_customer_likes_and_favourites_and_finds_it_in_favourites(
     assert liked.json() == {
         "page_id": 10, "likes": 1, "favourites": 0, "liked": True, "favourited": False,
     }  # fmt: skip
-    assert cms.state.reactions[10] == {"cust-o-media": {"like", "favourite"}}
+    assert cms.reactions[10] == {"cust-o-media": {"like", "favourite"}}
     assert 'aria-pressed="true"' in page.text
     assert 'href="/videos/training/basics/homing/"' in favourites.text
 
@@ -458,7 +427,7 @@ def test_software_page_shows_size_checksum_and_downloads(gateway: str) -> None:
 
 
 def test_download_is_an_attachment_with_the_file_and_counts_once(
-    gateway: str, cms: FastAPI
+    gateway: str, cms: MediaCms
 ) -> None:
     response = httpx.get(f"{gateway}/software/firmware/download/8")
 
@@ -468,41 +437,41 @@ def test_download_is_an_attachment_with_the_file_and_counts_once(
     assert response.headers["x-content-type-options"] == "nosniff"
     assert response.headers["content-disposition"].startswith("attachment;")
     assert "%E5%9B%BA%E4%BB%B6-2.1.0.bin" in response.headers["content-disposition"]
-    assert [(d["version_id"], d["who"]) for d in cms.state.downloads] == [(8, "service:gateway")]
+    assert [(d["version_id"], d["who"]) for d in cms.downloads] == [(8, "service:gateway")]
 
 
-def test_resumed_download_continues_and_is_not_counted_again(gateway: str, cms: FastAPI) -> None:
+def test_resumed_download_continues_and_is_not_counted_again(gateway: str, cms: MediaCms) -> None:
     first = httpx.get(f"{gateway}/software/firmware/download/8", headers={"Range": "bytes=0-999"})
     rest = httpx.get(f"{gateway}/software/firmware/download/8", headers={"Range": "bytes=1000-"})
 
     assert first.status_code == rest.status_code == 206
     assert rest.headers["content-range"] == f"bytes 1000-{len(FIRMWARE) - 1}/{len(FIRMWARE)}"
     assert first.content + rest.content == FIRMWARE
-    assert len(cms.state.downloads) == 1
+    assert len(cms.downloads) == 1
 
 
-def test_signed_in_download_is_counted_for_the_customer(gateway: str, cms: FastAPI) -> None:
+def test_signed_in_download_is_counted_for_the_customer(gateway: str, cms: MediaCms) -> None:
     with signed_in(gateway) as client:
         client.get("/software/firmware/download/8")
 
-    assert cms.state.downloads[0]["who"] == "cust-o-media"
+    assert cms.downloads[0]["who"] == "cust-o-media"
 
 
-def test_range_past_the_end_is_416_and_not_counted(gateway: str, cms: FastAPI) -> None:
+def test_range_past_the_end_is_416_and_not_counted(gateway: str, cms: MediaCms) -> None:
     response = httpx.get(
         f"{gateway}/software/firmware/download/8", headers={"Range": "bytes=999999-"}
     )
 
     assert response.status_code == 416
-    assert cms.state.downloads == []
+    assert cms.downloads == []
 
 
-def test_head_tells_the_size_and_counts_nothing(gateway: str, cms: FastAPI) -> None:
+def test_head_tells_the_size_and_counts_nothing(gateway: str, cms: MediaCms) -> None:
     response = httpx.head(f"{gateway}/software/firmware/download/8")
 
     assert response.status_code == 200
     assert response.headers["content-length"] == str(len(FIRMWARE))
-    assert cms.state.downloads == []
+    assert cms.downloads == []
 
 
 @pytest.mark.parametrize(
@@ -556,9 +525,9 @@ def test_a_cached_page_never_shows_someone_elses_likes(gateway: str) -> None:
 
 
 def test_video_draft_previews_like_the_live_page_and_is_never_stored(
-    gateway: str, cms: FastAPI
+    gateway: str, cms: MediaCms
 ) -> None:
-    cms.state.draft = {**UPLOADED, "title": "草稿:回零"}
+    cms.preview_page = {**UPLOADED, "title": "草稿:回零"}
 
     preview = httpx.get(
         f"{gateway}/preview/", params={"content_type": "content.videopage", "token": PREVIEW_TOKEN}
@@ -572,9 +541,9 @@ def test_video_draft_previews_like_the_live_page_and_is_never_stored(
 
 
 def test_new_software_draft_previews_with_its_versions_and_no_downloads(
-    gateway: str, cms: FastAPI
+    gateway: str, cms: MediaCms
 ) -> None:
-    cms.state.draft = {**FIRMWARE_PAGE, "id": 99, "title": "新固件草稿"}
+    cms.preview_page = {**FIRMWARE_PAGE, "id": 99, "title": "新固件草稿"}
 
     preview = httpx.get(
         f"{gateway}/preview/",
@@ -589,7 +558,7 @@ def test_new_software_draft_previews_with_its_versions_and_no_downloads(
 
 
 def test_article_has_likes_and_favourites_that_land_in_my_favourites(
-    gateway: str, cms: FastAPI
+    gateway: str, cms: MediaCms
 ) -> None:
     anonymous = httpx.get(f"{gateway}/articles/care/")
     with signed_in(gateway) as client:
@@ -603,7 +572,7 @@ def test_article_has_likes_and_favourites_that_land_in_my_favourites(
     assert theirs.headers["X-Content-Cache"] == "bypass"
     favourite_button = theirs.text.split('data-reaction="favourite"', 1)[1]
     assert 'aria-pressed="true"' in favourite_button.split("</form>", 1)[0]
-    assert cms.state.reactions[40] == {"cust-o-media": {"favourite"}}
+    assert cms.reactions[40] == {"cust-o-media": {"favourite"}}
     assert 'href="/articles/care/"' in favourites.text
 
 

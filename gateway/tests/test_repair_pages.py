@@ -2,6 +2,7 @@
 
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import parse_qs, quote, urlsplit
 
 import httpx
 import pytest
@@ -41,6 +42,25 @@ def test_a_mistyped_page_number_is_not_a_validation_error(gateway_url: str) -> N
 
     assert answer.status_code == 303
     assert answer.headers["location"].startswith("/signin")
+
+
+def test_signing_in_from_the_request_form_comes_back_to_it_with_its_whole_query(
+    gateway_url: str,
+) -> None:
+    # A part number with characters that mean something in a query string.
+    form = "/repair/new?pn=" + quote("RP-100+A&B", safe="") + "&from=product"
+    with httpx.Client(base_url=gateway_url) as client:
+        sent_away = client.get(form)
+        signin = urlsplit(sent_away.headers["location"])
+        back_to = parse_qs(signin.query)["next"][0]
+        signed_in = client.post("/signin/dev", data={"openid": "pn-reader", "next": back_to})
+        page = client.get(signed_in.headers["location"])
+
+    assert sent_away.status_code == 303
+    assert signin.path == "/signin"
+    assert back_to == form
+    assert signed_in.headers["location"] == form
+    assert 'value="RP-100+A&amp;B"' in page.text
 
 
 def test_every_product_block_is_sent_even_a_blank_one() -> None:

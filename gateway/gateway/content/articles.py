@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from starlette.responses import Response
 
 from gateway.content.cache import cached_page
@@ -16,8 +16,9 @@ from gateway.content.rendering import (
     render_content,
     share_card,
 )
+from gateway.routing import page_router
 
-router = APIRouter(include_in_schema=False)
+router = page_router()
 
 ARTICLE_TYPE = "content.ArticlePage"
 LIST_FIELDS = ("category", "digest", "cover", "original_published_at", "public_url")

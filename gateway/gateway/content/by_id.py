@@ -4,13 +4,14 @@ Related items and links inside article bodies name pages by id only; this sends 
 the page's own address (its ``public_url``), whatever its type.
 """
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from starlette.responses import RedirectResponse, Response
 
 from gateway.content.cms_client import CmsClient
 from gateway.content.rendering import not_found_page, page_path
+from gateway.routing import page_router
 
-router = APIRouter(include_in_schema=False)
+router = page_router()
 
 
 @router.get("/pages/{page_id:int}/")

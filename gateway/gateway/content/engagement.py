@@ -12,7 +12,7 @@ for them, so the buttons show what they liked and favourited.
 
 from typing import Any, Literal
 
-from fastapi import APIRouter, Form, Request
+from fastapi import Form, Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from gateway.content.cms_client import CmsClient, CmsNotFound
@@ -21,13 +21,14 @@ from gateway.content.rendering import (
     page_number,
     page_offset,
     render_content,
-    signin_url,
 )
 from gateway.errors import wants_json
 from gateway.identity import current_customer
 from gateway.pages import safe_next
+from gateway.routing import page_router
+from gateway.wechat_signin import signin_url
 
-router = APIRouter(include_in_schema=False)
+router = page_router()
 
 FAVOURITES_PATH = "/favourites/"
 

@@ -8,16 +8,17 @@ import asyncio
 import logging
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from starlette.responses import Response
 
 from gateway.content.cache import cached_page
 from gateway.content.cms_client import CmsClient, CmsError
 from gateway.content.preview import preview_renderer
 from gateway.content.rendering import render_content, share_card
+from gateway.routing import page_router
 
 logger = logging.getLogger(__name__)
-router = APIRouter(include_in_schema=False)
+router = page_router()
 
 LATEST_ARTICLES = 5
 # Known shortcoming: "featured" videos are the latest ones; cms has no field yet for an editor to

@@ -12,15 +12,16 @@ The draft is fetched from cms's preview API with that token (an unknown or expir
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from starlette.responses import Response
 
 from gateway.content.cache import cached_page
 from gateway.content.cms_client import CmsClient, CmsNotFound, CmsRefused, CmsUnavailable
 from gateway.content.rendering import not_found_page, render_content
 from gateway.errors import upstream_unavailable
+from gateway.routing import page_router
 
-router = APIRouter(include_in_schema=False)
+router = page_router()
 
 PageRenderer = Callable[[Request, dict[str, Any]], Awaitable[Response]]
 NO_STORE = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex"}

@@ -4,14 +4,15 @@ related content and the way into a repair request."""
 from typing import Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from starlette.responses import Response
 
 from gateway.content.cache import cached_page
 from gateway.content.preview import live_page_by_slug, preview_renderer
 from gateway.content.rendering import list_page, page_number, render_content, share_card
+from gateway.routing import page_router
 
-router = APIRouter(include_in_schema=False)
+router = page_router()
 
 PRODUCT_TYPE = "content.ProductPage"
 LIST_FIELDS = ("image", "summary", "pn_list", "public_url")

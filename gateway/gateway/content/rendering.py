@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from fastapi import Request
@@ -74,11 +74,6 @@ def page_path(page: dict[str, Any]) -> str:
     url = page.get("public_url") or ""
     path = urlsplit(url).path if url else ""
     return path or f"/pages/{page.get('id', 0)}/"
-
-
-def signin_url(target: str) -> str:
-    """Sign-in that comes back to ``target`` (a same-site path) afterwards."""
-    return f"/signin?next={quote(target, safe='/')}"
 
 
 def content_language(page: dict[str, Any]) -> str:

@@ -1,7 +1,5 @@
 """Every content route of the gateway, in one router for the app to include."""
 
-from fastapi import APIRouter
-
 from gateway.content import (
     articles,
     by_id,
@@ -13,7 +11,8 @@ from gateway.content import (
     software,
     videos,
 )
+from gateway.routing import page_router
 
-router = APIRouter(include_in_schema=False)
+router = page_router()
 for module in (home, articles, products, search, preview, by_id, videos, software, engagement):
     router.include_router(module.router)

@@ -4,14 +4,15 @@ query into the fragments its index holds)."""
 import asyncio
 from dataclasses import dataclass
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from starlette.responses import Response
 
 from gateway.content.cache import cached_page
 from gateway.content.cms_client import CmsClient, PageList
 from gateway.content.rendering import PAGE_SIZE, page_number, page_offset, render_content
+from gateway.routing import page_router
 
-router = APIRouter(include_in_schema=False)
+router = page_router()
 
 MAX_QUERY_LENGTH = 100
 PER_GROUP = 5

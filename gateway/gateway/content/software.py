@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
 import aiohttp
-from fastapi import APIRouter, Request
+from fastapi import Request
 from starlette.background import BackgroundTask
 from starlette.responses import Response, StreamingResponse
 
@@ -25,11 +25,12 @@ from gateway.content.cms_client import CmsClient, CmsError, CmsNotFound, CmsUnav
 from gateway.content.preview import preview_renderer
 from gateway.content.rendering import page_path, render_content, share_card
 from gateway.identity import current_customer
+from gateway.routing import page_router
 from gateway.settings import GatewaySettings
 from reparo_shared.logs import CORRELATION_HEADER, correlation_id
 
 logger = logging.getLogger(__name__)
-router = APIRouter(include_in_schema=False)
+router = page_router()
 
 INDEX_PATH = "/software"
 SOFTWARE = "content.SoftwarePage"

@@ -11,7 +11,7 @@ import asyncio
 from typing import Any
 from urllib.parse import urlsplit
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from starlette.responses import Response
 
 from gateway.content.cache import cached_page
@@ -26,8 +26,9 @@ from gateway.content.rendering import (
     render_content,
     share_card,
 )
+from gateway.routing import page_router
 
-router = APIRouter(include_in_schema=False)
+router = page_router()
 
 INDEX_PATH = "/videos/"
 VIDEO = "content.VideoPage"

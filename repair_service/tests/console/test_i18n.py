@@ -98,6 +98,18 @@ def test_language_comes_from_the_cookie_then_the_browser_then_defaults_to_chines
     assert negotiate(None, None) == "zh-Hans"
 
 
+def test_the_language_switch_names_each_language_in_itself_as_the_customer_pages_do(
+    console,
+) -> None:
+    page = console("review").get("/console/").text
+
+    header = page.partition("</header>")[0]
+    switch = re.search(r'<select name="language".*?</select>', header, re.S)
+    assert switch is not None
+    labels = re.findall(r'<option value="([^"]+)" lang="\1"[^>]*>([^<]+)</option>', switch.group(0))
+    assert labels == [("zh-Hans", "中文"), ("en", "English"), ("pt-BR", "Português")]
+
+
 def test_staff_member_switches_language_and_it_is_remembered(console) -> None:
     person: Console = console("review")
     assert "看板" in person.get("/console/").text

@@ -11,7 +11,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-LANGUAGES = {"zh-Hans": "中文", "en": "English", "pt-BR": "Português"}
+from reparo_shared.languages import LANGUAGE_NAMES
+
+# Codes and the switch's labels, the same as the customer pages'.
+LANGUAGES: dict[str, str] = LANGUAGE_NAMES
 DEFAULT_LANGUAGE = "zh-Hans"
 LANGUAGE_COOKIE = "reparo_console_lang"
 _FOLDER = Path(__file__).parent
