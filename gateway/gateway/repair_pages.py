@@ -6,6 +6,7 @@ what the customer may do (``customer_actions``) and the pages only offer that.
 
 import json
 import logging
+import re
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -113,11 +114,25 @@ def yuan(fen: int) -> str:
     return f"¥{fen // 100}.{fen % 100:02d}"
 
 
+def product_label(product_name: str | None, pn: str) -> str:
+    """The product as the pages name it: the catalogue name and the part number, each once.
+
+    A catalogue name that is the part number, or already carries it as a word, is shown alone;
+    an order whose part number is not in the catalogue shows the part number alone.
+    """
+    name = (product_name or "").strip()
+    if not name or not pn:
+        return name or pn
+    carries_pn = re.search(rf"(?<![\w-]){re.escape(pn)}(?![\w-])", name, re.IGNORECASE)
+    return name if carries_pn else f"{name} · {pn}"
+
+
 def _page(request: Request, template: str, status_code: int = 200, **context: Any) -> Response:
     helpers = {
         "node_name": lambda node: node_name(request, node),
         "label": lambda code: code_label(request, code),
         "local_time": local_time,
+        "product_label": product_label,
     }
     return render(request, template, status_code, yuan=yuan, **helpers, **context)
 
