@@ -69,6 +69,11 @@ class RepairDouble:
         async def nothing_yet() -> list[Any]:
             return []
 
+        @app.get("/api/repair/requests")
+        async def my_requests() -> dict[str, Any]:
+            mine = {"id": REQUEST_ID, "created_at": "2026-05-01T02:00:00Z", "orders": [self.order]}
+            return {"items": [mine], "total": 1, "page": 1, "page_size": 20}
+
         @app.get("/api/repair/requests/{request_id}")
         async def repair_request(request_id: int) -> dict[str, Any]:
             return {"id": REQUEST_ID, "orders": [self.order]}

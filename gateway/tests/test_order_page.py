@@ -69,3 +69,14 @@ def test_the_order_page_shows_the_catalogue_name_and_the_part_number_once(
 
     assert page.status_code == 200
     assert text_of(page.text, "app-product-name") == shown
+
+
+def test_the_order_page_leads_back_to_my_repairs(customer: httpx.Client) -> None:
+    page = customer.get(ORDER_PAGE)
+
+    back = re.search(r'<nav class="app-back"><a href="([^"]+)">‹ ([^<]+)</a>', page.text)
+    assert back is not None
+    assert back.groups() == ("/repair/mine", "My repairs")
+    mine = customer.get(back.group(1))
+    assert mine.status_code == 200
+    assert "R2026-000011" in mine.text
