@@ -254,12 +254,17 @@ async def _subscription_prompt(request: Request, client: RepairClient, moment: s
 
 
 @router.get("/repair/orders/{order_id:int}")
-async def order_detail(request: Request, order_id: int, agreed: bool = False) -> Response:
+async def order_detail(
+    request: Request, order_id: int, agreed: bool = False, shipment_saved: bool = False
+) -> Response:
+    """One order; the flags say which action just went through (``ORDER_ACTION_FLAGS``)."""
     client = _client_or_signin(request)
     if isinstance(client, Response):
         return client
     prompt = await _subscription_prompt(request, client, "agreed") if agreed else []
-    return await _render_order(request, client, order_id, subscribe=prompt)
+    return await _render_order(
+        request, client, order_id, subscribe=prompt, shipment_saved=shipment_saved
+    )
 
 
 async def _render_order(
@@ -269,6 +274,7 @@ async def _render_order(
     error: str | None = None,
     subscribe: list[str] | None = None,
     invoice_form: dict[str, str] | None = None,
+    shipment_saved: bool = False,
 ) -> Response:
     try:
         order = await client.get(f"/orders/{order_id}")
@@ -289,7 +295,7 @@ async def _render_order(
     return _page(
         request, "repair/order.html", status_code, order=order, siblings=siblings, error=error,
         messages=messages, offline_payment_account=account, subscribe=subscribe or [],
-        invoice_titles=titles, invoice_form=invoice_form or {},
+        invoice_titles=titles, invoice_form=invoice_form or {}, shipment_saved=shipment_saved,
     )  # fmt: skip
 
 
@@ -301,6 +307,9 @@ ORDER_ACTIONS = {
     "agree": lambda form: {},
     "decline": lambda form: {},
 }
+# The query an action's success redirects with: the order page then confirms the shipment, or
+# (after agreeing) offers the subscription prompt for what follows.
+ORDER_ACTION_FLAGS = {"inbound-waybill": "?shipment_saved=1", "agree": "?agreed=1"}
 
 
 async def _act_then_show(
@@ -335,9 +344,8 @@ async def order_action(request: Request, order_id: int, action: str) -> Response
         return _not_found(request)
     form = await request.form()
     body = {**ORDER_ACTIONS[action](form), "expected_version": _int(form.get("version"))}
-    # Right after agreeing, the order page offers the subscription prompt for what follows.
-    then = "?agreed=1" if action == "agree" else ""
     path = f"/orders/{order_id}/{action}"
+    then = ORDER_ACTION_FLAGS.get(action, "")
     return await _act_then_show(request, client, path, body, order_id, then)
 
 

@@ -80,3 +80,96 @@ def test_the_order_page_leads_back_to_my_repairs(customer: httpx.Client) -> None
     mine = customer.get(back.group(1))
     assert mine.status_code == 200
     assert "R2026-000011" in mine.text
+
+
+SHIPPED = [{"direction": "in", "courier": "SF Express", "waybill": "SF1234567890"}]
+
+
+def test_saving_the_waybill_sends_it_and_confirms_it_on_the_order_page(
+    repair: RepairDouble, customer: httpx.Client
+) -> None:
+    repair.order = an_order("customer_shipping", customer_actions=["set_inbound_waybill"])
+
+    saved = customer.post(
+        f"{ORDER_PAGE}/inbound-waybill",
+        data={"version": "4", "courier": " SF Express ", "waybill": "SF1234567890"},
+    )
+
+    assert saved.status_code == 303
+    assert saved.headers["location"] == f"{ORDER_PAGE}?shipment_saved=1"
+    assert repair.posted == [
+        (
+            f"orders/{ORDER_ID}/inbound-waybill",
+            {"courier": "SF Express", "waybill": "SF1234567890", "expected_version": 4},
+        )
+    ]
+    repair.order = an_order(
+        "receiving", shipments=SHIPPED, customer_actions=["set_inbound_waybill"]
+    )
+    shown = customer.get(saved.headers["location"])
+    assert text_of(shown.text, "app-notice") == (
+        "Shipment saved. We will check your product when it arrives."
+    )
+    assert "app-notice" not in customer.get(ORDER_PAGE).text
+
+
+def test_a_refused_waybill_shows_the_refusal_and_no_notice(
+    repair: RepairDouble, customer: httpx.Client
+) -> None:
+    repair.order = an_order("customer_shipping", customer_actions=["set_inbound_waybill"])
+    repair.refusals[f"orders/{ORDER_ID}/inbound-waybill"] = (
+        409,
+        {
+            "detail": "Order R2026-000011 is closed; nothing more can be done",
+            "message_id": "Order {number} is closed; nothing more can be done",
+            "params": {"number": "R2026-000011"},
+        },
+    )
+
+    refused = customer.post(
+        f"{ORDER_PAGE}/inbound-waybill", data={"version": "4", "courier": "SF", "waybill": "SF1"}
+    )
+
+    assert refused.status_code == 409
+    assert "Order R2026-000011 is closed" in text_of(refused.text, "app-error")
+    assert "app-notice" not in refused.text
+
+
+def test_before_shipping_the_page_asks_for_the_waybill(
+    repair: RepairDouble, customer: httpx.Client
+) -> None:
+    repair.order = an_order("customer_shipping", customer_actions=["set_inbound_waybill"])
+
+    page = customer.get(ORDER_PAGE).text
+
+    assert 'id="waybill-form"' in page
+    assert "<details" not in page
+    assert "app-inbound-parcel" not in page
+
+
+def test_while_the_parcel_travels_the_saved_waybill_shows_and_its_correction_is_folded(
+    repair: RepairDouble, customer: httpx.Client
+) -> None:
+    repair.order = an_order(
+        "receiving", shipments=SHIPPED, customer_actions=["set_inbound_waybill"]
+    )
+
+    page = customer.get(ORDER_PAGE).text
+
+    assert text_of(page, "app-inbound-courier") == "SF Express"
+    assert text_of(page, "app-inbound-waybill") == "SF1234567890"
+    folded = re.search(r'<details class="app-waybill-correction">(.*?)</details>', page, re.S)
+    assert folded is not None
+    assert 'id="waybill-form"' in folded.group(1)
+
+
+def test_once_received_the_waybill_is_shown_read_only_without_a_form(
+    repair: RepairDouble, customer: httpx.Client
+) -> None:
+    repair.order = an_order("reinspection", shipments=SHIPPED, customer_actions=[])
+
+    page = customer.get(ORDER_PAGE).text
+
+    assert text_of(page, "app-inbound-waybill") == "SF1234567890"
+    assert "waybill-form" not in page
+    assert 'name="waybill"' not in page
