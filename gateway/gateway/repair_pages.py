@@ -255,16 +255,22 @@ async def _subscription_prompt(request: Request, client: RepairClient, moment: s
 
 @router.get("/repair/orders/{order_id:int}")
 async def order_detail(
-    request: Request, order_id: int, agreed: bool = False, shipment_saved: bool = False
+    request: Request,
+    order_id: int,
+    agreed: bool = False,
+    shipment_saved: bool = False,
+    pay: str = "",
 ) -> Response:
-    """One order; the flags say which action just went through (``ORDER_ACTION_FLAGS``)."""
+    """One order; the flags say which action just went through (``ORDER_ACTION_FLAGS``, and
+    ``?pay=wechat`` once a WeChat payment was created: the page opens its pay sheet at once)."""
     client = _client_or_signin(request)
     if isinstance(client, Response):
         return client
     prompt = await _subscription_prompt(request, client, "agreed") if agreed else []
     return await _render_order(
-        request, client, order_id, subscribe=prompt, shipment_saved=shipment_saved
-    )
+        request, client, order_id, subscribe=prompt, shipment_saved=shipment_saved,
+        open_wechat_pay=pay == "wechat",
+    )  # fmt: skip
 
 
 async def _render_order(
@@ -275,6 +281,7 @@ async def _render_order(
     subscribe: list[str] | None = None,
     invoice_form: dict[str, str] | None = None,
     shipment_saved: bool = False,
+    open_wechat_pay: bool = False,
 ) -> Response:
     try:
         order = await client.get(f"/orders/{order_id}")
@@ -296,6 +303,7 @@ async def _render_order(
         request, "repair/order.html", status_code, order=order, siblings=siblings, error=error,
         messages=messages, offline_payment_account=account, subscribe=subscribe or [],
         invoice_titles=titles, invoice_form=invoice_form or {}, shipment_saved=shipment_saved,
+        open_wechat_pay=open_wechat_pay,
     )  # fmt: skip
 
 
@@ -351,7 +359,11 @@ async def order_action(request: Request, order_id: int, action: str) -> Response
 
 @router.post("/repair/requests/{request_id:int}/payments")
 async def choose_payment(request: Request, request_id: int) -> Response:
-    """Pay one or several agreed orders of a request together, online or offline."""
+    """Pay one or several agreed orders of a request together, online or offline.
+
+    Choosing WeChat Pay creates the payment here, then the order page opens WeChat's pay sheet by
+    itself (``?pay=wechat``): the customer taps once, not once to choose and again to pay.
+    """
     client = _client_or_signin(request)
     if isinstance(client, Response):
         return client
@@ -359,7 +371,9 @@ async def choose_payment(request: Request, request_id: int) -> Response:
     order_ids = [_int(value) for value in form.getlist("order_ids")]
     back_to = _int(form.get("back_to")) or (order_ids[0] if order_ids else 0)
     body = {"method": str(form.get("method", "offline")), "order_ids": order_ids}
-    return await _act_then_show(request, client, f"/requests/{request_id}/payments", body, back_to)
+    then = "?pay=wechat" if body["method"] == "wechat" else ""
+    path = f"/requests/{request_id}/payments"
+    return await _act_then_show(request, client, path, body, back_to, then)
 
 
 @router.post("/repair/payments/{payment_id:int}/proof")

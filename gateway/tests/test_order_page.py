@@ -5,7 +5,7 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from repair_double import ORDER_ID, RepairDouble, an_order
+from repair_double import ORDER_ID, REQUEST_ID, RepairDouble, a_payment, an_order
 
 from gateway.repair_pages import product_label
 from reparo_shared.testing import serve_in_thread
@@ -173,3 +173,59 @@ def test_once_received_the_waybill_is_shown_read_only_without_a_form(
     assert text_of(page, "app-inbound-waybill") == "SF1234567890"
     assert "waybill-form" not in page
     assert 'name="waybill"' not in page
+
+
+@pytest.mark.parametrize(("method", "then"), [("wechat", "?pay=wechat"), ("offline", "")])
+def test_choosing_wechat_pay_comes_back_to_open_the_pay_sheet_at_once(
+    repair: RepairDouble, customer: httpx.Client, method: str, then: str
+) -> None:
+    chosen = customer.post(
+        f"/repair/requests/{REQUEST_ID}/payments",
+        data={"back_to": str(ORDER_ID), "order_ids": str(ORDER_ID), "method": method},
+    )
+
+    assert chosen.status_code == 303
+    assert chosen.headers["location"] == f"{ORDER_PAGE}{then}"
+    assert repair.posted == [
+        (f"requests/{REQUEST_ID}/payments", {"method": method, "order_ids": [ORDER_ID]})
+    ]
+
+
+def main_of(html: str) -> str:
+    """The page's own content, without the header and the footer's sign-out button."""
+    return html.split('<main class="app-main">', 1)[1].split("</main>", 1)[0]
+
+
+def pay_button(html: str) -> str:
+    found = re.search(r'<button[^>]*id="wechat-pay"[^>]*>[^<]*</button>', html)
+    assert found, "no WeChat Pay button"
+    return found.group(0)
+
+
+def test_a_created_wechat_payment_has_one_button_that_says_what_is_left(
+    repair: RepairDouble, customer: httpx.Client
+) -> None:
+    repair.order = an_order(
+        "fee_collection", payment=a_payment("wechat"), customer_actions=["choose_payment_method"]
+    )
+
+    just_chosen = customer.get(f"{ORDER_PAGE}?pay=wechat").text
+    later = customer.get(ORDER_PAGE).text
+
+    assert "Pay with WeChat Pay" not in just_chosen
+    assert main_of(just_chosen).count("<button") == 1
+    assert ">Complete the WeChat payment ¥123.45<" in pay_button(just_chosen)
+    assert 'data-open-at-once="1"' in pay_button(just_chosen)
+    assert 'data-open-at-once="1"' not in pay_button(later)
+    assert ">Complete the WeChat payment ¥123.45<" in pay_button(later)
+
+
+def test_before_a_payment_the_order_page_offers_wechat_pay_and_offline_payment(
+    repair: RepairDouble, customer: httpx.Client
+) -> None:
+    repair.order = an_order("fee_collection", customer_actions=["choose_payment_method"])
+
+    page = customer.get(ORDER_PAGE).text
+
+    assert re.search(r'value="wechat">Pay with WeChat Pay</button>', page)
+    assert 'id="wechat-pay"' not in page
