@@ -134,7 +134,12 @@ def _page(request: Request, template: str, status_code: int = 200, **context: An
         "local_time": local_time,
         "product_label": product_label,
     }
-    return render(request, template, status_code, yuan=yuan, **helpers, **context)
+    limits = request.app.state.upload_limits
+    upload_limits = {"image": limits.image, "video": limits.video, "pdf": limits.pdf}
+    return render(
+        request, template, status_code, yuan=yuan, upload_limits=upload_limits,
+        **helpers, **context,
+    )  # fmt: skip
 
 
 @router.get("/repair/new")

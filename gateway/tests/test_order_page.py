@@ -1,5 +1,7 @@
 """The signed-in customer's order page, with a stand-in repair_service: what it offers and says."""
 
+import html
+import json
 import re
 from collections.abc import Iterator
 
@@ -11,6 +13,7 @@ from gateway.repair_pages import product_label
 from reparo_shared.testing import serve_in_thread
 
 ORDER_PAGE = f"/repair/orders/{ORDER_ID}"
+UPLOAD_LIMITS_MB = {"image": 3, "video": 7, "pdf": 2}
 
 
 @pytest.fixture
@@ -19,8 +22,14 @@ def repair() -> RepairDouble:
 
 
 @pytest.fixture
-def customer(repair: RepairDouble, gateway_to) -> Iterator[httpx.Client]:  # type: ignore[no-untyped-def]
-    """A customer signed in at a gateway whose repair_service is the stand-in, reading English."""
+def customer(repair: RepairDouble, gateway_to, monkeypatch) -> Iterator[httpx.Client]:  # type: ignore[no-untyped-def]
+    """A customer signed in at a gateway whose repair_service is the stand-in, reading English.
+
+    The gateway reads repair_service's upload limits from the environment: these differ from the
+    defaults, so a page that shows them has read them rather than repeated a number.
+    """
+    for kind, megabytes in UPLOAD_LIMITS_MB.items():
+        monkeypatch.setenv(f"FILE_LIMIT_{kind.upper()}_MB", str(megabytes))
     with (
         serve_in_thread(repair.app()) as upstream,
         gateway_to(upstream) as gateway,
@@ -229,3 +238,24 @@ def test_before_a_payment_the_order_page_offers_wechat_pay_and_offline_payment(
 
     assert re.search(r'value="wechat">Pay with WeChat Pay</button>', page)
     assert 'id="wechat-pay"' not in page
+
+
+def test_every_upload_widget_carries_the_upload_limits_repair_service_enforces(
+    repair: RepairDouble, customer: httpx.Client
+) -> None:
+    repair.order = an_order(
+        "fee_collection",
+        payment=a_payment("offline"),
+        customer_actions=["choose_payment_method", "submit_offline_proof"],
+    )
+    expected = {kind: megabytes * 1024 * 1024 for kind, megabytes in UPLOAD_LIMITS_MB.items()}
+
+    for path in ("/repair/new", ORDER_PAGE):
+        page = customer.get(path).text
+
+        widgets = re.findall(r'<div class="app-uploader[^>]*>', page)
+        assert widgets, path
+        limits = [re.search(r"data-limits='([^']*)'", widget) for widget in widgets]
+        assert [json.loads(html.unescape(found.group(1))) for found in limits if found] == [
+            expected
+        ] * len(widgets)
