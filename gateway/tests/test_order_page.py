@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from repair_double import ORDER_ID, REQUEST_ID, RepairDouble, a_payment, an_order
+from repair_double import ORDER_ID, PAYMENT_ID, REQUEST_ID, RepairDouble, a_payment, an_order
 
 from gateway.repair_pages import product_label
 from reparo_shared.testing import serve_in_thread
@@ -259,3 +259,69 @@ def test_every_upload_widget_carries_the_upload_limits_repair_service_enforces(
         assert [json.loads(html.unescape(found.group(1))) for found in limits if found] == [
             expected
         ] * len(widgets)
+
+
+TYPED_INVOICE = {
+    "kind": "special",
+    "title": 'ACME "Quotes" & Co',
+    "tax_id": "91330106MA2B3C4D5D",
+    "address": "1 Example Road, Hangzhou",
+    "phone": "0571-88888888",
+    "bank": "Example Bank",
+    "bank_account": "6222000011112222",
+}
+
+
+def field_value(page: str, name: str) -> str:
+    found = re.search(rf'<input[^>]*name="{name}"[^>]*value="([^"]*)"', page)
+    assert found, f"no input {name}"
+    return html.unescape(found.group(1))
+
+
+@pytest.mark.parametrize("save_title", [True, False])
+def test_a_refused_invoice_request_keeps_what_the_customer_typed(
+    repair: RepairDouble, customer: httpx.Client, save_title: bool
+) -> None:
+    repair.order = an_order(
+        "repair", payment=a_payment("wechat", "confirmed"), customer_actions=["request_invoice"]
+    )
+    repair.refusals[f"payments/{PAYMENT_ID}/invoice"] = (
+        409,
+        {
+            "detail": "A WeChat Pay payment can only have a general invoice",
+            "message_id": "A WeChat Pay payment can only have a general invoice",
+            "params": {},
+        },
+    )
+    form = {
+        **TYPED_INVOICE,
+        "back_to": str(ORDER_ID),
+        **({"save_title": "1"} if save_title else {}),
+    }
+
+    refused = customer.post(f"/repair/payments/{PAYMENT_ID}/invoice", data=form)
+
+    assert refused.status_code == 409
+    page = refused.text
+    assert "A WeChat Pay payment can only have a general invoice" in text_of(page, "app-error")
+    for name in ("title", "tax_id", "address", "phone", "bank", "bank_account"):
+        assert field_value(page, name) == TYPED_INVOICE[name], name
+    assert re.search(r'<option value="special" selected>', page)
+    keep = re.search(r'<input type="checkbox"[^>]*name="save_title"[^>]*>', page)
+    assert keep is not None
+    assert ("checked" in keep.group(0)) is save_title
+    assert [path for path, _ in repair.posted] == [f"payments/{PAYMENT_ID}/invoice"]
+
+
+def test_a_fresh_invoice_form_is_empty_and_offers_to_keep_the_title(
+    repair: RepairDouble, customer: httpx.Client
+) -> None:
+    repair.order = an_order(
+        "repair", payment=a_payment("wechat", "confirmed"), customer_actions=["request_invoice"]
+    )
+
+    page = customer.get(ORDER_PAGE).text
+
+    assert field_value(page, "title") == ""
+    assert "selected" not in page.split('name="kind"', 1)[1].split("</select>", 1)[0]
+    assert re.search(r'<input type="checkbox"[^>]*name="save_title"[^>]*checked>', page)
