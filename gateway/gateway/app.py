@@ -42,11 +42,9 @@ PROXY_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
 
 def create_app(
-    settings: GatewaySettings | None = None,
-    wechat: WeChatSettings | None = None,
-    files: FileSettings | None = None,
+    settings: GatewaySettings | None = None, wechat: WeChatSettings | None = None
 ) -> FastAPI:
-    """Build the gateway; every settings object defaults to the environment's."""
+    """Build the gateway; both settings default to the environment's."""
     settings = settings or get_settings()
     configure_logging("gateway", json_logs=settings.log_json)
 
@@ -83,7 +81,7 @@ def create_app(
     app.state.wechat_client = None
     # repair_service's upload limits, read from the same FILE_LIMIT_* settings it enforces, so
     # the upload widgets refuse an oversized file before sending it.
-    app.state.upload_limits = (files or FileSettings()).size_limits()
+    app.state.upload_limits = FileSettings().size_limits()
     app.state.content_cache = ContentCache(
         settings.content_cache_seconds, settings.content_cache_entries
     )

@@ -260,20 +260,17 @@ async def _subscription_prompt(request: Request, client: RepairClient, moment: s
 
 @router.get("/repair/orders/{order_id:int}")
 async def order_detail(
-    request: Request,
-    order_id: int,
-    agreed: bool = False,
-    shipment_saved: bool = False,
-    pay: str = "",
+    request: Request, order_id: int, agreed: str = "", shipment_saved: str = "", pay: str = ""
 ) -> Response:
     """One order; the flags say which action just went through (``ORDER_ACTION_FLAGS``, and
-    ``?pay=wechat`` once a WeChat payment was created: the page opens its pay sheet at once)."""
+    ``?pay=wechat`` once a WeChat payment was created: the page opens its pay sheet at once).
+    The flags are plain text so that a mangled one costs its notice, never the page."""
     client = _client_or_signin(request)
     if isinstance(client, Response):
         return client
-    prompt = await _subscription_prompt(request, client, "agreed") if agreed else []
+    prompt = await _subscription_prompt(request, client, "agreed") if agreed == "1" else []
     return await _render_order(
-        request, client, order_id, subscribe=prompt, shipment_saved=shipment_saved,
+        request, client, order_id, subscribe=prompt, shipment_saved=shipment_saved == "1",
         open_wechat_pay=pay == "wechat",
     )  # fmt: skip
 

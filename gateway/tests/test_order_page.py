@@ -120,6 +120,9 @@ def test_saving_the_waybill_sends_it_and_confirms_it_on_the_order_page(
         "Shipment saved. We will check your product when it arrives."
     )
     assert "app-notice" not in customer.get(ORDER_PAGE).text
+    mangled = customer.get(f"{ORDER_PAGE}?shipment_saved=yes%22&agreed=x")
+    assert mangled.status_code == 200
+    assert "app-notice" not in mangled.text
 
 
 def test_a_refused_waybill_shows_the_refusal_and_no_notice(

@@ -86,6 +86,7 @@ def test_customer_submits_follows_pays_offline_and_downloads_the_invoice(
     expect(page.locator(".app-notice")).to_have_text("物流信息已保存。我们收到产品后会尽快检查。")
     expect(page.locator(".app-inbound-waybill")).to_have_text("SF1234567890")
     expect(page.locator("#waybill-form")).to_be_hidden()  # folded away, still correctable
+    screenshot(page, "customer-shipment-saved")
 
     coordinator.act(order_id, "receive", condition="外观完好", accessories="电源线")
     burnt = coordinator.client.put(
