@@ -28,6 +28,7 @@ from gateway.refusals import refusal_text
 from gateway.repair_client import RepairApiError, RepairUnavailable
 from gateway.settings import GatewaySettings, get_settings
 from reparo_shared.asgi import CorrelationIdMiddleware, health_router
+from reparo_shared.files import FileSettings
 from reparo_shared.identity import TokenSigner
 from reparo_shared.logs import configure_logging
 from reparo_shared.metrics import instrument_fastapi
@@ -78,6 +79,9 @@ def create_app(
     app.state.wechat_settings = wechat or WeChatSettings()
     app.state.wechat_signin = WeChatSignIn(app.state.wechat_settings)
     app.state.wechat_client = None
+    # repair_service's upload limits, read from the same FILE_LIMIT_* settings it enforces, so
+    # the upload widgets refuse an oversized file before sending it.
+    app.state.upload_limits = FileSettings().size_limits()
     app.state.content_cache = ContentCache(
         settings.content_cache_seconds, settings.content_cache_entries
     )

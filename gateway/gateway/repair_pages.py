@@ -6,6 +6,7 @@ what the customer may do (``customer_actions``) and the pages only offer that.
 
 import json
 import logging
+import re
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -115,13 +116,32 @@ def yuan(fen: int) -> str:
     return f"¥{fen // 100}.{fen % 100:02d}"
 
 
+def product_label(product_name: str | None, pn: str) -> str:
+    """The product as the pages name it: the catalogue name and the part number, each once.
+
+    A catalogue name that is the part number, or already carries it as a word, is shown alone;
+    an order whose part number is not in the catalogue shows the part number alone.
+    """
+    name = (product_name or "").strip()
+    if not name or not pn:
+        return name or pn
+    carries_pn = re.search(rf"(?<![\w-]){re.escape(pn)}(?![\w-])", name, re.IGNORECASE)
+    return name if carries_pn else f"{name} · {pn}"
+
+
 def _page(request: Request, template: str, status_code: int = 200, **context: Any) -> Response:
     helpers = {
         "node_name": lambda node: node_name(request, node),
         "label": lambda code: code_label(request, code),
         "local_time": local_time,
+        "product_label": product_label,
     }
-    return render(request, template, status_code, yuan=yuan, **helpers, **context)
+    limits = request.app.state.upload_limits
+    upload_limits = {"image": limits.image, "video": limits.video, "pdf": limits.pdf}
+    return render(
+        request, template, status_code, yuan=yuan, upload_limits=upload_limits,
+        **helpers, **context,
+    )  # fmt: skip
 
 
 @router.get("/repair/new")
@@ -241,12 +261,20 @@ async def _subscription_prompt(request: Request, client: RepairClient, moment: s
 
 
 @router.get("/repair/orders/{order_id:int}")
-async def order_detail(request: Request, order_id: int, agreed: bool = False) -> Response:
+async def order_detail(
+    request: Request, order_id: int, agreed: str = "", shipment_saved: str = "", pay: str = ""
+) -> Response:
+    """One order; the flags say which action just went through (``ORDER_ACTION_FLAGS``, and
+    ``?pay=wechat`` once a WeChat payment was created: the page opens its pay sheet at once).
+    The flags are plain text so that a mangled one costs its notice, never the page."""
     client = _client_or_signin(request)
     if isinstance(client, Response):
         return client
-    prompt = await _subscription_prompt(request, client, "agreed") if agreed else []
-    return await _render_order(request, client, order_id, subscribe=prompt)
+    prompt = await _subscription_prompt(request, client, "agreed") if agreed == "1" else []
+    return await _render_order(
+        request, client, order_id, subscribe=prompt, shipment_saved=shipment_saved == "1",
+        open_wechat_pay=pay == "wechat",
+    )  # fmt: skip
 
 
 async def _render_order(
@@ -256,6 +284,8 @@ async def _render_order(
     error: str | None = None,
     subscribe: list[str] | None = None,
     invoice_form: dict[str, str] | None = None,
+    shipment_saved: bool = False,
+    open_wechat_pay: bool = False,
 ) -> Response:
     try:
         order = await client.get(f"/orders/{order_id}")
@@ -276,7 +306,8 @@ async def _render_order(
     return _page(
         request, "repair/order.html", status_code, order=order, siblings=siblings, error=error,
         messages=messages, offline_payment_account=account, subscribe=subscribe or [],
-        invoice_titles=titles, invoice_form=invoice_form or {},
+        invoice_titles=titles, invoice_form=invoice_form or {}, shipment_saved=shipment_saved,
+        open_wechat_pay=open_wechat_pay,
     )  # fmt: skip
 
 
@@ -288,6 +319,9 @@ ORDER_ACTIONS = {
     "agree": lambda form: {},
     "decline": lambda form: {},
 }
+# The query an action's success redirects with: the order page then confirms the shipment, or
+# (after agreeing) offers the subscription prompt for what follows.
+ORDER_ACTION_FLAGS = {"inbound-waybill": "?shipment_saved=1", "agree": "?agreed=1"}
 
 
 async def _act_then_show(
@@ -322,15 +356,18 @@ async def order_action(request: Request, order_id: int, action: str) -> Response
         return _not_found(request)
     form = await request.form()
     body = {**ORDER_ACTIONS[action](form), "expected_version": _int(form.get("version"))}
-    # Right after agreeing, the order page offers the subscription prompt for what follows.
-    then = "?agreed=1" if action == "agree" else ""
     path = f"/orders/{order_id}/{action}"
+    then = ORDER_ACTION_FLAGS.get(action, "")
     return await _act_then_show(request, client, path, body, order_id, then)
 
 
 @router.post("/repair/requests/{request_id:int}/payments")
 async def choose_payment(request: Request, request_id: int) -> Response:
-    """Pay one or several agreed orders of a request together, online or offline."""
+    """Pay one or several agreed orders of a request together, online or offline.
+
+    Choosing WeChat Pay creates the payment here, then the order page opens WeChat's pay sheet by
+    itself (``?pay=wechat``): the customer taps once, not once to choose and again to pay.
+    """
     client = _client_or_signin(request)
     if isinstance(client, Response):
         return client
@@ -338,7 +375,9 @@ async def choose_payment(request: Request, request_id: int) -> Response:
     order_ids = [_int(value) for value in form.getlist("order_ids")]
     back_to = _int(form.get("back_to")) or (order_ids[0] if order_ids else 0)
     body = {"method": str(form.get("method", "offline")), "order_ids": order_ids}
-    return await _act_then_show(request, client, f"/requests/{request_id}/payments", body, back_to)
+    then = "?pay=wechat" if body["method"] == "wechat" else ""
+    path = f"/requests/{request_id}/payments"
+    return await _act_then_show(request, client, path, body, back_to, then)
 
 
 @router.post("/repair/payments/{payment_id:int}/proof")

@@ -82,7 +82,11 @@ def test_customer_submits_follows_pays_offline_and_downloads_the_invoice(
     page.fill("input[name=courier]", "顺丰")
     page.fill("input[name=waybill]", "SF1234567890")
     page.click("text=保存物流信息")
-    page.wait_for_url(f"**/repair/orders/{order_id}")
+    page.wait_for_url(f"**/repair/orders/{order_id}?shipment_saved=1")
+    expect(page.locator(".app-notice")).to_have_text("物流信息已保存。我们收到产品后会尽快检查。")
+    expect(page.locator(".app-inbound-waybill")).to_have_text("SF1234567890")
+    expect(page.locator("#waybill-form")).to_be_hidden()  # folded away, still correctable
+    screenshot(page, "customer-shipment-saved")
 
     coordinator.act(order_id, "receive", condition="外观完好", accessories="电源线")
     burnt = coordinator.client.put(
@@ -99,6 +103,8 @@ def test_customer_submits_follows_pays_offline_and_downloads_the_invoice(
     )
     coordinator.act(order_id, "quote", amount_fen=12345, note="更换主板电容")
     page.reload()
+    expect(page.locator(".app-inbound-waybill")).to_have_text("SF1234567890")
+    expect(page.locator("input[name=waybill]")).to_have_count(0)  # received: no form any more
     expect(page.locator(".app-quote-amount")).to_have_text("¥123.45")
     expect(page.locator(".app-accessories")).to_have_text("收到的配件: 电源线")
     expect(page.locator(".app-needs")).to_have_text("请同意或拒绝报价。")
@@ -188,7 +194,7 @@ def test_customer_pays_two_orders_with_wechat_pay_inside_wechat(
         page.fill("input[name=courier]", "EMS")
         page.fill("input[name=waybill]", f"EMS{order_id:08d}")
         page.click("text=保存物流信息")
-        page.wait_for_url(f"**/repair/orders/{order_id}")
+        page.wait_for_url(f"**/repair/orders/{order_id}?shipment_saved=1")
         coordinator.act(order_id, "receive", condition="ok")
         coordinator.act(order_id, "inspection", findings="worn part", under_warranty=False)
         coordinator.act(order_id, "quote", amount_fen=amount)
@@ -198,10 +204,7 @@ def test_customer_pays_two_orders_with_wechat_pay_inside_wechat(
 
     page.goto(f"{stack.gateway_url}/repair/orders/{order_ids[0]}")
     page.click(f"label:has(input[name=order_ids][value='{order_ids[1]}'])")
-    page.click("button[name=method][value=wechat]")
-    page.wait_for_url(f"**/repair/orders/{order_ids[0]}")
-    expect(page.locator("html")).to_have_attribute("data-wx-ready", "1")
-    page.click("#wechat-pay")
+    page.click("button[name=method][value=wechat]")  # one tap: the pay sheet opens by itself
     page.wait_for_url("**/sandbox/pay/**")
     screenshot(page, "customer-wechat-pay-sheet")
     page.click("button[data-action=pay]")

@@ -1,11 +1,14 @@
-"""A customer who taps "submit" while photos are still uploading: the request waits for them."""
+"""Uploads on the request form: "submit" waits for running ones, a failed one is explained in the
+page's language, and one over the size limit is refused before it is sent."""
 
 import re
 from collections.abc import Callable
 from pathlib import Path
 
-from playwright.sync_api import BrowserContext, Route, expect
+import pytest
+from playwright.sync_api import BrowserContext, Request, Route, expect
 
+from reparo_shared.files import FileSettings
 from tests.browser.test_customer_journey import photo, sign_in
 from tests.conftest import Stack, StaffApi
 
@@ -79,3 +82,36 @@ def test_an_upload_the_server_fails_shows_the_translated_message(
 
     expect(page.get_by_role("alert")).to_have_text("broken.jpg: 上传失败，请重试。")
     assert "Internal Server Error" not in page.content()
+
+
+@pytest.mark.parametrize(
+    ("name", "kind", "widget"),
+    [("huge.jpg", "image", 0), ("huge.mp4", "video", 1)],
+)
+def test_a_file_over_the_size_limit_is_refused_before_it_is_sent(
+    stack: Stack, phone: BrowserContext, tmp_path: Path, name: str, kind: str, widget: int
+) -> None:
+    page = phone.new_page()
+    sign_in(page, stack, "oSbx_lina")
+    sent: list[str] = []
+
+    def uploads_only(request: Request) -> None:
+        if request.url.endswith("/api/repair/files"):
+            sent.append(request.method)
+
+    page.on("request", uploads_only)
+    settings = {key.lower(): value for key, value in stack.env.items() if key.startswith("FILE_")}
+    limit = getattr(FileSettings(**settings).size_limits(), kind)
+    huge = tmp_path / name
+    with huge.open("wb") as sparse:  # one byte over the limit, without writing the bytes
+        sparse.truncate(limit + 1)
+
+    uploader = page.locator("fieldset[data-index='0'] .app-uploader").nth(widget)
+    uploader.locator(".app-upload-input").set_input_files(str(huge))
+
+    expect(uploader.get_by_role("alert")).to_have_text(
+        f"{name}: 文件太大：最大 {limit // (1024 * 1024)} MB。"
+    )
+    expect(uploader.locator(".app-upload-item")).to_have_count(0)
+    assert page.evaluate("window.reparoUploadsPending()") == 0
+    assert sent == []

@@ -4,6 +4,8 @@
 // At most two files upload at a time (the rest wait their turn) so that picking many photos on
 // a phone does not flood repair_service. window.reparoUploadsPending() says how many files are
 // still uploading or waiting; the document hears "reparo:uploads" whenever that number changes.
+// A file over repair_service's size limit for its kind (the widget's data-limits) is refused
+// here, before a single byte of it is sent.
 (function () {
   "use strict";
   var AT_ONCE = 2;
@@ -111,6 +113,18 @@
     return text.replace("{limit}", megabytes);
   }
 
+  // The limit for this file, by the type the browser reports. Without one (some phones give HEIC
+  // photos none) only the largest limit applies: repair_service decides the kind from the content.
+  function limitFor(widget, file) {
+    var limits = {};
+    try { limits = JSON.parse(widget.dataset.limits || "{}"); } catch (e) { limits = {}; }
+    var family = (file.type || "").split("/")[0];
+    var kind = file.type === "application/pdf" ? "pdf" : family;
+    if (limits[kind]) return limits[kind];
+    var all = Object.keys(limits).map(function (name) { return limits[name]; });
+    return all.length ? Math.max.apply(null, all) : 0;
+  }
+
   function showError(widget, text) {
     var error = widget.querySelector(".app-upload-error");
     error.textContent = text;
@@ -124,7 +138,15 @@
     refs(widget).forEach(function (ref) { showItem(widget, ref); });
     widget.querySelector("input[type=file]").addEventListener("change", function (event) {
       widget.querySelector(".app-upload-error").hidden = true;
-      Array.prototype.forEach.call(event.target.files, function (file) { queue(widget, file); });
+      Array.prototype.forEach.call(event.target.files, function (file) {
+        var limit = limitFor(widget, file);
+        if (limit && file.size > limit) {
+          var tooLarge = { code: "file_too_large", limit_bytes: limit };
+          showError(widget, file.name + ": " + refusal(widget, tooLarge));
+        } else {
+          queue(widget, file);
+        }
+      });
       event.target.value = "";
       next();
     });

@@ -1,6 +1,9 @@
 // WeChat Pay on the order page: ask our server for the pay sheet's parameters, open it, and
 // then ask our server for the result. The sheet's own "ok" proves nothing; only the server's
 // answer (from WeChat Pay's notification or its own query) moves the order on.
+// Choosing WeChat Pay comes back here with the payment created and the button marked
+// data-open-at-once: the sheet then opens as soon as the JS-SDK is ready, so the customer taps
+// once. The button stays for whoever closed the sheet or comes back later.
 (function () {
   "use strict";
   var button = document.getElementById("wechat-pay");
@@ -15,13 +18,7 @@
     });
   }
 
-  if (/[?&]pay_result=/.test(location.search)) {
-    askResult();
-    return;
-  }
-  if (!button) return;
-
-  button.addEventListener("click", function () {
+  function openPaySheet() {
     button.disabled = true;
     fetch("/api/repair/payments/" + paymentId + "/wechat", {
       method: "POST", credentials: "same-origin"
@@ -43,5 +40,17 @@
         button.disabled = false;
         document.getElementById("wechat-pay-error").hidden = false;
       });
-  });
+  }
+
+  if (/[?&]pay_result=/.test(location.search)) {
+    askResult();
+    return;
+  }
+  if (!button) return;
+
+  button.addEventListener("click", openPaySheet);
+  if (button.dataset.openAtOnce) {
+    if (document.documentElement.dataset.wxReady === "1") openPaySheet();
+    else document.addEventListener("reparo:wx-ready", openPaySheet, { once: true });
+  }
 })();

@@ -1,5 +1,6 @@
 // Inside WeChat: configure the JS-SDK for this page and set the share card from the page's
-// <meta name="share-*"> tags. Outside WeChat (no `wx`) nothing happens.
+// <meta name="share-*"> tags. Outside WeChat (no `wx`) nothing happens. Once the JS-SDK is ready,
+// <html data-wx-ready="1"> says so and the document hears "reparo:wx-ready".
 (function () {
   "use strict";
   if (!window.wx || !window.fetch) return;
@@ -26,6 +27,7 @@
         wx.updateAppMessageShareData(card);
         wx.updateTimelineShareData(card);
         document.documentElement.dataset.wxReady = "1";
+        document.dispatchEvent(new Event("reparo:wx-ready"));
       });
     })
     .catch(function () { document.documentElement.dataset.wxReady = "0"; });

@@ -1,0 +1,330 @@
+"""The signed-in customer's order page, with a stand-in repair_service: what it offers and says."""
+
+import html
+import json
+import re
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from repair_double import ORDER_ID, PAYMENT_ID, REQUEST_ID, RepairDouble, a_payment, an_order
+
+from gateway.repair_pages import product_label
+from reparo_shared.testing import serve_in_thread
+
+ORDER_PAGE = f"/repair/orders/{ORDER_ID}"
+UPLOAD_LIMITS_MB = {"image": 3, "video": 7, "pdf": 2}
+
+
+@pytest.fixture
+def repair() -> RepairDouble:
+    return RepairDouble()
+
+
+@pytest.fixture
+def customer(repair: RepairDouble, gateway_to, monkeypatch) -> Iterator[httpx.Client]:  # type: ignore[no-untyped-def]
+    """A customer signed in at a gateway whose repair_service is the stand-in, reading English.
+
+    The gateway reads repair_service's upload limits from the environment: these differ from the
+    defaults, so a page that shows them has read them rather than repeated a number.
+    """
+    for kind, megabytes in UPLOAD_LIMITS_MB.items():
+        monkeypatch.setenv(f"FILE_LIMIT_{kind.upper()}_MB", str(megabytes))
+    with (
+        serve_in_thread(repair.app()) as upstream,
+        gateway_to(upstream) as gateway,
+        httpx.Client(base_url=gateway, headers={"Accept-Language": "en"}) as client,
+    ):
+        signed_in = client.post("/signin/dev", data={"openid": "oCustomer", "next": "/"})
+        assert signed_in.status_code == 303
+        yield client
+
+
+def text_of(html: str, css_class: str) -> str:
+    """The text of the first element carrying ``css_class``, tags and spacing collapsed."""
+    found = re.search(rf'class="[^"]*\b{css_class}\b[^"]*"[^>]*>(.*?)</div>', html, re.S)
+    assert found, f"no element with class {css_class}"
+    return " ".join(re.sub(r"<[^>]+>", " ", found.group(1)).split())
+
+
+@pytest.mark.parametrize(
+    ("name", "pn", "shown"),
+    [
+        ("Widget Pro", "PN-123", "Widget Pro · PN-123"),
+        (None, "PN-123", "PN-123"),
+        ("", "PN-123", "PN-123"),
+        ("PN-123", "PN-123", "PN-123"),
+        ("pn-123", "PN-123", "pn-123"),
+        ("Widget PN-123", "PN-123", "Widget PN-123"),
+        ("Widget PN-1234", "PN-123", "Widget PN-1234 · PN-123"),
+    ],
+)
+def test_a_product_is_named_once_with_its_part_number_once(
+    name: str | None, pn: str, shown: str
+) -> None:
+    assert product_label(name, pn) == shown
+
+
+@pytest.mark.parametrize(
+    ("catalogue_name", "shown"),
+    [("Widget Pro", "Widget Pro · PN-123"), ("PN-123", "PN-123"), (None, "PN-123")],
+)
+def test_the_order_page_shows_the_catalogue_name_and_the_part_number_once(
+    repair: RepairDouble, customer: httpx.Client, catalogue_name: str | None, shown: str
+) -> None:
+    repair.order = an_order(product_name=catalogue_name)
+
+    page = customer.get(ORDER_PAGE)
+
+    assert page.status_code == 200
+    assert text_of(page.text, "app-product-name") == shown
+
+
+def test_the_order_page_leads_back_to_my_repairs(customer: httpx.Client) -> None:
+    page = customer.get(ORDER_PAGE)
+
+    back = re.search(r'<nav class="app-back"><a href="([^"]+)">‹ ([^<]+)</a>', page.text)
+    assert back is not None
+    assert back.groups() == ("/repair/mine", "My repairs")
+    mine = customer.get(back.group(1))
+    assert mine.status_code == 200
+    assert "R2026-000011" in mine.text
+
+
+SHIPPED = [{"direction": "in", "courier": "SF Express", "waybill": "SF1234567890"}]
+
+
+def test_saving_the_waybill_sends_it_and_confirms_it_on_the_order_page(
+    repair: RepairDouble, customer: httpx.Client
+) -> None:
+    repair.order = an_order("customer_shipping", customer_actions=["set_inbound_waybill"])
+
+    saved = customer.post(
+        f"{ORDER_PAGE}/inbound-waybill",
+        data={"version": "4", "courier": " SF Express ", "waybill": "SF1234567890"},
+    )
+
+    assert saved.status_code == 303
+    assert saved.headers["location"] == f"{ORDER_PAGE}?shipment_saved=1"
+    assert repair.posted == [
+        (
+            f"orders/{ORDER_ID}/inbound-waybill",
+            {"courier": "SF Express", "waybill": "SF1234567890", "expected_version": 4},
+        )
+    ]
+    repair.order = an_order(
+        "receiving", shipments=SHIPPED, customer_actions=["set_inbound_waybill"]
+    )
+    shown = customer.get(saved.headers["location"])
+    assert text_of(shown.text, "app-notice") == (
+        "Shipment saved. We will check your product when it arrives."
+    )
+    assert "app-notice" not in customer.get(ORDER_PAGE).text
+    mangled = customer.get(f"{ORDER_PAGE}?shipment_saved=yes%22&agreed=x")
+    assert mangled.status_code == 200
+    assert "app-notice" not in mangled.text
+
+
+def test_a_refused_waybill_shows_the_refusal_and_no_notice(
+    repair: RepairDouble, customer: httpx.Client
+) -> None:
+    repair.order = an_order("customer_shipping", customer_actions=["set_inbound_waybill"])
+    repair.refusals[f"orders/{ORDER_ID}/inbound-waybill"] = (
+        409,
+        {
+            "detail": "Order R2026-000011 is closed; nothing more can be done",
+            "message_id": "Order {number} is closed; nothing more can be done",
+            "params": {"number": "R2026-000011"},
+        },
+    )
+
+    refused = customer.post(
+        f"{ORDER_PAGE}/inbound-waybill", data={"version": "4", "courier": "SF", "waybill": "SF1"}
+    )
+
+    assert refused.status_code == 409
+    assert "Order R2026-000011 is closed" in text_of(refused.text, "app-error")
+    assert "app-notice" not in refused.text
+
+
+def test_before_shipping_the_page_asks_for_the_waybill(
+    repair: RepairDouble, customer: httpx.Client
+) -> None:
+    repair.order = an_order("customer_shipping", customer_actions=["set_inbound_waybill"])
+
+    page = customer.get(ORDER_PAGE).text
+
+    assert 'id="waybill-form"' in page
+    assert "<details" not in page
+    assert "app-inbound-parcel" not in page
+
+
+def test_while_the_parcel_travels_the_saved_waybill_shows_and_its_correction_is_folded(
+    repair: RepairDouble, customer: httpx.Client
+) -> None:
+    repair.order = an_order(
+        "receiving", shipments=SHIPPED, customer_actions=["set_inbound_waybill"]
+    )
+
+    page = customer.get(ORDER_PAGE).text
+
+    assert text_of(page, "app-inbound-courier") == "SF Express"
+    assert text_of(page, "app-inbound-waybill") == "SF1234567890"
+    folded = re.search(r'<details class="app-waybill-correction">(.*?)</details>', page, re.S)
+    assert folded is not None
+    assert 'id="waybill-form"' in folded.group(1)
+
+
+def test_once_received_the_waybill_is_shown_read_only_without_a_form(
+    repair: RepairDouble, customer: httpx.Client
+) -> None:
+    repair.order = an_order("reinspection", shipments=SHIPPED, customer_actions=[])
+
+    page = customer.get(ORDER_PAGE).text
+
+    assert text_of(page, "app-inbound-waybill") == "SF1234567890"
+    assert "waybill-form" not in page
+    assert 'name="waybill"' not in page
+
+
+@pytest.mark.parametrize(("method", "then"), [("wechat", "?pay=wechat"), ("offline", "")])
+def test_choosing_wechat_pay_comes_back_to_open_the_pay_sheet_at_once(
+    repair: RepairDouble, customer: httpx.Client, method: str, then: str
+) -> None:
+    chosen = customer.post(
+        f"/repair/requests/{REQUEST_ID}/payments",
+        data={"back_to": str(ORDER_ID), "order_ids": str(ORDER_ID), "method": method},
+    )
+
+    assert chosen.status_code == 303
+    assert chosen.headers["location"] == f"{ORDER_PAGE}{then}"
+    assert repair.posted == [
+        (f"requests/{REQUEST_ID}/payments", {"method": method, "order_ids": [ORDER_ID]})
+    ]
+
+
+def main_of(html: str) -> str:
+    """The page's own content, without the header and the footer's sign-out button."""
+    return html.split('<main class="app-main">', 1)[1].split("</main>", 1)[0]
+
+
+def pay_button(html: str) -> str:
+    found = re.search(r'<button[^>]*id="wechat-pay"[^>]*>[^<]*</button>', html)
+    assert found, "no WeChat Pay button"
+    return found.group(0)
+
+
+def test_a_created_wechat_payment_has_one_button_that_says_what_is_left(
+    repair: RepairDouble, customer: httpx.Client
+) -> None:
+    repair.order = an_order(
+        "fee_collection", payment=a_payment("wechat"), customer_actions=["choose_payment_method"]
+    )
+
+    just_chosen = customer.get(f"{ORDER_PAGE}?pay=wechat").text
+    later = customer.get(ORDER_PAGE).text
+
+    assert "Pay with WeChat Pay" not in just_chosen
+    assert main_of(just_chosen).count("<button") == 1
+    assert ">Complete the WeChat payment ¥123.45<" in pay_button(just_chosen)
+    assert 'data-open-at-once="1"' in pay_button(just_chosen)
+    assert 'data-open-at-once="1"' not in pay_button(later)
+    assert ">Complete the WeChat payment ¥123.45<" in pay_button(later)
+
+
+def test_before_a_payment_the_order_page_offers_wechat_pay_and_offline_payment(
+    repair: RepairDouble, customer: httpx.Client
+) -> None:
+    repair.order = an_order("fee_collection", customer_actions=["choose_payment_method"])
+
+    page = customer.get(ORDER_PAGE).text
+
+    assert re.search(r'value="wechat">Pay with WeChat Pay</button>', page)
+    assert 'id="wechat-pay"' not in page
+
+
+def test_every_upload_widget_carries_the_upload_limits_repair_service_enforces(
+    repair: RepairDouble, customer: httpx.Client
+) -> None:
+    repair.order = an_order(
+        "fee_collection",
+        payment=a_payment("offline"),
+        customer_actions=["choose_payment_method", "submit_offline_proof"],
+    )
+    expected = {kind: megabytes * 1024 * 1024 for kind, megabytes in UPLOAD_LIMITS_MB.items()}
+
+    for path in ("/repair/new", ORDER_PAGE):
+        page = customer.get(path).text
+
+        widgets = re.findall(r'<div class="app-uploader[^>]*>', page)
+        assert widgets, path
+        limits = [re.search(r"data-limits='([^']*)'", widget) for widget in widgets]
+        assert [json.loads(html.unescape(found.group(1))) for found in limits if found] == [
+            expected
+        ] * len(widgets)
+
+
+TYPED_INVOICE = {
+    "kind": "special",
+    "title": 'ACME "Quotes" & Co',
+    "tax_id": "91330106MA2B3C4D5D",
+    "address": "1 Example Road, Hangzhou",
+    "phone": "0571-88888888",
+    "bank": "Example Bank",
+    "bank_account": "6222000011112222",
+}
+
+
+def field_value(page: str, name: str) -> str:
+    found = re.search(rf'<input[^>]*name="{name}"[^>]*value="([^"]*)"', page)
+    assert found, f"no input {name}"
+    return html.unescape(found.group(1))
+
+
+@pytest.mark.parametrize("save_title", [True, False])
+def test_a_refused_invoice_request_keeps_what_the_customer_typed(
+    repair: RepairDouble, customer: httpx.Client, save_title: bool
+) -> None:
+    repair.order = an_order(
+        "repair", payment=a_payment("wechat", "confirmed"), customer_actions=["request_invoice"]
+    )
+    repair.refusals[f"payments/{PAYMENT_ID}/invoice"] = (
+        409,
+        {
+            "detail": "A WeChat Pay payment can only have a general invoice",
+            "message_id": "A WeChat Pay payment can only have a general invoice",
+            "params": {},
+        },
+    )
+    form = {
+        **TYPED_INVOICE,
+        "back_to": str(ORDER_ID),
+        **({"save_title": "1"} if save_title else {}),
+    }
+
+    refused = customer.post(f"/repair/payments/{PAYMENT_ID}/invoice", data=form)
+
+    assert refused.status_code == 409
+    page = refused.text
+    assert "A WeChat Pay payment can only have a general invoice" in text_of(page, "app-error")
+    for name in ("title", "tax_id", "address", "phone", "bank", "bank_account"):
+        assert field_value(page, name) == TYPED_INVOICE[name], name
+    assert re.search(r'<option value="special" selected>', page)
+    keep = re.search(r'<input type="checkbox"[^>]*name="save_title"[^>]*>', page)
+    assert keep is not None
+    assert ("checked" in keep.group(0)) is save_title
+    assert [path for path, _ in repair.posted] == [f"payments/{PAYMENT_ID}/invoice"]
+
+
+def test_a_fresh_invoice_form_is_empty_and_offers_to_keep_the_title(
+    repair: RepairDouble, customer: httpx.Client
+) -> None:
+    repair.order = an_order(
+        "repair", payment=a_payment("wechat", "confirmed"), customer_actions=["request_invoice"]
+    )
+
+    page = customer.get(ORDER_PAGE).text
+
+    assert field_value(page, "title") == ""
+    assert "selected" not in page.split('name="kind"', 1)[1].split("</select>", 1)[0]
+    assert re.search(r'<input type="checkbox"[^>]*name="save_title"[^>]*checked>', page)
