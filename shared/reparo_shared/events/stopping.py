@@ -2,14 +2,10 @@
 
 import signal
 import threading
-from typing import Protocol
+from collections.abc import Callable
 
 
-class StoppableLoop(Protocol):
-    def __call__(self, stop: threading.Event | None = None, /) -> None: ...
-
-
-def run_until_signalled(loop: StoppableLoop) -> None:
+def run_until_signalled(loop: Callable[[threading.Event], None]) -> None:
     """Run ``loop`` with a stop event that SIGTERM or SIGINT sets; it ends its current step."""
     stop = threading.Event()
 
