@@ -5,7 +5,9 @@ account's template fields (``config.py``). The order number and status have fiel
 so cutting a long comment or address to WeChat's field limits never hides them.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
@@ -110,7 +112,9 @@ def _invoice(session: Session, event: RepairInvoiceIssued) -> Message:
     return Message("invoice_ready", Notice.INVOICE_READY, event.order_ids[0], values)
 
 
-BUILDERS = {
+# Each builder takes its own payload type, which no single callable type can say; the table pairs
+# them by that type, so ``message_for`` only ever hands a builder the payload it was written for.
+BUILDERS: dict[type[EventPayload], Callable[[Session, Any], Message]] = {
     RepairReviewApproved: _approved,
     RepairReviewRejected: _rejected,
     RepairQuoteSent: _quote,
