@@ -20,9 +20,9 @@ logger = logging.getLogger(__name__)
 CONSUMER_NAME = "repair.catalogue"
 
 
-def build_consumer(engine: Engine, *, name_prefix: str = "", **options: object) -> Consumer:
+def build_consumer(engine: Engine, *, name_prefix: str = "") -> Consumer:
     """The catalogue consumer bound to ``product.*`` events."""
-    consumer = Consumer(f"{name_prefix}{CONSUMER_NAME}", engine, **options)
+    consumer = Consumer(f"{name_prefix}{CONSUMER_NAME}", engine)
     consumer.handler(ProductPublished)(keep_product)
     consumer.handler(ProductWithdrawn)(drop_product)
     return consumer

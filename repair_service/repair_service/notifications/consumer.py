@@ -21,7 +21,7 @@ are recorded as ``failed`` at once and not retried.
 
 import json
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
@@ -36,7 +36,7 @@ from repair_service.notifications.messages import BUILDERS, Message, message_for
 from repair_service.notifications.models import CustomerMessage, DeliveryState
 from repair_service.settings import get_settings
 from reparo_shared.events import Envelope, EventPayload
-from reparo_shared.events.consumer import Consumer
+from reparo_shared.events.consumer import DEFAULT_RETRY_DELAYS, Consumer
 from reparo_shared.wechat import DeliveryFailed, Notification, NotificationSender
 
 logger = logging.getLogger(__name__)
@@ -87,10 +87,22 @@ def build_consumer(
     *,
     config: MessageConfig | None = None,
     name_prefix: str = "",
-    **options: object,
+    url: str | None = None,
+    exchange: str | None = None,
+    retry_delays: Sequence[float] = DEFAULT_RETRY_DELAYS,
 ) -> Consumer:
-    """The notifications consumer for every event a customer is told about."""
-    consumer = Consumer(f"{name_prefix}{CONSUMER_NAME}", engine, **options)
+    """The notifications consumer for every event a customer is told about.
+
+    ``url``, ``exchange`` and ``retry_delays`` go to the ``Consumer``; the defaults come from the
+    environment and the consumer base.
+    """
+    consumer = Consumer(
+        f"{name_prefix}{CONSUMER_NAME}",
+        engine,
+        url=url,
+        exchange=exchange,
+        retry_delays=retry_delays,
+    )
     outbound = Outbound(engine, sender, config or get_settings().message_config, public_url)
 
     def notify(session: Session, event: Envelope, payload: EventPayload) -> None:
