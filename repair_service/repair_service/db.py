@@ -2,7 +2,7 @@
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Column, DateTime, Engine, create_engine
 from sqlalchemy.engine import make_url
@@ -23,6 +23,22 @@ def utc_column(*, nullable: bool = False, index: bool = False) -> Any:
 def as_utc(value: datetime) -> datetime:
     """SQLite hands back naive datetimes; every stored time is UTC, so say so."""
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class _Row(Protocol):
+    @property
+    def id(self) -> int | None: ...
+
+
+def saved_id(row: _Row) -> int:
+    """The primary key of a row that has been flushed or loaded.
+
+    The models type ``id`` as ``int | None`` because it is None until the INSERT; events and
+    other references made after a flush need the int, and a row never flushed is a bug.
+    """
+    if row.id is None:
+        raise RuntimeError(f"{type(row).__name__} has no id: it was never flushed")
+    return row.id
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:

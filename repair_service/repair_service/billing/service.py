@@ -21,7 +21,7 @@ from repair_service.billing.models import (
     PaymentStatus,
 )
 from repair_service.billing.tax_id import is_valid_credit_code
-from repair_service.db import as_utc, utcnow
+from repair_service.db import as_utc, saved_id, utcnow
 from repair_service.errors import Forbidden, IllegalMove, InvalidInput, NotFound, StaleVersion
 from repair_service.orders.actors import Actor
 from repair_service.orders.models import OrderStatus, Quote, RepairOrder
@@ -279,10 +279,10 @@ def reject_offline_proof(
     emit(
         session,
         RepairPaymentProofRejected(
-            payment_id=payment.id,
+            payment_id=saved_id(payment),
             request_id=payment.request_id,
             customer_id=payment.customer_id,
-            order_ids=[order.id for order in orders],
+            order_ids=[saved_id(order) for order in orders],
         ),
         payment_subject(payment),
     )
@@ -342,10 +342,10 @@ def _apply_confirmation(
     emit(
         session,
         RepairPaymentConfirmed(
-            payment_id=payment.id,
+            payment_id=saved_id(payment),
             request_id=payment.request_id,
             customer_id=payment.customer_id,
-            order_ids=[order.id for order in orders],
+            order_ids=[saved_id(order) for order in orders],
             method=payment.method.value,
             amount_fen=payment.amount_fen,
         ),
@@ -462,11 +462,11 @@ def issue_invoice(
     emit(
         session,
         RepairInvoiceIssued(
-            invoice_id=invoice.id,
+            invoice_id=saved_id(invoice),
             payment_id=payment_id,
             customer_id=payment.customer_id,
             kind=invoice.kind.value,
-            order_ids=[order.id for order in orders],
+            order_ids=[saved_id(order) for order in orders],
         ),
         payment_subject(payment),
     )

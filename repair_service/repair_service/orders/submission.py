@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 
 from repair_service.audit.service import write_audit
 from repair_service.catalogue.models import CatalogueProduct
-from repair_service.db import utcnow
+from repair_service.db import saved_id, utcnow
 from repair_service.errors import InvalidInput
 from repair_service.orders.actors import Actor
 from repair_service.orders.models import RepairOrder, RepairRequest, Tick
@@ -80,9 +80,9 @@ def submit_request(
     emit(
         session,
         RepairRequestSubmitted(
-            request_id=request.id,
+            request_id=saved_id(request),
             customer_id=customer_id,
-            order_ids=[order.id for order in orders],
+            order_ids=[saved_id(order) for order in orders],
             order_numbers=[order.number for order in orders],
         ),
         f"request:{request.id}",

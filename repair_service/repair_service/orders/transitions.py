@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 
 from repair_service.billing.models import Payment, PaymentOrder, PaymentStatus
 from repair_service.billing.service import INVOICED, invoice_issued_for_order, invoice_of_order
-from repair_service.db import utcnow
+from repair_service.db import saved_id, utcnow
 from repair_service.errors import Forbidden, IllegalMove, InvalidInput
 from repair_service.orders.actors import Actor
 from repair_service.orders.models import (
@@ -239,7 +239,7 @@ def send_quote(
             order_id=order_id,
             order_number=order.number,
             customer_id=order.customer_id,
-            quote_id=quote.id,
+            quote_id=saved_id(quote),
             amount_fen=amount_fen,
             needs_agreement=not skips,
         ),

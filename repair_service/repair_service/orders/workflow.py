@@ -14,7 +14,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from repair_service.audit.service import last_change, write_audit
-from repair_service.db import as_utc, utcnow
+from repair_service.db import as_utc, saved_id, utcnow
 from repair_service.errors import Forbidden, IllegalMove, NotFound, StaleVersion
 from repair_service.orders.actors import Actor
 from repair_service.orders.models import (
@@ -288,7 +288,7 @@ def advance(
     emit(
         session,
         RepairOrderEnteredNode(
-            order_id=order.id,
+            order_id=saved_id(order),
             order_number=order.number,
             customer_id=order.customer_id,
             node=to_node,
@@ -301,7 +301,7 @@ def advance(
         emit(
             session,
             RepairOrderCompleted(
-                order_id=order.id,
+                order_id=saved_id(order),
                 order_number=order.number,
                 customer_id=order.customer_id,
             ),
