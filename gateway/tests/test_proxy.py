@@ -91,6 +91,14 @@ def test_own_pages_answer(gateway_url: str, path: str) -> None:
     assert httpx.get(f"{gateway_url}{path}").status_code == 200
 
 
+@pytest.mark.parametrize("path", ["/healthz", "/readyz", "/"])
+def test_own_pages_and_probes_answer_head(gateway_url: str, path: str) -> None:
+    response = httpx.head(f"{gateway_url}{path}")
+
+    assert response.status_code == 200
+    assert response.content == b""
+
+
 def test_unknown_page_is_a_friendly_404(gateway_url: str) -> None:
     response = httpx.get(f"{gateway_url}/no/such/page", headers={"Accept": "text/html"})
 

@@ -4,6 +4,7 @@ SQLite otherwise), migrated with Alembic; every test starts from emptied tables 
 import io
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -288,6 +289,18 @@ def world(
     tmp_path: Path,
 ) -> Iterator[World]:
     _empty_tables(engine)
+    with open_world(engine, keys, database_url, tmp_path) as world:
+        yield world
+
+
+@contextmanager
+def open_world(
+    engine: Engine,
+    keys: tuple[TokenSigner, TokenVerifier],
+    database_url: str,
+    tmp_path: Path,
+) -> Iterator[World]:
+    """Seed the (empty) database behind ``engine`` and serve the app on it to a test client."""
     _seed(engine)
     signer, verifier = keys
     files = FileHandler(LocalDiskStorage(tmp_path / "files"), spool_dir=tmp_path)

@@ -20,6 +20,13 @@ def test_health_and_readiness_answer_at_the_root_and_under_the_api_prefix(world:
         assert ready.json()["checks"] == {"database": True}
 
 
+def test_health_and_readiness_answer_head_for_uptime_probes(world: World) -> None:
+    for path in ("/healthz", "/readyz", "/api/repair/healthz"):
+        response = world.client.head(path)
+        assert response.status_code == 200, path
+        assert response.content == b""
+
+
 def test_openapi_is_served_under_the_api_prefix(world: World) -> None:
     schema = world.client.get("/api/repair/openapi.json").json()
     assert "/api/repair/requests" in schema["paths"]

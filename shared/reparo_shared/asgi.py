@@ -39,14 +39,15 @@ def health_router(readiness: ReadinessCheck) -> APIRouter:
     """``/healthz`` answers while the process runs; ``/readyz`` while its dependencies answer.
 
     ``readiness`` returns one boolean per dependency; any false one makes ``/readyz`` a 503.
+    Both answer HEAD as well, as uptime probes and load balancers often ask that way.
     """
     router = APIRouter(include_in_schema=False)
 
-    @router.get("/healthz")
+    @router.api_route("/healthz", methods=["GET", "HEAD"])
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    @router.get("/readyz")
+    @router.api_route("/readyz", methods=["GET", "HEAD"])
     async def readyz() -> JSONResponse:
         checks = await readiness()
         ready = all(checks.values())
