@@ -24,7 +24,7 @@ from repair_service.models import Quote, ReceivingAddress, RepairOrder, Tick, me
 from repair_service.process.defaults import DEFAULT_TEAMS, seed_defaults
 from repair_service.settings import Settings
 from repair_service.staff.models import StaffAccount, StaffRole, Team, TeamMembership
-from reparo_shared.files import FileHandler, LocalDiskStorage
+from reparo_shared.files import FileHandler, LocalDiskStorage, SizeLimits
 from reparo_shared.identity import TokenSigner, TokenVerifier, generate_keypair
 from reparo_shared.testing import fresh_database
 
@@ -299,11 +299,16 @@ def open_world(
     keys: tuple[TokenSigner, TokenVerifier],
     database_url: str,
     tmp_path: Path,
+    file_limits: SizeLimits | None = None,
 ) -> Iterator[World]:
     """Seed the (empty) database behind ``engine`` and serve the app on it to a test client."""
     _seed(engine)
     signer, verifier = keys
-    files = FileHandler(LocalDiskStorage(tmp_path / "files"), spool_dir=tmp_path)
+    files = FileHandler(
+        LocalDiskStorage(tmp_path / "files"),
+        limits=file_limits or SizeLimits(),
+        spool_dir=tmp_path,
+    )
     app = create_app(
         Settings(repair_database_url=database_url), engine=engine, verifier=verifier, files=files
     )

@@ -7,16 +7,13 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from fastapi.testclient import TestClient
 from PIL import Image
 from sqlalchemy import Engine
 
-from repair_service.app import create_app
-from repair_service.settings import Settings
-from reparo_shared.files import FileHandler, LocalDiskStorage, SizeLimits
+from reparo_shared.files import SizeLimits
 from reparo_shared.identity import TokenSigner, TokenVerifier
 
-from .conftest import World, _empty_tables, _seed
+from .conftest import World, _empty_tables, open_world
 
 
 def jpeg_bytes() -> bytes:
@@ -33,16 +30,8 @@ def files_world(
     tmp_path: Path,
 ) -> Iterator[World]:
     _empty_tables(engine)
-    _seed(engine)
-    signer, verifier = keys
-    files = FileHandler(
-        LocalDiskStorage(tmp_path / "files"), limits=SizeLimits(image=200_000), spool_dir=tmp_path
-    )
-    app = create_app(
-        Settings(repair_database_url=database_url), engine=engine, verifier=verifier, files=files
-    )
-    with TestClient(app) as client:
-        yield World(client, signer, engine)
+    with open_world(engine, keys, database_url, tmp_path, SizeLimits(image=200_000)) as world:
+        yield world
 
 
 def upload(world: World, headers: dict[str, str], body: bytes, name: str = "photo.jpg"):  # type: ignore[no-untyped-def]
