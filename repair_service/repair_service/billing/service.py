@@ -85,8 +85,7 @@ def claim_payment(
 
 def _stale_payment(session: Session, payment: Payment) -> StaleVersion:
     """The conflict: who changed the payment last (staff by account id, never by name) and when."""
-    payment_id = payment.id
-    assert payment_id is not None
+    payment_id = saved_id(payment)
     when = as_utc(payment.updated_at).strftime("%Y-%m-%d %H:%M UTC")
     last = last_change(session, payment_id=payment_id)
     if last is not None and last.actor_kind == "staff":
@@ -104,7 +103,7 @@ def _stale_payment(session: Session, payment: Payment) -> StaleVersion:
         )
     return StaleVersion(
         "Payment {payment} was changed at {when}; reload and try again",
-        payment=payment.id,  # type: ignore[arg-type]
+        payment=payment_id,
         when=when,
     )
 
@@ -165,7 +164,7 @@ def choose_payment_method(
     session.add(payment)
     session.flush()
     for order in orders:
-        session.add(PaymentOrder(payment_id=payment.id, order_id=order.id))  # type: ignore[arg-type]
+        session.add(PaymentOrder(payment_id=saved_id(payment), order_id=saved_id(order)))
     write_audit(
         session,
         actor,
@@ -232,7 +231,7 @@ def submit_offline_proof(
 
 def _require_fee_collection(session: Session, actor: Actor, payment: Payment) -> list[RepairOrder]:
     require_grant(session, actor, "fee_collection")
-    orders = orders_of_payment(session, payment.id)  # type: ignore[arg-type]
+    orders = orders_of_payment(session, saved_id(payment))
     for order in orders:
         if order.status != OrderStatus.OPEN or order.node_code != "fee_collection":
             raise IllegalMove("Order {number} is not waiting for payment", number=order.number)

@@ -128,7 +128,7 @@ def _create_orders(
             number=format_number(year, sequence),
             year=year,
             sequence=sequence,
-            request_id=request.id,  # type: ignore[arg-type]
+            request_id=saved_id(request),
             customer_id=request.customer_id,
             pn=item.pn.strip(),
             sn=item.sn.strip(),
@@ -155,7 +155,7 @@ def _record_submission(session: Session, actor: Actor, order: RepairOrder, now: 
     # The submitted node is visited and completed by the customer in the same instant.
     session.add(
         Tick(
-            order_id=order.id,  # type: ignore[arg-type]
+            order_id=saved_id(order),
             node_code="submitted",
             entered_at=now,
             completed_at=now,

@@ -224,7 +224,7 @@ def add_attachments(
 
 
 def open_tick(session: Session, order: RepairOrder, node_code: str) -> Tick:
-    tick = Tick(order_id=order.id, node_code=node_code, entered_at=utcnow())  # type: ignore[arg-type]
+    tick = Tick(order_id=saved_id(order), node_code=node_code, entered_at=utcnow())
     session.add(tick)
     return tick
 
