@@ -14,7 +14,7 @@ from repair_service.catalogue.models import CatalogueProduct
 from repair_service.db import saved_id, utcnow
 from repair_service.errors import InvalidInput
 from repair_service.orders.actors import Actor
-from repair_service.orders.models import RepairOrder, RepairRequest, Tick
+from repair_service.orders.models import OperatorKind, RepairOrder, RepairRequest, Tick
 from repair_service.orders.numbers import allocate_sequences, format_number
 from repair_service.orders.public import new_public_token
 from repair_service.orders.workflow import AttachmentRef, add_attachments, emit, open_tick
@@ -159,7 +159,7 @@ def _record_submission(session: Session, actor: Actor, order: RepairOrder, now: 
             node_code="submitted",
             entered_at=now,
             completed_at=now,
-            operator_kind="customer",  # type: ignore[arg-type]
+            operator_kind=OperatorKind.CUSTOMER,
             operator_id=actor.id,
             outcome="submitted",
         )
