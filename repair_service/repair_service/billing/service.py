@@ -71,14 +71,14 @@ def claim_payment(
     session: Session, actor: Actor, payment: Payment, expected_version: int
 ) -> Payment:
     """Bump the payment's version only if it is still ``expected_version`` (one UPDATE)."""
-    result = session.execute(
+    result = session.exec(
         update(Payment)
         .where(col(Payment.id) == payment.id, col(Payment.version) == expected_version)
         .values(version=Payment.version + 1, updated_at=utcnow(), updated_by=actor.label)
     )
     fresh = session.get(Payment, payment.id, populate_existing=True)
     assert fresh is not None
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+    if result.rowcount != 1:
         raise _stale_payment(session, fresh)
     return fresh
 
