@@ -71,22 +71,21 @@ def claim_payment(
     session: Session, actor: Actor, payment: Payment, expected_version: int
 ) -> Payment:
     """Bump the payment's version only if it is still ``expected_version`` (one UPDATE)."""
-    result = session.execute(
+    result = session.exec(
         update(Payment)
         .where(col(Payment.id) == payment.id, col(Payment.version) == expected_version)
         .values(version=Payment.version + 1, updated_at=utcnow(), updated_by=actor.label)
     )
     fresh = session.get(Payment, payment.id, populate_existing=True)
     assert fresh is not None
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+    if result.rowcount != 1:
         raise _stale_payment(session, fresh)
     return fresh
 
 
 def _stale_payment(session: Session, payment: Payment) -> StaleVersion:
     """The conflict: who changed the payment last (staff by account id, never by name) and when."""
-    payment_id = payment.id
-    assert payment_id is not None
+    payment_id = saved_id(payment)
     when = as_utc(payment.updated_at).strftime("%Y-%m-%d %H:%M UTC")
     last = last_change(session, payment_id=payment_id)
     if last is not None and last.actor_kind == "staff":
@@ -104,7 +103,7 @@ def _stale_payment(session: Session, payment: Payment) -> StaleVersion:
         )
     return StaleVersion(
         "Payment {payment} was changed at {when}; reload and try again",
-        payment=payment.id,  # type: ignore[arg-type]
+        payment=payment_id,
         when=when,
     )
 
@@ -165,7 +164,7 @@ def choose_payment_method(
     session.add(payment)
     session.flush()
     for order in orders:
-        session.add(PaymentOrder(payment_id=payment.id, order_id=order.id))  # type: ignore[arg-type]
+        session.add(PaymentOrder(payment_id=saved_id(payment), order_id=saved_id(order)))
     write_audit(
         session,
         actor,
@@ -232,7 +231,7 @@ def submit_offline_proof(
 
 def _require_fee_collection(session: Session, actor: Actor, payment: Payment) -> list[RepairOrder]:
     require_grant(session, actor, "fee_collection")
-    orders = orders_of_payment(session, payment.id)  # type: ignore[arg-type]
+    orders = orders_of_payment(session, saved_id(payment))
     for order in orders:
         if order.status != OrderStatus.OPEN or order.node_code != "fee_collection":
             raise IllegalMove("Order {number} is not waiting for payment", number=order.number)

@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from repair_service.catalogue.models import CatalogueProduct
-from repair_service.db import as_utc
+from repair_service.db import as_utc, saved_id
 from repair_service.orders.models import Attachment, RepairOrder, Tick
 from repair_service.staff.models import StaffAccount, StaffSession
 
@@ -46,10 +46,11 @@ def tick_operators(session: Session, order_id: int) -> dict[int, str]:
     )
     operators: dict[int, str] = {}
     for tick_id, kind, operator_id in ticks:
+        assert tick_id is not None, "a primary key read back from the table"
         if kind == "staff" and operator_id and operator_id.isdigit():
-            operators[tick_id] = names.get(int(operator_id), f"staff {operator_id}")  # type: ignore[index]
+            operators[tick_id] = names.get(int(operator_id), f"staff {operator_id}")
         elif kind:
-            operators[tick_id] = str(kind)  # type: ignore[index]
+            operators[tick_id] = str(kind)
     return operators
 
 
@@ -74,7 +75,7 @@ def staff_sessions(session: Session, now: datetime, limit: int = 200) -> list[Se
     ).all()
     return [
         SessionRow(
-            id=row.id,  # type: ignore[arg-type]
+            id=saved_id(row),
             staff_name=account.display_name,
             username=account.username,
             created_at=as_utc(row.created_at),

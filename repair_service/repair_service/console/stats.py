@@ -84,7 +84,8 @@ def load_overview(
     ).all()
     seconds: dict[str, list[float]] = {}
     for code, entered, completed in visits:
-        spent = (as_utc(completed) - as_utc(entered)).total_seconds()  # type: ignore[arg-type]
+        assert completed is not None, "the query keeps completed visits only"
+        spent = (as_utc(completed) - as_utc(entered)).total_seconds()
         seconds.setdefault(code, []).append(spent)
 
     teams = {team.id: team.name for team in session.exec(select(Team))}

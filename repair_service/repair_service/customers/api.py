@@ -15,6 +15,7 @@ from repair_service.customers.schemas import (
     InvoiceTitleCreate,
     InvoiceTitlePublic,
 )
+from repair_service.db import saved_id
 from repair_service.deps import CurrentCustomer, GatewayService, SessionDep
 
 router = APIRouter(tags=["customers"])
@@ -28,7 +29,7 @@ def find_or_create(
     customer, created = service.find_or_create_customer(
         session, openid=body.openid, unionid=body.unionid, name=body.name
     )
-    return CustomerRef(customer_id=customer.id, created=created)  # type: ignore[arg-type]
+    return CustomerRef(customer_id=saved_id(customer), created=created)
 
 
 @router.get("/me", response_model=CustomerPublic)

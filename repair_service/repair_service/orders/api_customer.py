@@ -4,6 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Response, status
 
+from repair_service.db import saved_id
 from repair_service.deps import CurrentCustomer, SessionDep, SettingsDep
 from repair_service.orders import schemas as s
 from repair_service.orders import selectors, submission, transitions
@@ -41,7 +42,7 @@ def create_request(
     )
     if not created:
         response.status_code = status.HTTP_200_OK
-    return selectors.customer_request(session, actor, request.id)  # type: ignore[arg-type]
+    return selectors.customer_request(session, actor, saved_id(request))
 
 
 @router.get("/requests", response_model=Page[s.RepairRequestPublic])

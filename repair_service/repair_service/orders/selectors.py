@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 from repair_service.billing.models import Invoice, Payment, PaymentOrder, PaymentStatus
 from repair_service.catalogue.models import CatalogueProduct
 from repair_service.customers.models import Customer
-from repair_service.db import as_utc, utcnow
+from repair_service.db import as_utc, saved_id, utcnow
 from repair_service.errors import NotFound
 from repair_service.orders import schemas as s
 from repair_service.orders.actors import Actor
@@ -422,9 +422,9 @@ def list_customer_requests(
         .offset((page - 1) * page_size)
         .limit(page_size)
     ).all()
-    orders = _orders_by_request(session, [r.id for r in requests])  # type: ignore[misc]
+    orders = _orders_by_request(session, [saved_id(r) for r in requests])
     items = [
-        _request_public(request, orders.get(request.id, []), nodes, now)  # type: ignore[arg-type]
+        _request_public(request, orders.get(saved_id(request), []), nodes, now)
         for request in requests
     ]
     return Page(items=items, total=total, page=page, page_size=page_size)
@@ -453,7 +453,7 @@ def _request_public(
     now: datetime,
 ) -> s.RepairRequestPublic:
     return s.RepairRequestPublic(
-        id=request.id,  # type: ignore[arg-type]
+        id=saved_id(request),
         contact_name=request.contact_name,
         contact_phone=request.contact_phone,
         ship_from_address=request.ship_from_address,
@@ -478,14 +478,16 @@ def _timeline(
 ) -> list[s.TickPublic]:
     ticks = session.exec(select(Tick).where(Tick.order_id == order_id).order_by(col(Tick.id))).all()
     files: dict[int, list[AttachmentRef]] = {}
-    tick_ids = [tick.id for tick in ticks]
+    tick_ids = [saved_id(tick) for tick in ticks]
     attached = select(Attachment).where(col(Attachment.tick_id).in_(tick_ids))
     for attachment in session.exec(attached) if with_files else ():
         ref = AttachmentRef(kind=attachment.kind, key=attachment.key, name=attachment.name)
-        files.setdefault(attachment.tick_id, []).append(ref)  # type: ignore[arg-type]
+        # Selected by tick_id IN (...), so the column (nullable for order-level files) is set.
+        assert attachment.tick_id is not None
+        files.setdefault(attachment.tick_id, []).append(ref)
     return [
         s.TickPublic(
-            id=tick.id,  # type: ignore[arg-type]
+            id=saved_id(tick),
             node=node_names(nodes[tick.node_code]),
             entered_at=as_utc(tick.entered_at),
             started_at=as_utc(tick.started_at) if tick.started_at else None,
@@ -496,7 +498,7 @@ def _timeline(
             operator_kind=tick.operator_kind,
             outcome=tick.outcome,
             comment=tick.comment,
-            attachments=files.get(tick.id, []),  # type: ignore[arg-type]
+            attachments=files.get(saved_id(tick), []),
         )
         for tick in ticks
     ]
@@ -517,7 +519,7 @@ def payment_public(session: Session, payment: Payment) -> s.PaymentPublic:
         select(PaymentOrder.order_id).where(PaymentOrder.payment_id == payment.id)
     ).all()
     return s.PaymentPublic(
-        id=payment.id,  # type: ignore[arg-type]
+        id=saved_id(payment),
         request_id=payment.request_id,
         method=payment.method,
         amount_fen=payment.amount_fen,
@@ -532,7 +534,7 @@ def payment_public(session: Session, payment: Payment) -> s.PaymentPublic:
 
 def invoice_public(invoice: Invoice) -> s.InvoicePublic:
     return s.InvoicePublic(
-        id=invoice.id,  # type: ignore[arg-type]
+        id=saved_id(invoice),
         payment_id=invoice.payment_id,
         kind=invoice.kind,
         title=invoice.title,
@@ -556,7 +558,7 @@ def _serial_history(
     ).all()
     entries = [
         s.SerialHistoryEntry(
-            order_id=o.id,  # type: ignore[arg-type]
+            order_id=saved_id(o),
             number=o.number,
             created_at=as_utc(o.created_at),
             completed_at=as_utc(o.completed_at) if o.completed_at else None,
@@ -707,7 +709,7 @@ def _detail_fields(session: Session, order: RepairOrder) -> dict[str, Any]:
     quote = session.exec(
         select(Quote).where(Quote.order_id == order.id).order_by(col(Quote.id).desc())
     ).first()
-    payment = _latest_payment(session, order.id)  # type: ignore[arg-type]
+    payment = _latest_payment(session, saved_id(order))
     invoice_row = (
         session.exec(select(Invoice).where(Invoice.payment_id == payment.id)).first()
         if payment
@@ -734,7 +736,7 @@ def _detail_fields(session: Session, order: RepairOrder) -> dict[str, Any]:
         else None,
         "needs_from_customer": _needs_from_customer(order, payment),
         "customer_actions": _customer_actions(order, payment, invoice),
-        "timeline": _timeline(session, order.id, nodes),  # type: ignore[arg-type]
+        "timeline": _timeline(session, saved_id(order), nodes),
         "attachments": [
             s.AttachmentPublic(kind=a.kind, key=a.key, name=a.name)
             for a in session.exec(
@@ -774,7 +776,7 @@ def public_view(session: Session, token: str) -> s.PublicOrderView:
         raise NotFound("No such order")
     order, request, product = found
     nodes = load_nodes(session)
-    timeline = _timeline(session, order.id, nodes, with_files=False)  # type: ignore[arg-type]
+    timeline = _timeline(session, saved_id(order), nodes, with_files=False)
     for tick in timeline:
         # Staff comments may quote the customer or carry addresses: the public page has none.
         tick.comment = None

@@ -14,7 +14,7 @@ from repair_service.catalogue.models import CatalogueProduct
 from repair_service.db import saved_id, utcnow
 from repair_service.errors import InvalidInput
 from repair_service.orders.actors import Actor
-from repair_service.orders.models import RepairOrder, RepairRequest, Tick
+from repair_service.orders.models import OperatorKind, RepairOrder, RepairRequest, Tick
 from repair_service.orders.numbers import allocate_sequences, format_number
 from repair_service.orders.public import new_public_token
 from repair_service.orders.workflow import AttachmentRef, add_attachments, emit, open_tick
@@ -128,7 +128,7 @@ def _create_orders(
             number=format_number(year, sequence),
             year=year,
             sequence=sequence,
-            request_id=request.id,  # type: ignore[arg-type]
+            request_id=saved_id(request),
             customer_id=request.customer_id,
             pn=item.pn.strip(),
             sn=item.sn.strip(),
@@ -155,11 +155,11 @@ def _record_submission(session: Session, actor: Actor, order: RepairOrder, now: 
     # The submitted node is visited and completed by the customer in the same instant.
     session.add(
         Tick(
-            order_id=order.id,  # type: ignore[arg-type]
+            order_id=saved_id(order),
             node_code="submitted",
             entered_at=now,
             completed_at=now,
-            operator_kind="customer",  # type: ignore[arg-type]
+            operator_kind=OperatorKind.CUSTOMER,
             operator_id=actor.id,
             outcome="submitted",
         )

@@ -16,6 +16,7 @@ from repair_service.db import saved_id, utcnow
 from repair_service.errors import Forbidden, IllegalMove, InvalidInput
 from repair_service.orders.actors import Actor
 from repair_service.orders.models import (
+    OperatorKind,
     OrderStatus,
     Quote,
     ReceivingAddress,
@@ -326,7 +327,7 @@ def start_repair(
     if tick.started_at is not None:
         raise IllegalMove("The repair of order {number} has already started", number=order.number)
     tick.started_at = utcnow()
-    tick.operator_kind, tick.operator_id = actor.kind, actor.id  # type: ignore[assignment]
+    tick.operator_kind, tick.operator_id = OperatorKind(actor.kind), actor.id
     session.add(tick)
     audit_order(session, actor, order, "start_repair")
     return order

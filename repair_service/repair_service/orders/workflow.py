@@ -20,6 +20,7 @@ from repair_service.orders.actors import Actor
 from repair_service.orders.models import (
     Attachment,
     AttachmentKind,
+    OperatorKind,
     OrderStatus,
     RepairOrder,
     Tick,
@@ -224,7 +225,7 @@ def add_attachments(
 
 
 def open_tick(session: Session, order: RepairOrder, node_code: str) -> Tick:
-    tick = Tick(order_id=order.id, node_code=node_code, entered_at=utcnow())  # type: ignore[arg-type]
+    tick = Tick(order_id=saved_id(order), node_code=node_code, entered_at=utcnow())
     session.add(tick)
     return tick
 
@@ -239,7 +240,7 @@ def close_tick(
     attachments: Sequence[AttachmentRef] = (),
 ) -> None:
     tick.completed_at = utcnow()
-    tick.operator_kind = actor.kind  # type: ignore[assignment]
+    tick.operator_kind = OperatorKind(actor.kind)
     tick.operator_id = actor.id
     tick.outcome = outcome
     tick.comment = comment
@@ -277,7 +278,7 @@ def advance(
     order.assignee_id = None  # the next node is another team's work until someone assigns it
     if to_node == COMPLETED:
         tick.completed_at = tick.entered_at
-        tick.operator_kind = "system"  # type: ignore[assignment]
+        tick.operator_kind = OperatorKind.SYSTEM
         tick.operator_id = PRODUCER
         tick.outcome = COMPLETED
         order.status = OrderStatus.COMPLETED

@@ -7,6 +7,7 @@ from typing import NamedTuple
 
 from sqlmodel import Session, select
 
+from repair_service.db import saved_id
 from repair_service.process.models import Node, NodeActor, NodeGrant
 from repair_service.staff.models import Team
 
@@ -111,5 +112,5 @@ def seed_defaults(session: Session) -> None:
         )
         session.flush()
         for team_code in default.teams:
-            session.add(NodeGrant(node_code=default.code, team_id=teams[team_code].id))  # type: ignore[arg-type]
+            session.add(NodeGrant(node_code=default.code, team_id=saved_id(teams[team_code])))
     session.flush()

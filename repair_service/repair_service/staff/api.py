@@ -3,7 +3,7 @@
 from fastapi import APIRouter, Request, Response, status
 from sqlmodel import col, select
 
-from repair_service.db import as_utc
+from repair_service.db import as_utc, saved_id
 from repair_service.deps import (
     STAFF_COOKIE,
     AdminStaff,
@@ -58,7 +58,7 @@ def sign_out(
 
 def _public(account: StaffAccount, team_ids: list[int]) -> StaffPublic:
     return StaffPublic(
-        id=account.id,  # type: ignore[arg-type]
+        id=saved_id(account),
         username=account.username,
         display_name=account.display_name,
         role=account.role,
@@ -81,7 +81,7 @@ def list_accounts(_admin: AdminStaff, session: SessionDep) -> list[StaffPublic]:
     for membership in session.exec(select(TeamMembership)):
         teams.setdefault(membership.staff_id, []).append(membership.team_id)
     accounts = session.exec(select(StaffAccount).order_by(col(StaffAccount.id))).all()
-    return [_public(account, teams.get(account.id, [])) for account in accounts]  # type: ignore[arg-type]
+    return [_public(account, teams.get(saved_id(account), [])) for account in accounts]
 
 
 @router.post("/accounts", response_model=StaffPublic, status_code=status.HTTP_201_CREATED)

@@ -10,7 +10,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session, col, delete, select
 
 from repair_service.audit.service import write_audit
-from repair_service.db import as_utc, utcnow
+from repair_service.db import as_utc, saved_id, utcnow
 from repair_service.errors import Forbidden, InvalidInput, NotAuthenticated, NotFound
 from repair_service.orders.actors import Actor
 from repair_service.staff.models import (
@@ -52,7 +52,7 @@ def create_staff_session(
 
     token = secrets.token_urlsafe(32)
     row = StaffSession(
-        staff_id=account.id,  # type: ignore[arg-type]
+        staff_id=saved_id(account),
         token_hash=_token_hash(token),
         expires_at=utcnow() + timedelta(hours=hours),
     )
@@ -204,9 +204,10 @@ def set_memberships(session: Session, account: StaffAccount, team_ids: list[int]
     found = session.exec(select(Team.id).where(col(Team.id).in_(unique_ids))).all()
     if len(found) != len(unique_ids):
         raise InvalidInput("One of the teams does not exist")
-    session.exec(delete(TeamMembership).where(col(TeamMembership.staff_id) == account.id))
+    staff_id = saved_id(account)
+    session.exec(delete(TeamMembership).where(col(TeamMembership.staff_id) == staff_id))
     for team_id in unique_ids:
-        session.add(TeamMembership(staff_id=account.id, team_id=team_id))  # type: ignore[arg-type]
+        session.add(TeamMembership(staff_id=staff_id, team_id=team_id))
     session.flush()
 
 

@@ -20,7 +20,7 @@ from repair_service.billing.service import (
     record_wechat_payment,
 )
 from repair_service.customers.models import Customer
-from repair_service.db import as_utc, utcnow
+from repair_service.db import as_utc, saved_id, utcnow
 from repair_service.errors import IllegalMove, NotFound
 from repair_service.orders.actors import Actor
 from repair_service.wechat_pay.models import AttemptStatus, WeChatPayAttempt
@@ -99,7 +99,7 @@ def _open_attempt(session: Session, payment: Payment) -> WeChatPayAttempt | None
 
 def _new_attempt(session: Session, payment: Payment) -> WeChatPayAttempt:
     attempt = WeChatPayAttempt(
-        payment_id=payment.id,  # type: ignore[arg-type]
+        payment_id=saved_id(payment),
         out_trade_no=new_out_trade_no(),
         amount_fen=payment.amount_fen,
         expires_at=utcnow() + ATTEMPT_LIFETIME,

@@ -8,6 +8,7 @@ push parser is fed from ``request.stream()`` and the file part goes straight int
 
 from collections.abc import AsyncIterable, Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from python_multipart import MultipartParser
 from python_multipart.exceptions import MultipartParseError
@@ -15,6 +16,10 @@ from python_multipart.multipart import parse_options_header
 
 from reparo_shared.files.errors import FileTooLarge, MalformedUpload
 from reparo_shared.files.intake import SpooledUpload, UploadSpool
+
+if TYPE_CHECKING:
+    # python-multipart declares the callbacks' shape for type checkers only.
+    from python_multipart.multipart import MultipartCallbacks
 
 #: Text fields beside the file are small (a comment, an order number); more is refused.
 MAX_FIELDS_BYTES = 64 * 1024
@@ -45,7 +50,7 @@ class _FormReader:
         self._value = bytearray()
         self._fields_bytes = 0
 
-    def callbacks(self) -> dict[str, Callable[..., None]]:
+    def callbacks(self) -> "MultipartCallbacks":
         return {
             "on_part_begin": self.on_part_begin,
             "on_header_field": self.on_header_field,
@@ -115,7 +120,7 @@ async def spool_multipart(
         raise MalformedUpload("Expected a multipart/form-data upload.")
 
     reader = _FormReader(file_field, new_spool)
-    parser = MultipartParser(boundary, reader.callbacks())  # type: ignore[arg-type]
+    parser = MultipartParser(boundary, reader.callbacks())
     try:
         received = 0
         async for chunk in body:

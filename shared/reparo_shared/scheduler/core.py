@@ -115,9 +115,11 @@ class Scheduler:
         instance: str | None = None,
         tick_seconds: float = 1.0,
     ) -> None:
-        if (engine is None) == (claims is None):
+        if claims is None and engine is not None:
+            claims = SqlSlotClaims(engine)
+        elif claims is None or engine is not None:
             raise ValueError("give the scheduler either an engine or claims")
-        self.claims: SlotClaims = claims or SqlSlotClaims(engine)  # type: ignore[arg-type]
+        self.claims: SlotClaims = claims
         self.instance = instance or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self.tick_seconds = tick_seconds
         self.jobs: dict[str, Job] = {}

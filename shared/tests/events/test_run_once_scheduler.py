@@ -1,11 +1,13 @@
 import threading
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from events_support import make_engine
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from reparo_shared.scheduler import ScheduledJobRun, Scheduler, slot_start
+from reparo_shared.scheduler.core import SqlSlotClaims
 
 NOON = datetime(2026, 12, 3, 12, 0, 30, tzinfo=UTC)
 
@@ -88,3 +90,16 @@ def test_failing_job_records_its_error_and_the_other_jobs_still_run(engine: Engi
     assert ran == ["payments"]
     broken = next(r for r in recorded_runs(engine) if r.job_name == "imports.articles")
     assert broken.error == "RuntimeError: the feed answered 500"
+
+
+def test_a_scheduler_takes_an_engine_or_claims_but_not_both_nor_neither(engine: Engine) -> None:
+    with pytest.raises(ValueError, match="either an engine or claims"):
+        Scheduler(instance="a")
+    with pytest.raises(ValueError, match="either an engine or claims"):
+        Scheduler(engine, claims=SqlSlotClaims(engine), instance="a")
+
+    runs: list[str] = []
+    scheduler = Scheduler(claims=SqlSlotClaims(engine), instance="a")
+    scheduler.add_job("overdue.check", lambda: runs.append("a"), every=timedelta(minutes=1))
+    assert scheduler.run_pending(NOON) == ["overdue.check"]
+    assert runs == ["a"]
