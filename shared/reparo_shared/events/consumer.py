@@ -51,6 +51,7 @@ from reparo_shared.events.broker import (
 from reparo_shared.events.catalogue import EventPayload, parse_payload
 from reparo_shared.events.envelope import Envelope
 from reparo_shared.logs import set_correlation_id
+from reparo_shared.tables import table_of
 
 logger = logging.getLogger(__name__)
 
@@ -79,7 +80,7 @@ class InboxEvent(SQLModel, table=True):
     )
 
 
-INBOX_TABLE: Table = InboxEvent.__table__  # type: ignore[attr-defined]
+INBOX_TABLE: Table = table_of(InboxEvent)
 _INSERTS: dict[str, Callable[[Table], postgresql.Insert | sqlite.Insert]] = {
     "postgresql": postgresql.insert,
     "sqlite": sqlite.insert,

@@ -53,6 +53,7 @@ from reparo_shared.events.broker import (
 from reparo_shared.events.outbox_sqlmodel import OutboxEvent, OutboxRelayLock
 from reparo_shared.events.stopping import run_until_signalled
 from reparo_shared.sqlite import make_sqlite_concurrent, sqlite_connect_args
+from reparo_shared.tables import table_of
 
 logger = logging.getLogger(__name__)
 
@@ -109,8 +110,8 @@ class OutboxStore(Protocol):
 class _SqlAlchemyBatch:
     def __init__(self, connection: Connection) -> None:
         self._connection = connection
-        self._outbox = OutboxEvent.__table__  # type: ignore[attr-defined]
-        self._lock = OutboxRelayLock.__table__  # type: ignore[attr-defined]
+        self._outbox = table_of(OutboxEvent)
+        self._lock = table_of(OutboxRelayLock)
 
     def take_lock(self, holder: str) -> None:
         self._connection.execute(
@@ -180,7 +181,7 @@ class SqlAlchemyOutboxStore:
         self.uses_lease = engine.dialect.name == "sqlite"
 
     def ensure_lock_row(self) -> None:
-        lock = OutboxRelayLock.__table__  # type: ignore[attr-defined]
+        lock = table_of(OutboxRelayLock)
         try:
             with self.engine.begin() as connection:
                 exists = connection.execute(select(lock.c.name).where(lock.c.name == LOCK_NAME))
@@ -190,7 +191,7 @@ class SqlAlchemyOutboxStore:
             pass  # another relay inserted it at the same moment; either row serves
 
     def has_pending(self) -> bool:
-        table = OutboxEvent.__table__  # type: ignore[attr-defined]
+        table = table_of(OutboxEvent)
         with self.engine.connect() as connection:
             query = select(table.c.id).where(table.c.sent_at.is_(None)).limit(1)
             return connection.execute(query).first() is not None

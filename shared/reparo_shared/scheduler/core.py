@@ -14,6 +14,8 @@ from sqlalchemy import Column, DateTime, Engine, UniqueConstraint, insert, updat
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlmodel import Field, SQLModel
 
+from reparo_shared.tables import table_of
+
 logger = logging.getLogger(__name__)
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -73,7 +75,7 @@ class SqlSlotClaims:
         self.engine = engine
 
     def claim(self, job_name: str, slot: datetime, instance: str) -> int | None:
-        table = ScheduledJobRun.__table__  # type: ignore[attr-defined]
+        table = table_of(ScheduledJobRun)
         try:
             with self.engine.begin() as connection:
                 result = connection.execute(
@@ -91,7 +93,7 @@ class SqlSlotClaims:
             return None
 
     def finish(self, run_id: int, error: str | None) -> None:
-        table = ScheduledJobRun.__table__  # type: ignore[attr-defined]
+        table = table_of(ScheduledJobRun)
         with self.engine.begin() as connection:
             connection.execute(
                 update(table)
