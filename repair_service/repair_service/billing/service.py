@@ -449,10 +449,12 @@ def issue_invoice(
         raise InvalidInput("A special invoice is issued with the courier and waybill")
 
     if pdf_key:
-        # The PDF must be a file finance uploaded, so the customer's download link works.
-        from repair_service.files.service import check_attachable
+        # The PDF must be a file finance uploaded, so the customer's download link works, and
+        # really a PDF: the customer is promised one.
+        from repair_service.files.service import check_attachable, require_pdf
 
         check_attachable(session, actor, [pdf_key])
+        require_pdf(session, pdf_key)
     invoice.pdf_key, invoice.courier, invoice.waybill = pdf_key, courier, waybill
     invoice.issued_at = utcnow()
     session.add(invoice)

@@ -394,3 +394,34 @@ def test_refusal_pages_are_titled_for_what_went_wrong(console, world: World) -> 
     assert "<title>Not allowed · Reparo</title>" in refused.text
     assert missing.status_code == 404
     assert "<title>Not found · Reparo</title>" in missing.text
+
+
+def test_finance_is_refused_a_photo_as_invoice_pdf_and_sees_the_issued_pdf_linked(
+    console, world: World
+) -> None:
+    customer, order = new_order(world)
+    world.drive_to_quote(customer, order["id"])
+    world.customer_act(customer, order["id"], "agree")
+    payment = world.pay_offline(customer, order["request_id"], [order["id"]])
+    finance: Console = console("finance")
+    finance.post("/console/language", {"language": "en"})
+    assert finance.act(order["id"], "confirm_payment").status_code == 303
+    world.place_at(order["id"], "invoicing")
+    world.client.post(
+        f"/api/repair/payments/{payment['id']}/invoice",
+        json={"kind": "general", "title": "Acme Ltd"},
+        headers=customer,
+    )
+    photo = world.upload(world.staff("finance"), "invoice_pdf", "invoice.jpg")["key"]
+
+    refused = finance.act(order["id"], "issue_invoice", pdf_key=photo)
+
+    assert refused.status_code == 422
+    assert "The invoice must be a PDF file" in refused.text
+    assert world.order(order["id"])["invoice"]["issued_at"] is None
+    pdf = world.upload_pdf(world.staff("finance"))
+    assert finance.act(order["id"], "issue_invoice", pdf_key=pdf).status_code == 303
+    page = finance.get(f"/console/orders/{order['id']}").text
+    assert re.search(
+        rf'<a[^>]+href="/api/repair/files/{re.escape(pdf)}"[^>]*data-test="invoice-pdf"', page
+    )
