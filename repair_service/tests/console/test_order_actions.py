@@ -425,3 +425,22 @@ def test_finance_is_refused_a_photo_as_invoice_pdf_and_sees_the_issued_pdf_linke
     assert re.search(
         rf'<a[^>]+href="/api/repair/files/{re.escape(pdf)}"[^>]*data-test="invoice-pdf"', page
     )
+
+
+def test_a_failed_qc_reads_failed_in_english_and_is_not_marked_as_a_success(
+    console, world: World
+) -> None:
+    _customer, order = new_order(world)
+    world.place_at(order["id"], "qc")
+    qc: Console = console("qc")
+    qc.post("/console/language", {"language": "en"})
+    failed = qc.act(order["id"], "fail_qc", comment="still no power")
+    assert failed.status_code == 303, failed.text[-3000:]
+
+    page = qc.get(f"/console/orders/{order['id']}").text
+
+    ticks = re.findall(r'<li class="([^"]+)">\s*<strong>([^<]+)</strong>\s*(.*?)\n', page)
+    qc_tick = next(tick for tick in ticks if tick[1] == "Inspection (QC)")
+    assert qc_tick[0] == "done setback"
+    assert '<span class="badge setback">failed</span>' in qc_tick[2]
+    assert "not delivered" not in page
