@@ -188,6 +188,8 @@ def order_page(
         "offered": [(name, ACTIONS[name]) for name in offered],
         "addresses": addresses,
         "public_link": link,
+        "may_change_link": public.may_change_public_link(session, user.actor, order_row),
+        "confirm_link": request.query_params.get("confirm") if link else None,
         "qr": qr_svg(link) if link else None,
         "failure": failure,
         "messages": order_messages(session, user.actor, order_id),
@@ -254,16 +256,37 @@ def act(
     return RedirectResponse(f"/console/orders/{order_id}?done={name}", status_code=303)
 
 
+QR_CHANGES = ("qr_reissue", "qr_revoke")
+
+
+def _unconfirmed_link_change(order: RepairOrder, change: str, form: Form) -> Response | None:
+    """A change that would kill printed labels first asks (a page, so it works without JS)."""
+    if order.public_token is None or form.get("confirmed") == "yes":
+        return None
+    return RedirectResponse(f"/console/orders/{order.id}?confirm={change}#qr", status_code=303)
+
+
 @router.post("/orders/{order_id}/qr/reissue")
-def reissue_qr(order_id: int, user: CheckedStaff, session: SessionDep) -> Response:
-    """A new public link; the old QR stops working."""
+def reissue_qr(
+    order_id: int, user: CheckedStaff, session: SessionDep, form: FormFields
+) -> Response:
+    """A new public link; the old QR stops working (so an existing link asks first)."""
     selectors.load_visible_order(session, user.actor, order_id)
+    order = public.steered_order(session, user.actor, order_id)
+    asking = _unconfirmed_link_change(order, "qr_reissue", form)
+    if asking is not None:
+        return asking
     public.issue_public_token(session, actor=user.actor, order_id=order_id)
     return RedirectResponse(f"/console/orders/{order_id}?done=qr_reissued", status_code=303)
 
 
 @router.post("/orders/{order_id}/qr/revoke")
-def revoke_qr(order_id: int, user: CheckedStaff, session: SessionDep) -> Response:
+def revoke_qr(order_id: int, user: CheckedStaff, session: SessionDep, form: FormFields) -> Response:
+    """Remove the public link once confirmed; printed labels stop working."""
     selectors.load_visible_order(session, user.actor, order_id)
+    order = public.steered_order(session, user.actor, order_id)
+    asking = _unconfirmed_link_change(order, "qr_revoke", form)
+    if asking is not None:
+        return asking
     public.revoke_public_token(session, actor=user.actor, order_id=order_id)
     return RedirectResponse(f"/console/orders/{order_id}?done=qr_revoked", status_code=303)

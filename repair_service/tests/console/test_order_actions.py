@@ -282,13 +282,20 @@ def test_qr_link_is_issued_revoked_and_reissued_from_the_order_page(console, wor
     review: Console = console("review")
     path = f"/console/orders/{order['id']}"
 
-    assert review.post(f"{path}/qr/reissue").status_code == 303
+    assert review.post(f"{path}/qr/reissue", {"confirmed": "yes"}).status_code == 303
     token = world.order(order["id"])["public_token"]
     page = review.get(path).text
     assert f"/p/{token}" in page
     assert 'data-test="qr"><svg' in page
 
-    assert review.post(f"{path}/qr/revoke").status_code == 303
+    unconfirmed = review.post(f"{path}/qr/revoke")
+    assert unconfirmed.status_code == 303
+    assert unconfirmed.headers["location"] == f"{path}?confirm=qr_revoke#qr"
+    assert world.order(order["id"])["public_token"] == token  # nothing happens unconfirmed
+    asking = review.get(unconfirmed.headers["location"]).text
+    assert 'data-test="qr-confirm"' in asking
+    assert 'name="confirmed" value="yes"' in asking
+    assert review.post(f"{path}/qr/revoke", {"confirmed": "yes"}).status_code == 303
     assert world.order(order["id"])["public_token"] is None
     assert 'data-test="qr-none"' in review.get(path).text
 
@@ -444,3 +451,22 @@ def test_a_failed_qc_reads_failed_in_english_and_is_not_marked_as_a_success(
     assert qc_tick[0] == "done setback"
     assert '<span class="badge setback">failed</span>' in qc_tick[2]
     assert "not delivered" not in page
+
+
+def test_a_member_whose_team_does_not_hold_the_order_cannot_touch_its_public_link(
+    console, world: World
+) -> None:
+    _customer, order = new_order(world)
+    world.place_at(order["id"], "repair")
+    token = world.order(order["id"])["public_token"]
+    warehouse: Console = console("warehouse")
+    path = f"/console/orders/{order['id']}"
+
+    refused = warehouse.post(f"{path}/qr/revoke", {"confirmed": "yes"})
+    page = warehouse.get(f"{path}?confirm=qr_revoke").text
+
+    assert refused.status_code == 403
+    assert world.order(order["id"])["public_token"] == token
+    assert "/qr/revoke" not in page
+    assert "/qr/reissue" not in page
+    assert 'data-test="qr"><svg' in page  # the QR itself still shows for printing
