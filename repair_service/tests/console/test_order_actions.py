@@ -108,6 +108,24 @@ def test_review_rejects_with_a_comment_and_the_order_closes(console, world: Worl
     assert offered(review, order["id"]) == []
 
 
+def test_a_rejected_order_is_headed_rejected_not_with_the_node_it_stopped_at(
+    console, world: World
+) -> None:
+    customer, order = new_order(world)
+    review: Console = console("review")
+    review.post("/console/language", {"language": "en"})
+    assert review.act(order["id"], "reject", comment="not our product").status_code == 303
+
+    page = review.get(f"/console/orders/{order['id']}").text
+    customer_view = world.client.get(f"/api/repair/orders/{order['id']}", headers=customer)
+
+    heading = re.search(r"<h1>(.*?)</h1>", page, re.S)
+    assert heading
+    assert '<span class="badge closed rejected" data-test="state">Rejected</span>' in heading.group(1)
+    assert "Application review" not in heading.group(1)
+    assert customer_view.json()["status"] == "rejected"  # what the customer pages show
+
+
 def test_finance_rejects_a_payment_proof_with_a_reason(console, world: World) -> None:
     customer, order = new_order(world)
     world.drive_to_quote(customer, order["id"])
