@@ -13,9 +13,10 @@ from repair_service.billing.models import Payment, PaymentOrder
 from repair_service.console import queries
 from repair_service.console.actions import ACTIONS, MAX_PHOTOS, PHOTO_FIELD, Form
 from repair_service.console.auth import CheckedStaff, ConsoleStaff, ConsoleUser
+from repair_service.console.i18n import node_name
 from repair_service.console.qr import public_url, qr_svg
 from repair_service.console.settings import get_console_settings
-from repair_service.console.templating import render
+from repair_service.console.templating import language_of, render
 from repair_service.db import as_utc, utcnow
 from repair_service.deps import SessionDep
 from repair_service.errors import (
@@ -89,12 +90,23 @@ def _kept_photos(session: Session, form: Form) -> list[KeptPhoto]:
     ]
 
 
+# A refusal's own sentence says why; a headline only adds what the sentence leaves out (a
+# Forbidden refusal already says "You may not do this", so it has none).
 HEADLINES: dict[type[DomainError], str] = {
-    Forbidden: "You may not do this: none of your teams is granted this node.",
     IllegalMove: "This action does not fit the order's current state.",
     InvalidInput: "Please check what you entered.",
     NotFound: "Not found.",
 }
+
+
+def shown_params(
+    params: dict[str, ParamValue], nodes: dict[str, Node], language: str
+) -> dict[str, ParamValue]:
+    """A refusal's values as the reader sees them: a node code becomes the step's name."""
+    node = params.get("node")
+    if isinstance(node, str) and node in nodes:
+        return {**params, "node": node_name(language, nodes[node])}
+    return params
 
 
 def status_of(error: DomainError) -> int:
@@ -192,6 +204,9 @@ def order_page(
         "confirm_link": request.query_params.get("confirm") if link else None,
         "qr": qr_svg(link) if link else None,
         "failure": failure,
+        "failure_params": (
+            shown_params(failure.params, nodes, language_of(request, user)) if failure else {}
+        ),
         "messages": order_messages(session, user.actor, order_id),
         "proofs": queries.payment_proofs(session, detail.payment.id) if detail.payment else [],
         "wechat_attempts": (wechat_attempts(session, detail.payment.id) if detail.payment else []),

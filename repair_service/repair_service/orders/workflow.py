@@ -107,7 +107,10 @@ def require_grant(session: Session, actor: Actor, node_code: str) -> None:
     if not may_operate(session, actor, node_code):
         if not actor.is_staff:
             raise Forbidden("Only staff may do this")
-        raise Forbidden("None of your teams is granted the node {node}", node=node_code)
+        # ``node`` stays the code (machine-readable); the console shows the step's name.
+        raise Forbidden(
+            "You may not do this: none of your teams works at the step “{node}”.", node=node_code
+        )
 
 
 def require_rule(session: Session, actor: Actor, order: RepairOrder, action: str) -> None:

@@ -121,7 +121,9 @@ def test_a_rejected_order_is_headed_rejected_not_with_the_node_it_stopped_at(
 
     heading = re.search(r"<h1>(.*?)</h1>", page, re.S)
     assert heading
-    assert '<span class="badge closed rejected" data-test="state">Rejected</span>' in heading.group(1)
+    assert '<span class="badge closed rejected" data-test="state">Rejected</span>' in heading.group(
+        1
+    )
     assert "Application review" not in heading.group(1)
     assert customer_view.json()["status"] == "rejected"  # what the customer pages show
 
