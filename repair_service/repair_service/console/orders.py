@@ -144,8 +144,8 @@ def _conflict(session: Session, order_id: int, action: str) -> dict[str, Any]:
     else:
         row = session.get(RepairOrder, order_id)
     if row is None:
-        return {"who": "", "when": None}
-    return {"who": row.updated_by, "when": as_utc(row.updated_at)}
+        return {"who": queries.ChangedBy(), "when": None}
+    return {"who": queries.changed_by(session, row.updated_by), "when": as_utc(row.updated_at)}
 
 
 def _staff_name(session: Session, staff_id: int | None) -> str | None:

@@ -490,3 +490,25 @@ def test_a_member_whose_team_does_not_hold_the_order_cannot_touch_its_public_lin
     assert "/qr/revoke" not in page
     assert "/qr/reissue" not in page
     assert 'data-test="qr"><svg' in page  # the QR itself still shows for printing
+
+
+def test_a_conflict_names_who_acted_first_by_name_not_by_internal_id(console, world: World) -> None:
+    customer, order = new_order(world)
+    world.place_at(order["id"], "customer_shipping")
+    coordinator: Console = console("coordinator")
+    coordinator.post("/console/language", {"language": "en"})
+    path = f"/console/orders/{order['id']}/actions/assign"
+    seen = world.version(order["id"])
+    assert console("admin").act(order["id"], "assign", assignee_id="").status_code == 303
+
+    by_staff = coordinator.post(path, {"expected_version": seen, "assignee_id": ""})
+    seen = world.version(order["id"])
+    world.customer_act(customer, order["id"], "inbound-waybill", courier="SF", waybill="SF1")
+    by_customer = coordinator.post(path, {"expected_version": seen, "assignee_id": ""})
+
+    assert by_staff.status_code == 409
+    assert "Admin changed this order at" in by_staff.text
+    assert "(staff" not in by_staff.text
+    assert by_customer.status_code == 409
+    assert "The customer changed this order at" in by_customer.text
+    assert f"customer {order['customer_id']}" not in by_customer.text
