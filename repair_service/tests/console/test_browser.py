@@ -302,3 +302,22 @@ def test_the_order_number_stays_on_one_line_on_the_label(
     )
     shot(logistics, f"label-{size}")
     assert fits
+
+
+def test_each_team_checkbox_stays_beside_its_team_name(signed_in) -> None:
+    admin = signed_in("admin")
+
+    for page in ("nodes", "staff"):
+        admin.goto(f"/console/admin/{page}")
+        labels = admin.locator("label:has(input[type=checkbox])")
+        expect(labels.first).to_be_visible()
+        apart = labels.evaluate_all(
+            """labels => labels.filter(label => {
+                const check = label.querySelector('input').getBoundingClientRect();
+                const whole = label.getBoundingClientRect();
+                return label.getClientRects().length !== 1 || check.top < whole.top - 1
+                    || check.bottom > whole.bottom + 1;
+            }).map(label => label.textContent.trim())"""
+        )
+        shot(admin, f"admin-{page}")
+        assert apart == [], page
