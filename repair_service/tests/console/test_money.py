@@ -4,6 +4,7 @@ import pytest
 
 from repair_service.console.money import fen_to_yuan, yuan_to_fen
 from repair_service.errors import InvalidInput
+from repair_service.schemas import MAX_FEN
 
 
 @pytest.mark.parametrize(
@@ -20,6 +21,17 @@ from repair_service.errors import InvalidInput
 )
 def test_yuan_amount_becomes_exact_fen(typed: str, fen: int) -> None:
     assert yuan_to_fen(typed) == fen
+
+
+def test_an_amount_above_the_maximum_is_refused_saying_the_maximum() -> None:
+    with pytest.raises(InvalidInput) as refused:
+        yuan_to_fen("1000000000.01")
+
+    assert refused.value.template == "The amount can be at most ¥{maximum}."
+    assert refused.value.params == {"maximum": "1,000,000,000.00"}
+    assert yuan_to_fen("1000000000") == MAX_FEN
+    with pytest.raises(InvalidInput, match="at most"):
+        yuan_to_fen("12345678901234567890")
 
 
 @pytest.mark.parametrize("typed", ["-1", "1.234", "abc", "", "1e3", "1,000", "0.1.2", "NaN"])
