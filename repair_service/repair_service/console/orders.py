@@ -180,7 +180,10 @@ def order_page(
         if detail.public_token
         else None
     )
-    offered = detail.staff_actions
+    offered = list(detail.staff_actions)
+    if "send_quote" in offered and detail.under_warranty:
+        # Under warranty the usual outcome is no charge: offered first, as its own button.
+        offered.insert(offered.index("send_quote"), "confirm_free_repair")
     addresses = (
         session.exec(select(ReceivingAddress).where(col(ReceivingAddress.active).is_(True))).all()
         if "approve" in offered

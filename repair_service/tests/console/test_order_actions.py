@@ -182,6 +182,36 @@ def test_zero_quote_under_warranty_goes_straight_to_repair(console, world: World
     assert node_of(world, order["id"]) == "repair"
 
 
+def test_under_warranty_the_console_offers_a_free_repair_and_says_what_a_quote_does(
+    console, world: World
+) -> None:
+    _customer, order = new_order(world)
+    _other_customer, paying = new_order(world)
+    world.place_at(order["id"], "reinspection")
+    world.place_at(paying["id"], "quotation")
+    repair: Console = console("repair")
+    repair.post("/console/language", {"language": "en"})
+    repair.act(order["id"], "record_inspection", findings="loose connector", under_warranty="yes")
+
+    page = repair.get(f"/console/orders/{order['id']}").text
+    refused = repair.act(
+        paying["id"], "confirm_free_repair", expected_version=world.version(paying["id"])
+    )
+    free = repair.act(order["id"], "confirm_free_repair", note="connector reseated")
+
+    assert offered(repair, paying["id"]) == ["send_quote"]
+    assert re.findall(r'data-action="([a-z_]+)"', page) == ["confirm_free_repair", "send_quote"]
+    assert ">Confirm free repair</button>" in page
+    assert "straight to repair" in page  # what ¥0 under warranty does is said on the page
+    assert refused.status_code == 409
+    assert node_of(world, paying["id"]) == "quotation"
+    assert free.status_code == 303
+    detail = world.order(order["id"])
+    assert detail["node"]["code"] == "repair"
+    assert detail["quote"]["amount_fen"] == 0
+    assert detail["timeline"][-2]["outcome"] == "warranty_free"
+
+
 def test_quote_with_three_decimals_is_refused_and_the_typed_values_are_kept(
     console, world: World
 ) -> None:
