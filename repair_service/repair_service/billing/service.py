@@ -29,6 +29,7 @@ from repair_service.orders.workflow import (
     AttachmentRef,
     add_attachments,
     advance,
+    customer_stale_error,
     emit,
     require_grant,
 )
@@ -79,12 +80,15 @@ def claim_payment(
     fresh = session.get(Payment, payment.id, populate_existing=True)
     assert fresh is not None
     if result.rowcount != 1:  # type: ignore[attr-defined]
-        raise _stale_payment(session, fresh)
+        raise _stale_payment(session, fresh, actor)
     return fresh
 
 
-def _stale_payment(session: Session, payment: Payment) -> StaleVersion:
-    """The conflict: who changed the payment last (staff by account id, never by name) and when."""
+def _stale_payment(session: Session, payment: Payment, actor: Actor) -> StaleVersion:
+    """The conflict: who changed the payment last (staff by account id, never by name) and when;
+    a customer gets the wording of ``customer_stale_error``."""
+    if actor.is_customer:
+        return customer_stale_error(payment.updated_at, "payment")
     payment_id = payment.id
     assert payment_id is not None
     when = as_utc(payment.updated_at).strftime("%Y-%m-%d %H:%M UTC")

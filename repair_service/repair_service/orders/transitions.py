@@ -482,7 +482,7 @@ def assign_order(
         raise Forbidden("Only a coordinator or an administrator assigns orders")
     order = load_visible_order(session, actor, order_id)
     if order.version != expected_version:
-        raise stale_error(session, order)
+        raise stale_error(session, order, actor)
     if order.status != OrderStatus.OPEN:
         raise IllegalMove(
             "Order {number} is closed; there is nothing to assign", number=order.number
