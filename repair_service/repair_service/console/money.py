@@ -1,10 +1,14 @@
-"""Money as the console types and shows it: yuan in the form, integer fen everywhere else."""
+"""Money as the console types it: yuan in the form, integer fen everywhere else (shown through
+``repair_service.money``, like every amount repair_service writes)."""
 
 import re
 from decimal import Decimal
 
 from repair_service.errors import InvalidInput
+from repair_service.money import fen_to_yuan
 from repair_service.schemas import MAX_FEN
+
+__all__ = ["fen_to_yuan", "yuan_to_fen"]
 
 _YUAN = re.compile(r"^\d+(\.\d{1,2})?$")
 
@@ -24,12 +28,3 @@ def yuan_to_fen(text: str) -> int:
     if fen > MAX_FEN:
         raise InvalidInput("The amount can be at most ¥{maximum}.", maximum=fen_to_yuan(MAX_FEN))
     return fen
-
-
-def fen_to_yuan(fen: int | None) -> str:
-    """``12050`` → ``"120.50"`` (no currency sign; templates add it)."""
-    if fen is None:
-        return ""
-    sign = "-" if fen < 0 else ""
-    whole, cents = divmod(abs(fen), 100)
-    return f"{sign}{whole:,}.{cents:02d}"
