@@ -7,7 +7,9 @@ from pydantic import BaseModel, Field, StrictInt
 T = TypeVar("T")
 
 # Money is integer fen: a float or a numeric string is refused by the schema, not rounded.
-Fen = Annotated[StrictInt, Field(ge=0, le=10**11)]
+# The largest amount anywhere (a quote, a payment): one billion yuan.
+MAX_FEN = 10**11
+Fen = Annotated[StrictInt, Field(ge=0, le=MAX_FEN)]
 
 
 class Page(BaseModel, Generic[T]):

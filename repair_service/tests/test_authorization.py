@@ -187,7 +187,7 @@ def test_administration_is_for_administrators_only(
     assert allowed.status_code in (200, 201), allowed.text
 
 
-def test_any_staff_member_may_reissue_or_revoke_a_qr_token_but_customers_may_not(
+def test_staff_steering_the_order_may_reissue_or_revoke_a_qr_token_but_customers_may_not(
     world: World,
 ) -> None:
     owner = world.new_customer()
@@ -197,8 +197,9 @@ def test_any_staff_member_may_reissue_or_revoke_a_qr_token_but_customers_may_not
     for headers in (ANONYMOUS, owner):
         assert world.client.post(path, headers=headers).status_code == 401
         assert world.client.delete(path, headers=headers).status_code == 401
-    assert world.client.post(path, headers=world.staff("qc")).status_code == 200
-    assert world.client.delete(path, headers=world.staff("qc")).status_code == 200
+    assert world.client.post(path, headers=world.staff("qc")).status_code == 403
+    assert world.client.post(path, headers=world.staff("review")).status_code == 200
+    assert world.client.delete(path, headers=world.staff("coordinator")).status_code == 200
 
 
 def test_revoked_staff_session_is_refused(world: World) -> None:

@@ -2,6 +2,7 @@
 duplicate SN, bad amounts, special invoice for WeChat Pay, bad tax id, no products or no serial,
 the same waybill twice, agreeing twice."""
 
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -320,3 +321,31 @@ def test_agreeing_to_a_quote_twice_is_refused_the_second_time(world: World) -> N
     assert again.json()["detail"]
     assert fresh.json()["detail"]
     assert snapshot(world) == after_first
+
+
+def test_a_customer_acting_on_a_stale_order_is_not_told_the_customer_changed_it(
+    world: World,
+) -> None:
+    customer = world.new_customer()
+    order_id = world.submit(customer)["orders"][0]["id"]
+    world.place_at(order_id, "customer_shipping")
+    seen = world.version(order_id)
+    first = world.customer_act(
+        customer, order_id, "inbound-waybill", courier="SF", waybill="SF1", expected_version=seen
+    )
+    assert first.status_code == 200
+
+    stale = world.customer_act(
+        customer, order_id, "inbound-waybill", courier="SF", waybill="SF2", expected_version=seen
+    )
+
+    assert stale.status_code == 409
+    body = stale.json()
+    assert body["message_id"] == (
+        "This order changed at {when} (perhaps in another window); reload and try again"
+    )
+    assert "customer" not in body["detail"]
+    changed = datetime.fromisoformat(body["params"]["when"])
+    assert changed.utcoffset() == timedelta(0)
+    assert body["params"]["when"].endswith("Z")
+    assert set(body["params"]) == {"when"}

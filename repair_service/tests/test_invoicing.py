@@ -133,3 +133,26 @@ def test_staff_list_finds_the_orders_whose_invoice_waits(world: World) -> None:
     ).json()
 
     assert [row["id"] for row in found["items"]] == [order_id]
+
+
+def test_finance_cannot_issue_a_photo_as_the_invoice_pdf_and_nothing_changes(
+    world: World,
+) -> None:
+    customer, (order_id,), payment = paid_orders(world)
+    ship_back(world, order_id)
+    request_invoice(world, customer, payment["id"])
+    # A JPEG named like a PDF: the stored file's sniffed type decides, not the name.
+    photo = world.upload(world.staff("finance"), "invoice_pdf", "invoice.pdf")["key"]
+
+    refused = world.client.post(
+        f"/api/repair/staff/payments/{payment['id']}/invoice",
+        json={"pdf_key": photo},
+        headers=world.staff("finance"),
+    )
+
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["message_id"] == "The invoice must be a PDF file"
+    detail = world.order(order_id, "finance")
+    assert (detail["status"], detail["node"]["code"]) == ("open", "invoicing")
+    assert detail["invoice"]["issued_at"] is None
+    assert detail["staff_actions"] == ["issue_invoice"]

@@ -45,3 +45,24 @@ def test_revoked_token_is_not_found_and_a_reissued_one_works(world: World) -> No
     assert world.client.get(f"/api/repair/public/orders/{new}").status_code == 200
     assert world.client.get(f"/api/repair/public/orders/{old}").status_code == 404
     assert world.client.get("/api/repair/public/orders/not-a-token").status_code == 404
+
+
+def test_only_those_steering_the_order_may_revoke_or_reissue_its_public_link(
+    world: World,
+) -> None:
+    customer = world.new_customer()
+    order_id = world.submit(customer)["orders"][0]["id"]
+    world.place_at(order_id, "repair")
+    token = world.order(order_id)["public_token"]
+    path = f"/api/repair/staff/orders/{order_id}/public-token"
+
+    by_warehouse = world.client.delete(path, headers=world.staff("warehouse"))
+    reissued_by_review = world.client.post(path, headers=world.staff("review"))
+
+    assert by_warehouse.status_code == 403
+    assert reissued_by_review.status_code == 403
+    assert world.order(order_id)["public_token"] == token
+    # The team holding the order's current node, and coordinators, may.
+    assert world.client.post(path, headers=world.staff("repair")).status_code == 200
+    assert world.client.delete(path, headers=world.staff("coordinator")).status_code == 200
+    assert world.order(order_id)["public_token"] is None

@@ -29,6 +29,7 @@ from repair_service.orders.workflow import (
     AttachmentRef,
     add_attachments,
     advance,
+    customer_stale_error,
     emit,
     require_grant,
 )
@@ -79,12 +80,15 @@ def claim_payment(
     fresh = session.get(Payment, payment.id, populate_existing=True)
     assert fresh is not None
     if result.rowcount != 1:
-        raise _stale_payment(session, fresh)
+        raise _stale_payment(session, fresh, actor)
     return fresh
 
 
-def _stale_payment(session: Session, payment: Payment) -> StaleVersion:
-    """The conflict: who changed the payment last (staff by account id, never by name) and when."""
+def _stale_payment(session: Session, payment: Payment, actor: Actor) -> StaleVersion:
+    """The conflict: who changed the payment last (staff by account id, never by name) and when;
+    a customer gets the wording of ``customer_stale_error``."""
+    if actor.is_customer:
+        return customer_stale_error(payment.updated_at, "payment")
     payment_id = saved_id(payment)
     when = as_utc(payment.updated_at).strftime("%Y-%m-%d %H:%M UTC")
     last = last_change(session, payment_id=payment_id)
@@ -448,10 +452,12 @@ def issue_invoice(
         raise InvalidInput("A special invoice is issued with the courier and waybill")
 
     if pdf_key:
-        # The PDF must be a file finance uploaded, so the customer's download link works.
-        from repair_service.files.service import check_attachable
+        # The PDF must be a file finance uploaded, so the customer's download link works, and
+        # really a PDF: the customer is promised one.
+        from repair_service.files.service import check_attachable, require_pdf
 
         check_attachable(session, actor, [pdf_key])
+        require_pdf(session, pdf_key)
     invoice.pdf_key, invoice.courier, invoice.waybill = pdf_key, courier, waybill
     invoice.issued_at = utcnow()
     session.add(invoice)

@@ -211,6 +211,15 @@ ACTIONS: dict[str, ConsoleAction] = {
             note=lambda f: _text(f, "note"),
         ),
     ),
+    "confirm_free_repair": ConsoleAction(
+        "Confirm free repair",
+        "Free repair confirmed: the order goes straight to repair.",
+        _order_call(
+            transitions.confirm_free_repair,
+            photos=AttachmentKind.FINDINGS_PHOTO,
+            note=lambda f: _text(f, "note"),
+        ),
+    ),
     "agree_for_customer": ConsoleAction(
         "Agree for the customer",
         "The customer's agreement is recorded.",

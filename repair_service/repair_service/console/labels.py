@@ -1,5 +1,6 @@
 """Order labels: a print layout in HTML (sized with ``@page``) and the same label as a PDF."""
 
+from dataclasses import dataclass
 from io import BytesIO
 from typing import Literal
 
@@ -29,6 +30,32 @@ CJK_FONT = (
     "STSong-Light"  # a CID font every PDF reader has: Chinese product names need no embedding
 )
 pdfmetrics.registerFont(UnicodeCIDFont(CJK_FONT))
+MARGIN_MM = 2.5
+GAP_MM = 2.0
+# A bold digit or capital is at most about this many ems wide in the fonts labels use (DejaVu
+# Sans Bold, the widest common fallback, draws digits 0.70 em wide); sizing by it keeps the
+# order number on one line beside the QR code whatever its length.
+BOLD_EM = 0.72
+
+
+@dataclass(frozen=True)
+class LabelLayout:
+    """Sizes in millimetres shared by the HTML and PDF labels."""
+
+    qr: float
+    text_width: float
+    number_font: float
+    text_font: float
+
+
+def label_layout(width: float, height: float, number: str) -> LabelLayout:
+    """The QR code's side, the text column's width and the font sizes for one label size;
+    the order number shrinks below its usual size only when it would not fit on one line."""
+    qr = min(height - 2 * MARGIN_MM, width * 0.45)
+    text_width = width - 2 * MARGIN_MM - qr - GAP_MM
+    usual = 4 * height / 40
+    number_font = min(usual, text_width / (max(len(number), 1) * BOLD_EM))
+    return LabelLayout(qr, text_width, round(number_font, 2), round(2.6 * height / 40, 2))
 
 
 def _link(order: StaffOrderPublic) -> str | None:
@@ -48,7 +75,13 @@ def label(
     return render(
         request,
         "label.html",
-        {"order": order, "qr": qr_svg(link) if link else None, "width": width, "height": height},
+        {
+            "order": order,
+            "qr": qr_svg(link) if link else None,
+            "width": width,
+            "height": height,
+            "layout": label_layout(width, height, order.number),
+        },
         user=user,
     )
 
@@ -72,8 +105,9 @@ def draw_label(order: StaffOrderPublic, link: str | None, width: float, height: 
     buffer = BytesIO()
     canvas = Canvas(buffer, pagesize=(width, height))
     canvas.setTitle(order.number)
-    margin = 2.5 * mm
-    qr_side = min(height - 2 * margin, width * 0.45)
+    margin = MARGIN_MM * mm
+    layout = label_layout(width / mm, height / mm, order.number)
+    qr_side = layout.qr * mm
     if link:
         widget = QrCodeWidget(link, barLevel="M")
         x0, y0, x1, y1 = widget.getBounds()
@@ -84,7 +118,11 @@ def draw_label(order: StaffOrderPublic, link: str | None, width: float, height: 
         renderPDF.draw(drawing, canvas, width - margin - qr_side, (height - qr_side) / 2)
     scale = height / (40 * mm)
     lines = [
-        ("Helvetica-Bold", 11 * scale, order.number),
+        (
+            "Helvetica-Bold",
+            _fitted("Helvetica-Bold", 11 * scale, order.number, layout),
+            order.number,
+        ),
         ("Helvetica", 7 * scale, f"PN {order.pn}"),
         (CJK_FONT, 7 * scale, (order.product_name or "")[:24]),
         ("Helvetica", 7 * scale, f"SN {order.sn}"),
@@ -98,3 +136,9 @@ def draw_label(order: StaffOrderPublic, link: str | None, width: float, height: 
     canvas.showPage()
     canvas.save()
     return buffer.getvalue()
+
+
+def _fitted(font: str, size: float, text: str, layout: LabelLayout) -> float:
+    """``size``, or smaller so ``text`` fits the text column on one line."""
+    wide = pdfmetrics.stringWidth(text, font, size)
+    return min(size, size * layout.text_width * mm / wide) if wide else size

@@ -13,9 +13,10 @@ from repair_service.billing.models import Payment, PaymentOrder
 from repair_service.console import queries
 from repair_service.console.actions import ACTIONS, MAX_PHOTOS, PHOTO_FIELD, Form
 from repair_service.console.auth import CheckedStaff, ConsoleStaff, ConsoleUser
+from repair_service.console.i18n import node_name
 from repair_service.console.qr import public_url, qr_svg
 from repair_service.console.settings import get_console_settings
-from repair_service.console.templating import render
+from repair_service.console.templating import language_of, render
 from repair_service.db import as_utc, utcnow
 from repair_service.deps import SessionDep
 from repair_service.errors import (
@@ -89,12 +90,23 @@ def _kept_photos(session: Session, form: Form) -> list[KeptPhoto]:
     ]
 
 
+# A refusal's own sentence says why; a headline only adds what the sentence leaves out (a
+# Forbidden refusal already says "You may not do this", so it has none).
 HEADLINES: dict[type[DomainError], str] = {
-    Forbidden: "You may not do this: none of your teams is granted this node.",
     IllegalMove: "This action does not fit the order's current state.",
     InvalidInput: "Please check what you entered.",
     NotFound: "Not found.",
 }
+
+
+def shown_params(
+    params: dict[str, ParamValue], nodes: dict[str, Node], language: str
+) -> dict[str, ParamValue]:
+    """A refusal's values as the reader sees them: a node code becomes the step's name."""
+    node = params.get("node")
+    if isinstance(node, str) and node in nodes:
+        return {**params, "node": node_name(language, nodes[node])}
+    return params
 
 
 def status_of(error: DomainError) -> int:
@@ -132,8 +144,8 @@ def _conflict(session: Session, order_id: int, action: str) -> dict[str, Any]:
     else:
         row = session.get(RepairOrder, order_id)
     if row is None:
-        return {"who": "", "when": None}
-    return {"who": row.updated_by, "when": as_utc(row.updated_at)}
+        return {"who": queries.ChangedBy(), "when": None}
+    return {"who": queries.changed_by(session, row.updated_by), "when": as_utc(row.updated_at)}
 
 
 def _staff_name(session: Session, staff_id: int | None) -> str | None:
@@ -168,7 +180,10 @@ def order_page(
         if detail.public_token
         else None
     )
-    offered = detail.staff_actions
+    offered = list(detail.staff_actions)
+    if "send_quote" in offered and detail.under_warranty:
+        # Under warranty the usual outcome is no charge: offered first, as its own button.
+        offered.insert(offered.index("send_quote"), "confirm_free_repair")
     addresses = (
         session.exec(select(ReceivingAddress).where(col(ReceivingAddress.active).is_(True))).all()
         if "approve" in offered
@@ -188,8 +203,13 @@ def order_page(
         "offered": [(name, ACTIONS[name]) for name in offered],
         "addresses": addresses,
         "public_link": link,
+        "may_change_link": public.may_change_public_link(session, user.actor, order_row),
+        "confirm_link": request.query_params.get("confirm") if link else None,
         "qr": qr_svg(link) if link else None,
         "failure": failure,
+        "failure_params": (
+            shown_params(failure.params, nodes, language_of(request, user)) if failure else {}
+        ),
         "messages": order_messages(session, user.actor, order_id),
         "proofs": queries.payment_proofs(session, detail.payment.id) if detail.payment else [],
         "wechat_attempts": (wechat_attempts(session, detail.payment.id) if detail.payment else []),
@@ -254,16 +274,37 @@ def act(
     return RedirectResponse(f"/console/orders/{order_id}?done={name}", status_code=303)
 
 
+QR_CHANGES = ("qr_reissue", "qr_revoke")
+
+
+def _unconfirmed_link_change(order: RepairOrder, change: str, form: Form) -> Response | None:
+    """A change that would kill printed labels first asks (a page, so it works without JS)."""
+    if order.public_token is None or form.get("confirmed") == "yes":
+        return None
+    return RedirectResponse(f"/console/orders/{order.id}?confirm={change}#qr", status_code=303)
+
+
 @router.post("/orders/{order_id}/qr/reissue")
-def reissue_qr(order_id: int, user: CheckedStaff, session: SessionDep) -> Response:
-    """A new public link; the old QR stops working."""
+def reissue_qr(
+    order_id: int, user: CheckedStaff, session: SessionDep, form: FormFields
+) -> Response:
+    """A new public link; the old QR stops working (so an existing link asks first)."""
     selectors.load_visible_order(session, user.actor, order_id)
+    order = public.steered_order(session, user.actor, order_id)
+    asking = _unconfirmed_link_change(order, "qr_reissue", form)
+    if asking is not None:
+        return asking
     public.issue_public_token(session, actor=user.actor, order_id=order_id)
     return RedirectResponse(f"/console/orders/{order_id}?done=qr_reissued", status_code=303)
 
 
 @router.post("/orders/{order_id}/qr/revoke")
-def revoke_qr(order_id: int, user: CheckedStaff, session: SessionDep) -> Response:
+def revoke_qr(order_id: int, user: CheckedStaff, session: SessionDep, form: FormFields) -> Response:
+    """Remove the public link once confirmed; printed labels stop working."""
     selectors.load_visible_order(session, user.actor, order_id)
+    order = public.steered_order(session, user.actor, order_id)
+    asking = _unconfirmed_link_change(order, "qr_revoke", form)
+    if asking is not None:
+        return asking
     public.revoke_public_token(session, actor=user.actor, order_id=order_id)
     return RedirectResponse(f"/console/orders/{order_id}?done=qr_revoked", status_code=303)

@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 
 from repair_service.catalogue.models import CatalogueProduct
 from repair_service.db import as_utc, saved_id
+from repair_service.orders.actors import label_actor
 from repair_service.orders.models import Attachment, RepairOrder, Tick
 from repair_service.staff.models import StaffAccount, StaffSession
 
@@ -25,6 +26,27 @@ def sibling_orders(session: Session, order: RepairOrder) -> list[tuple[RepairOrd
             .order_by(col(RepairOrder.id))
         )
     )
+
+
+@dataclass(frozen=True)
+class ChangedBy:
+    """Who a stored ``updated_by`` label names: a staff member's ``name``, or a ``role`` the page
+    translates ("The customer", "The system"); both empty when the label is of no known shape."""
+
+    name: str = ""
+    role: str = ""
+
+
+def changed_by(session: Session, label: str | None) -> ChangedBy:
+    """Who a stored ``updated_by`` label names, readably: never an internal id."""
+    found = label_actor(label)
+    if found is None:
+        return ChangedBy()
+    kind, actor_id = found
+    if kind != "staff":
+        return ChangedBy(role="The customer" if kind == "customer" else "The system")
+    account = session.get(StaffAccount, int(actor_id))
+    return ChangedBy(name=(account.display_name or account.username) if account else "")
 
 
 def tick_operators(session: Session, order_id: int) -> dict[int, str]:

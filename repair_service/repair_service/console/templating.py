@@ -11,12 +11,12 @@ from fastapi.templating import Jinja2Templates
 
 from repair_service.console.auth import CSRF_FIELD, ConsoleUser
 from repair_service.console.i18n import LANGUAGE_COOKIE, LANGUAGES, negotiate, node_name, translate
-from repair_service.console.money import fen_to_yuan
 from repair_service.db import as_utc
+from repair_service.money import format_yuan
 from repair_service.settings import Settings
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
-templates.env.filters["yuan"] = fen_to_yuan
+templates.env.filters["money"] = format_yuan
 
 
 def language_of(request: Request, user: ConsoleUser | None = None) -> str:

@@ -13,7 +13,7 @@ from repair_service.errors import InvalidInput, NotFound
 from repair_service.files.models import UploadedFile
 from repair_service.orders.actors import Actor
 from repair_service.orders.models import Attachment, AttachmentKind, RepairOrder
-from reparo_shared.files import StoredFile
+from reparo_shared.files import FileKind, StoredFile
 
 PUBLIC_ATTACHMENT_KINDS = (AttachmentKind.PRODUCT_PHOTO,)
 STORED_FILE_FIELDS = set(StoredFile.model_fields)
@@ -93,6 +93,17 @@ def check_attachable(session: Session, actor: Actor, keys: Sequence[str]) -> Non
     missing = [key for key in keys if key not in found]
     if missing:
         raise InvalidInput("Attachments must be files you uploaded first")
+
+
+def require_pdf(session: Session, key: str) -> None:
+    """Refuse ``key`` unless its stored content is a PDF.
+
+    The kind was sniffed from the bytes when the file was stored (``%PDF-`` magic), so a photo
+    renamed ``invoice.pdf`` is refused here however it is named.
+    """
+    record = session.exec(select(UploadedFile).where(UploadedFile.key == key)).first()
+    if record is None or record.kind != FileKind.PDF:
+        raise InvalidInput("The invoice must be a PDF file")
 
 
 def uploads_by_key(session: Session, keys: Sequence[str]) -> dict[str, UploadedFile]:

@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 
 from repair_service.billing.models import Payment
 from repair_service.db import utcnow
+from repair_service.money import wechat_amount
 from repair_service.notifications.config import Notice
 from repair_service.orders.models import ReceivingAddress, RepairOrder
 from reparo_shared.events import EventPayload
@@ -42,10 +43,6 @@ def message_for(session: Session, payload: EventPayload) -> Message | None:
     return builder(session, payload) if builder else None
 
 
-def _yuan(fen: int) -> str:
-    return f"¥{fen // 100}.{fen % 100:02d}"
-
-
 def _order(session: Session, order_id: int) -> RepairOrder:
     order = session.get(RepairOrder, order_id)
     if order is None:
@@ -69,7 +66,7 @@ def _rejected(session: Session, event: RepairReviewRejected) -> Message:
 def _quote(session: Session, event: RepairQuoteSent) -> Message:
     values = {
         "order": event.order_number,
-        "amount": _yuan(event.amount_fen),
+        "amount": wechat_amount(event.amount_fen),
         "next_step": "请确认报价" if event.needs_agreement else "保修内免费维修",
     }
     return Message("quote_sent", Notice.QUOTE_SENT, event.order_id, values)
@@ -95,7 +92,7 @@ def _paid(session: Session, event: RepairPaymentConfirmed) -> Message:
     now = utcnow().astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%d %H:%M")
     values = {
         "order": _numbers(session, event.order_ids),
-        "amount": _yuan(event.amount_fen),
+        "amount": wechat_amount(event.amount_fen),
         "time": now,
     }
     return Message("payment_confirmed", Notice.PAYMENT_CONFIRMED, event.order_ids[0], values)

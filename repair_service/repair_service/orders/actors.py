@@ -1,9 +1,12 @@
 """Who acts: a staff member with role and teams, a customer, or the system itself."""
 
+import re
 from dataclasses import dataclass, field
 from typing import Literal
 
 ActorKind = Literal["staff", "customer", "system"]
+# The labels ``Actor`` writes into ``updated_by``: "Name (staff 4)", "customer 7", "system (x)".
+_LABEL_ID = re.compile(r"\((staff) (\d+)\)$|^(customer) (\d+)$|^(system) \((.+)\)$")
 
 
 @dataclass(frozen=True)
@@ -40,3 +43,12 @@ class Actor:
     @classmethod
     def system(cls, name: str) -> "Actor":
         return cls(kind="system", id=name, label=f"system ({name})")
+
+
+def label_actor(label: str | None) -> tuple[ActorKind, str] | None:
+    """Who an ``updated_by`` label names, as (kind, id); None for a label of another shape."""
+    found = _LABEL_ID.search(label or "")
+    if found is None:
+        return None
+    kind, actor_id = [part for part in found.groups() if part is not None]
+    return kind, actor_id  # type: ignore[return-value]

@@ -100,6 +100,11 @@ class OperatorKind(StrEnum):
     SYSTEM = "system"
 
 
+# Outcomes that close a visit without the step succeeding: QC failed, the request or a payment
+# proof was refused, the customer declined the quote. Pages mark these apart from successes.
+SETBACK_OUTCOMES = frozenset({"failed", "rejected", "declined", "proof_rejected"})
+
+
 class Tick(SQLModel, table=True):
     """One visit of an order to a node: entered, maybe started, completed, by whom, outcome."""
 

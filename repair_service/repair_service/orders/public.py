@@ -1,25 +1,50 @@
 """The public QR view of an order: an unguessable token per order, revocable and re-issuable,
-and masking of personal data done here so no caller ever receives it."""
+and masking of personal data done here so no caller ever receives it.
+
+Revoking or re-issuing the token kills every label already printed with the old QR code, so
+only those who steer the order may do it: coordinators and admins on any order, and members of a
+team granted the node the order stands at while it is open (they hold the product and print
+its labels). Everyone else on the staff still sees and prints the current QR.
+"""
 
 import secrets
 
 from sqlmodel import Session, select
 
-from repair_service.errors import NotFound
+from repair_service.errors import Forbidden, NotFound
 from repair_service.orders.actors import Actor
-from repair_service.orders.models import RepairOrder
-from repair_service.orders.workflow import audit_order
+from repair_service.orders.models import OrderStatus, RepairOrder
+from repair_service.orders.workflow import audit_order, may_operate
 
 
 def new_public_token() -> str:
     return secrets.token_urlsafe(24)  # 192 bits
 
 
-def issue_public_token(session: Session, *, actor: Actor, order_id: int) -> RepairOrder:
-    """Give the order a fresh public token; any earlier one stops working."""
+def may_change_public_link(session: Session, actor: Actor, order: RepairOrder) -> bool:
+    """Whether ``actor`` steers ``order`` enough to revoke or re-issue its public link."""
+    if actor.operates_every_node:
+        return True
+    return order.status == OrderStatus.OPEN and may_operate(session, actor, order.node_code)
+
+
+def steered_order(session: Session, actor: Actor, order_id: int) -> RepairOrder:
+    """The order whose public link ``actor`` means to change; Forbidden unless they steer it."""
     order = session.get(RepairOrder, order_id)
     if order is None:
         raise NotFound("No such order")
+    if not may_change_public_link(session, actor, order):
+        raise Forbidden(
+            "Only a coordinator, an admin or the team holding order {number} "
+            "may change its public link",
+            number=order.number,
+        )
+    return order
+
+
+def issue_public_token(session: Session, *, actor: Actor, order_id: int) -> RepairOrder:
+    """Give the order a fresh public token; any earlier one stops working."""
+    order = steered_order(session, actor, order_id)
     order.public_token = new_public_token()
     session.add(order)
     audit_order(session, actor, order, "issue_public_token")
@@ -29,9 +54,7 @@ def issue_public_token(session: Session, *, actor: Actor, order_id: int) -> Repa
 
 def revoke_public_token(session: Session, *, actor: Actor, order_id: int) -> RepairOrder:
     """Remove the order's public token; its QR code answers not found from now on."""
-    order = session.get(RepairOrder, order_id)
-    if order is None:
-        raise NotFound("No such order")
+    order = steered_order(session, actor, order_id)
     order.public_token = None
     session.add(order)
     audit_order(session, actor, order, "revoke_public_token")

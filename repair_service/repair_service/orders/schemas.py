@@ -2,10 +2,15 @@
 
 from datetime import datetime
 
-from pydantic import BaseModel, Field, StrictInt
+from pydantic import BaseModel, Field, StrictInt, computed_field
 
 from repair_service.billing.models import InvoiceKind, PaymentMethod, PaymentStatus
-from repair_service.orders.models import AttachmentKind, OrderStatus, ShipmentDirection
+from repair_service.orders.models import (
+    SETBACK_OUTCOMES,
+    AttachmentKind,
+    OrderStatus,
+    ShipmentDirection,
+)
 from repair_service.orders.workflow import AttachmentRef
 from repair_service.schemas import Fen
 
@@ -52,6 +57,12 @@ class TickPublic(BaseModel):
     outcome: str | None
     comment: str | None
     attachments: list[AttachmentRef]
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def setback(self) -> bool:
+        """The visit ended without its step succeeding (QC failed, request rejected, ...)."""
+        return self.outcome in SETBACK_OUTCOMES
 
 
 class AttachmentPublic(BaseModel):

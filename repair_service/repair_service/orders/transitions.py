@@ -194,6 +194,36 @@ def record_inspection(
     return order
 
 
+def confirm_free_repair(
+    session: Session,
+    *,
+    actor: Actor,
+    order_id: int,
+    expected_version: int,
+    note: str = "",
+    photos: Sequence[AttachmentRef] = (),
+) -> RepairOrder:
+    """Repair an order under warranty free of charge: a waived ¥0 quote is recorded and the order
+    goes straight to repair, with no agreement or payment asked of the customer.
+
+    Only for an order the inspection found under warranty; any other order gets a quote.
+    """
+    order = session.get(RepairOrder, order_id)
+    if order is not None and not order.under_warranty:
+        raise IllegalMove(
+            "Order {number} is not under warranty; send the customer a quote", number=order.number
+        )
+    return send_quote(
+        session,
+        actor=actor,
+        order_id=order_id,
+        expected_version=expected_version,
+        amount_fen=0,
+        note=note,
+        photos=photos,
+    )
+
+
 def send_quote(
     session: Session,
     *,
@@ -453,7 +483,7 @@ def assign_order(
         raise Forbidden("Only a coordinator or an administrator assigns orders")
     order = load_visible_order(session, actor, order_id)
     if order.version != expected_version:
-        raise stale_error(session, order)
+        raise stale_error(session, order, actor)
     if order.status != OrderStatus.OPEN:
         raise IllegalMove(
             "Order {number} is closed; there is nothing to assign", number=order.number

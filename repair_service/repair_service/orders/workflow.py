@@ -7,6 +7,7 @@ to move it; both work inside the caller's session and only flush.
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel
@@ -108,7 +109,10 @@ def require_grant(session: Session, actor: Actor, node_code: str) -> None:
     if not may_operate(session, actor, node_code):
         if not actor.is_staff:
             raise Forbidden("Only staff may do this")
-        raise Forbidden("None of your teams is granted the node {node}", node=node_code)
+        # ``node`` stays the code (machine-readable); the console shows the step's name.
+        raise Forbidden(
+            "You may not do this: none of your teams works at the step “{node}”.", node=node_code
+        )
 
 
 def require_rule(session: Session, actor: Actor, order: RepairOrder, action: str) -> None:
@@ -130,8 +134,26 @@ def require_rule(session: Session, actor: Actor, order: RepairOrder, action: str
         require_grant(session, actor, order.node_code)
 
 
-def stale_error(session: Session, order: RepairOrder) -> StaleVersion:
-    """The conflict: who changed the order last (staff by account id, never by name) and when."""
+def customer_stale_error(changed_at: datetime, what: Literal["order", "payment"]) -> StaleVersion:
+    """The conflict as a customer reads it: most often they changed it themselves in another
+    window, so it names nobody. ``when`` is ISO 8601 UTC, for pages to show in local time."""
+    when = as_utc(changed_at).strftime("%Y-%m-%dT%H:%M:%SZ")
+    if what == "payment":
+        return StaleVersion(
+            "This payment changed at {when} (perhaps in another window); reload and try again",
+            when=when,
+        )
+    return StaleVersion(
+        "This order changed at {when} (perhaps in another window); reload and try again",
+        when=when,
+    )
+
+
+def stale_error(session: Session, order: RepairOrder, actor: Actor) -> StaleVersion:
+    """The conflict: who changed the order last (staff by account id, never by name) and when;
+    a customer gets the wording of ``customer_stale_error``."""
+    if actor.is_customer:
+        return customer_stale_error(order.updated_at, "order")
     when = as_utc(order.updated_at).strftime("%Y-%m-%d %H:%M UTC")
     last = last_change(session, order_id=order.id)
     if last is not None and last.actor_kind == "staff":
@@ -170,7 +192,7 @@ def claim_version(
     if claimed is None:
         fresh = session.get(RepairOrder, order.id, populate_existing=True)
         assert fresh is not None
-        raise stale_error(session, fresh)
+        raise stale_error(session, fresh, actor)
     return claimed
 
 
@@ -180,7 +202,7 @@ def begin(
     """Load the order, check version and rule, and claim it for this transaction."""
     order = load_visible_order(session, actor, order_id)
     if order.version != expected_version:
-        raise stale_error(session, order)
+        raise stale_error(session, order, actor)
     require_rule(session, actor, order, action)
     return claim_version(session, actor, order, expected_version)
 

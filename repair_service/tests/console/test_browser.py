@@ -278,3 +278,46 @@ def test_receiving_on_a_phone_uploads_condition_photos_with_thumbnails(
         ("condition_photo", "lid.jpg")
     ]
     expect(phone.locator("ol.timeline img.thumb")).to_have_count(1)
+
+
+@pytest.mark.parametrize("size", ["60x40", "100x70"])
+def test_the_order_number_stays_on_one_line_on_the_label(
+    signed_in, world: World, size: str
+) -> None:
+    order = world.submit(world.new_customer())["orders"][0]
+    logistics = signed_in("logistics")
+
+    logistics.goto(f"/console/orders/{order['id']}/label?size={size}")
+
+    number = logistics.locator(".number")
+    expect(number).to_have_text(order["number"])
+    fits = number.evaluate(
+        """el => {
+            const box = el.getBoundingClientRect();
+            const lineHeight = parseFloat(getComputedStyle(el).fontSize) * 1.6;
+            const qr = document.querySelector('.qr svg').getBoundingClientRect();
+            return box.height < lineHeight && el.scrollWidth <= el.clientWidth
+                && box.right <= qr.left;
+        }"""
+    )
+    shot(logistics, f"label-{size}")
+    assert fits
+
+
+def test_each_team_checkbox_stays_beside_its_team_name(signed_in) -> None:
+    admin = signed_in("admin")
+
+    for page in ("nodes", "staff"):
+        admin.goto(f"/console/admin/{page}")
+        labels = admin.locator("label:has(input[type=checkbox])")
+        expect(labels.first).to_be_visible()
+        apart = labels.evaluate_all(
+            """labels => labels.filter(label => {
+                const check = label.querySelector('input').getBoundingClientRect();
+                const whole = label.getBoundingClientRect();
+                return label.getClientRects().length !== 1 || check.top < whole.top - 1
+                    || check.bottom > whole.bottom + 1;
+            }).map(label => label.textContent.trim())"""
+        )
+        shot(admin, f"admin-{page}")
+        assert apart == [], page

@@ -134,9 +134,29 @@ def test_a_refusal_is_shown_in_the_staff_members_language_with_its_values(
     qc.post("/console/language", {"language": "pt-BR", "next": "/console/"})
     portuguese = qc.post(f"/console/orders/{order['id']}/actions/approve", crafted)
 
-    assert "您所在的团队均未获授权处理“review”节点" in chinese.text
-    assert "Nenhuma das suas equipes tem permissão no nó review" in portuguese.text
+    assert "无权操作：您所在的团队均未获授权处理“申请审核”节点。" in chinese.text
+    assert (
+        "Você não pode fazer isso: nenhuma das suas equipes tem permissão "
+        "na etapa “Análise da solicitação”." in portuguese.text
+    )
     assert "None of your teams" not in chinese.text + portuguese.text
+
+
+def test_a_refused_grant_reads_as_one_sentence_naming_the_step(console, world: World) -> None:
+    order = world.submit(world.new_customer())["orders"][0]
+    repair: Console = console("repair")
+    repair.post("/console/language", {"language": "en", "next": "/console/"})
+    crafted = {"expected_version": world.version(order["id"]), "receiving_address_id": 1}
+
+    refused = repair.post(f"/console/orders/{order['id']}/actions/approve", crafted)
+
+    failure = re.search(r'data-test="failure">(.*?)</div>', refused.text, re.S)
+    assert refused.status_code == 403
+    assert failure
+    words = " ".join(re.sub(r"<[^>]+>", " ", failure.group(1)).split())
+    assert words == (
+        "You may not do this: none of your teams works at the step “Application review”."
+    )
 
 
 def test_an_admin_refusal_is_translated_with_its_values(console) -> None:

@@ -108,6 +108,26 @@ def test_review_rejects_with_a_comment_and_the_order_closes(console, world: Worl
     assert offered(review, order["id"]) == []
 
 
+def test_a_rejected_order_is_headed_rejected_not_with_the_node_it_stopped_at(
+    console, world: World
+) -> None:
+    customer, order = new_order(world)
+    review: Console = console("review")
+    review.post("/console/language", {"language": "en"})
+    assert review.act(order["id"], "reject", comment="not our product").status_code == 303
+
+    page = review.get(f"/console/orders/{order['id']}").text
+    customer_view = world.client.get(f"/api/repair/orders/{order['id']}", headers=customer)
+
+    heading = re.search(r"<h1>(.*?)</h1>", page, re.S)
+    assert heading
+    assert '<span class="badge closed rejected" data-test="state">Rejected</span>' in heading.group(
+        1
+    )
+    assert "Application review" not in heading.group(1)
+    assert customer_view.json()["status"] == "rejected"  # what the customer pages show
+
+
 def test_finance_rejects_a_payment_proof_with_a_reason(console, world: World) -> None:
     customer, order = new_order(world)
     world.drive_to_quote(customer, order["id"])
@@ -160,6 +180,36 @@ def test_zero_quote_under_warranty_goes_straight_to_repair(console, world: World
     assert repair.act(order["id"], "send_quote", amount_yuan="0").status_code == 303
 
     assert node_of(world, order["id"]) == "repair"
+
+
+def test_under_warranty_the_console_offers_a_free_repair_and_says_what_a_quote_does(
+    console, world: World
+) -> None:
+    _customer, order = new_order(world)
+    _other_customer, paying = new_order(world)
+    world.place_at(order["id"], "reinspection")
+    world.place_at(paying["id"], "quotation")
+    repair: Console = console("repair")
+    repair.post("/console/language", {"language": "en"})
+    repair.act(order["id"], "record_inspection", findings="loose connector", under_warranty="yes")
+
+    page = repair.get(f"/console/orders/{order['id']}").text
+    refused = repair.act(
+        paying["id"], "confirm_free_repair", expected_version=world.version(paying["id"])
+    )
+    free = repair.act(order["id"], "confirm_free_repair", note="connector reseated")
+
+    assert offered(repair, paying["id"]) == ["send_quote"]
+    assert re.findall(r'data-action="([a-z_]+)"', page) == ["confirm_free_repair", "send_quote"]
+    assert ">Confirm free repair</button>" in page
+    assert "straight to repair" in page  # what ¥0 under warranty does is said on the page
+    assert refused.status_code == 409
+    assert node_of(world, paying["id"]) == "quotation"
+    assert free.status_code == 303
+    detail = world.order(order["id"])
+    assert detail["node"]["code"] == "repair"
+    assert detail["quote"]["amount_fen"] == 0
+    assert detail["timeline"][-2]["outcome"] == "warranty_free"
 
 
 def test_quote_with_three_decimals_is_refused_and_the_typed_values_are_kept(
@@ -282,13 +332,20 @@ def test_qr_link_is_issued_revoked_and_reissued_from_the_order_page(console, wor
     review: Console = console("review")
     path = f"/console/orders/{order['id']}"
 
-    assert review.post(f"{path}/qr/reissue").status_code == 303
+    assert review.post(f"{path}/qr/reissue", {"confirmed": "yes"}).status_code == 303
     token = world.order(order["id"])["public_token"]
     page = review.get(path).text
     assert f"/p/{token}" in page
     assert 'data-test="qr"><svg' in page
 
-    assert review.post(f"{path}/qr/revoke").status_code == 303
+    unconfirmed = review.post(f"{path}/qr/revoke")
+    assert unconfirmed.status_code == 303
+    assert unconfirmed.headers["location"] == f"{path}?confirm=qr_revoke#qr"
+    assert world.order(order["id"])["public_token"] == token  # nothing happens unconfirmed
+    asking = review.get(unconfirmed.headers["location"]).text
+    assert 'data-test="qr-confirm"' in asking
+    assert 'name="confirmed" value="yes"' in asking
+    assert review.post(f"{path}/qr/revoke", {"confirmed": "yes"}).status_code == 303
     assert world.order(order["id"])["public_token"] is None
     assert 'data-test="qr-none"' in review.get(path).text
 
@@ -394,3 +451,94 @@ def test_refusal_pages_are_titled_for_what_went_wrong(console, world: World) -> 
     assert "<title>Not allowed · Reparo</title>" in refused.text
     assert missing.status_code == 404
     assert "<title>Not found · Reparo</title>" in missing.text
+
+
+def test_finance_is_refused_a_photo_as_invoice_pdf_and_sees_the_issued_pdf_linked(
+    console, world: World
+) -> None:
+    customer, order = new_order(world)
+    world.drive_to_quote(customer, order["id"])
+    world.customer_act(customer, order["id"], "agree")
+    payment = world.pay_offline(customer, order["request_id"], [order["id"]])
+    finance: Console = console("finance")
+    finance.post("/console/language", {"language": "en"})
+    assert finance.act(order["id"], "confirm_payment").status_code == 303
+    world.place_at(order["id"], "invoicing")
+    world.client.post(
+        f"/api/repair/payments/{payment['id']}/invoice",
+        json={"kind": "general", "title": "Acme Ltd"},
+        headers=customer,
+    )
+    photo = world.upload(world.staff("finance"), "invoice_pdf", "invoice.jpg")["key"]
+
+    refused = finance.act(order["id"], "issue_invoice", pdf_key=photo)
+
+    assert refused.status_code == 422
+    assert "The invoice must be a PDF file" in refused.text
+    assert world.order(order["id"])["invoice"]["issued_at"] is None
+    pdf = world.upload_pdf(world.staff("finance"))
+    assert finance.act(order["id"], "issue_invoice", pdf_key=pdf).status_code == 303
+    page = finance.get(f"/console/orders/{order['id']}").text
+    assert re.search(
+        rf'<a[^>]+href="/api/repair/files/{re.escape(pdf)}"[^>]*data-test="invoice-pdf"', page
+    )
+
+
+def test_a_failed_qc_reads_failed_in_english_and_is_not_marked_as_a_success(
+    console, world: World
+) -> None:
+    _customer, order = new_order(world)
+    world.place_at(order["id"], "qc")
+    qc: Console = console("qc")
+    qc.post("/console/language", {"language": "en"})
+    failed = qc.act(order["id"], "fail_qc", comment="still no power")
+    assert failed.status_code == 303, failed.text[-3000:]
+
+    page = qc.get(f"/console/orders/{order['id']}").text
+
+    ticks = re.findall(r'<li class="([^"]+)">\s*<strong>([^<]+)</strong>\s*(.*?)\n', page)
+    qc_tick = next(tick for tick in ticks if tick[1] == "Inspection (QC)")
+    assert qc_tick[0] == "done setback"
+    assert '<span class="badge setback">failed</span>' in qc_tick[2]
+    assert "not delivered" not in page
+
+
+def test_a_member_whose_team_does_not_hold_the_order_cannot_touch_its_public_link(
+    console, world: World
+) -> None:
+    _customer, order = new_order(world)
+    world.place_at(order["id"], "repair")
+    token = world.order(order["id"])["public_token"]
+    warehouse: Console = console("warehouse")
+    path = f"/console/orders/{order['id']}"
+
+    refused = warehouse.post(f"{path}/qr/revoke", {"confirmed": "yes"})
+    page = warehouse.get(f"{path}?confirm=qr_revoke").text
+
+    assert refused.status_code == 403
+    assert world.order(order["id"])["public_token"] == token
+    assert "/qr/revoke" not in page
+    assert "/qr/reissue" not in page
+    assert 'data-test="qr"><svg' in page  # the QR itself still shows for printing
+
+
+def test_a_conflict_names_who_acted_first_by_name_not_by_internal_id(console, world: World) -> None:
+    customer, order = new_order(world)
+    world.place_at(order["id"], "customer_shipping")
+    coordinator: Console = console("coordinator")
+    coordinator.post("/console/language", {"language": "en"})
+    path = f"/console/orders/{order['id']}/actions/assign"
+    seen = world.version(order["id"])
+    assert console("admin").act(order["id"], "assign", assignee_id="").status_code == 303
+
+    by_staff = coordinator.post(path, {"expected_version": seen, "assignee_id": ""})
+    seen = world.version(order["id"])
+    world.customer_act(customer, order["id"], "inbound-waybill", courier="SF", waybill="SF1")
+    by_customer = coordinator.post(path, {"expected_version": seen, "assignee_id": ""})
+
+    assert by_staff.status_code == 409
+    assert "Admin changed this order at" in by_staff.text
+    assert "(staff" not in by_staff.text
+    assert by_customer.status_code == 409
+    assert "The customer changed this order at" in by_customer.text
+    assert f"customer {order['customer_id']}" not in by_customer.text
