@@ -45,14 +45,26 @@
     localStorage.setItem(draftKey, JSON.stringify(values));
   }
 
+  // Puts a saved draft back into the form: text typed and files already uploaded (their
+  // references; the files themselves are kept by repair_service). Only empty fields are filled,
+  // so a part number the page was opened with (?pn=) stays.
   function restoreDraft() {
     var values;
     try { values = JSON.parse(localStorage.getItem(draftKey) || "null"); } catch (e) { values = null; }
     if (!values) return;
-    while (products.querySelectorAll(".app-product").length < values.__count) addProduct();
+    while (products.querySelectorAll(".app-product").length < values.__count) {
+      if (!addProduct()) break;
+    }
     Object.keys(values).forEach(function (name) {
       var field = form.elements.namedItem(name);
-      if (field && "value" in field && !field.value) field.value = values[name];
+      if (!field || !("value" in field) || typeof values[name] !== "string") return;
+      if (field.type === "hidden" && field.closest(".app-uploader")) {
+        if (field.value && field.value !== "[]") return;
+        field.value = values[name];
+        if (window.reparoShowUploads) window.reparoShowUploads(field.closest(".app-uploader"));
+      } else if (!field.value) {
+        field.value = values[name];
+      }
     });
   }
 
@@ -174,5 +186,9 @@
     button.disabled = true;
     localStorage.removeItem(draftKey);
   });
-  if (!form.querySelector(".app-error")) restoreDraft();
+  // A page showing the server's refusal holds what was just sent: that is kept as the draft.
+  // Any other visit (a reload, a language switch, coming back later) gets the draft back. The
+  // uploaders' own (hidden) error boxes do not count as a refusal.
+  if (form.querySelector(".app-form-refusal")) saveDraft();
+  else restoreDraft();
 })();

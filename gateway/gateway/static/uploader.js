@@ -5,7 +5,8 @@
 // a phone does not flood repair_service. window.reparoUploadsPending() says how many files are
 // still uploading or waiting; the document hears "reparo:uploads" whenever that number changes.
 // A file over repair_service's size limit for its kind (the widget's data-limits) is refused
-// here, before a single byte of it is sent.
+// here, before a single byte of it is sent. window.reparoShowUploads(widget) lists the files
+// again after a script (the request form's draft) has put references into the hidden input.
 (function () {
   "use strict";
   var AT_ONCE = 2;
@@ -131,11 +132,16 @@
     error.hidden = false;
   }
 
+  // Lists the files the widget's hidden input holds (again, after a draft is restored).
+  function showAll(widget) {
+    widget.querySelector(".app-upload-list").innerHTML = "";
+    refs(widget).forEach(function (ref) { showItem(widget, ref); });
+  }
+
   function attach(widget) {
     if (widget.dataset.ready) return;
     widget.dataset.ready = "1";
-    widget.querySelector(".app-upload-list").innerHTML = "";
-    refs(widget).forEach(function (ref) { showItem(widget, ref); });
+    showAll(widget);
     widget.querySelector("input[type=file]").addEventListener("change", function (event) {
       widget.querySelector(".app-upload-error").hidden = true;
       Array.prototype.forEach.call(event.target.files, function (file) {
@@ -153,6 +159,7 @@
   }
 
   window.reparoUploadsPending = pending;
+  window.reparoShowUploads = showAll;
   window.reparoUploaders = function (root) {
     (root || document).querySelectorAll(".app-uploader").forEach(attach);
   };

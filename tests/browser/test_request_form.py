@@ -1,0 +1,73 @@
+"""The request form on a phone: a half-filled form survives a reload and a language switch, and a
+sent one is gone from the next visit."""
+
+import re
+from pathlib import Path
+
+from playwright.sync_api import BrowserContext, Page, expect
+
+from tests.browser.conftest import screenshot
+from tests.browser.test_customer_journey import photo, sign_in
+from tests.conftest import Stack
+
+
+def fill_two_products(page: Page, tmp_path: Path) -> None:
+    page.fill("input[name=contact_name]", "张伟")
+    page.fill("input[name=contact_phone]", "13800138000")
+    page.fill("textarea[name=ship_from_address]", "上海市浦东新区张江路 100 号")
+    page.fill("input[name=items-0-pn]", "PN-100")
+    page.fill("input[name=items-0-sn]", "SN-DRAFT-1")
+    page.fill("textarea[name=items-0-fault_description]", "激光不出光")
+    page.locator("fieldset[data-index='0'] .app-upload-input").first.set_input_files(
+        str(photo(tmp_path, "front.jpg"))
+    )
+    expect(page.locator("fieldset[data-index='0'] .app-upload-item[data-key]")).to_contain_text(
+        "front.jpg"
+    )
+    page.click("#add-product")
+    page.fill("input[name=items-1-pn]", "PN-200")
+    page.fill("input[name=items-1-sn]", "SN-DRAFT-2")
+    page.fill("textarea[name=items-1-fault_description]", "冷却水报警")
+
+
+def expect_two_products(page: Page) -> None:
+    expect(page.locator("input[name=contact_name]")).to_have_value("张伟")
+    expect(page.locator("textarea[name=ship_from_address]")).to_have_value(
+        "上海市浦东新区张江路 100 号"
+    )
+    expect(page.locator("input[name=items-0-sn]")).to_have_value("SN-DRAFT-1")
+    expect(page.locator("textarea[name=items-0-fault_description]")).to_have_value("激光不出光")
+    expect(page.locator("fieldset[data-index='0'] .app-upload-item[data-key]")).to_contain_text(
+        "front.jpg"
+    )
+    expect(page.locator(".app-product")).to_have_count(2)
+    expect(page.locator("input[name=items-1-pn]")).to_have_value("PN-200")
+    expect(page.locator("textarea[name=items-1-fault_description]")).to_have_value("冷却水报警")
+
+
+def test_a_half_filled_request_survives_a_reload_and_a_language_switch_until_it_is_sent(
+    stack: Stack, phone: BrowserContext, tmp_path: Path
+) -> None:
+    page = phone.new_page()
+    sign_in(page, stack, "oSbx_lina")
+    fill_two_products(page, tmp_path)
+
+    page.reload()
+    expect_two_products(page)
+    page.click("a[hreflang=en]")
+    page.wait_for_url("**/repair/new")
+    expect_two_products(page)
+    screenshot(page, "request-form-draft-restored")
+
+    page.click("#submit-request")
+    page.click("#review-confirm")
+    page.wait_for_url(re.compile(r".*/repair/requests/\d+\?submitted=1$"))
+    order = page.locator(".app-order-row").first
+    order.click()
+    page.wait_for_url(re.compile(r".*/repair/orders/\d+$"))
+    page.goto(f"{stack.gateway_url}/repair/new")
+
+    expect(page.locator("input[name=contact_name]")).to_have_value("")
+    expect(page.locator("input[name=items-0-sn]")).to_have_value("")
+    expect(page.locator(".app-product")).to_have_count(1)
+    expect(page.locator(".app-upload-item")).to_have_count(0)
