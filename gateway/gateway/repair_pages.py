@@ -10,15 +10,14 @@ import re
 import time
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from fastapi import Request
 from starlette.datastructures import FormData
 from starlette.responses import RedirectResponse, Response
 
 from gateway.errors import error_page
+from gateway.formatting import local_time, yuan
 from gateway.i18n import request_language, translations
 from gateway.identity import current_customer
 from gateway.pages import jssdk_url, render
@@ -48,14 +47,6 @@ def _client_or_signin(request: Request) -> RepairClient | Response:
 
 def node_name(request: Request, node: dict[str, str]) -> str:
     return node.get(NODE_NAME_FIELD[request_language(request)]) or node["code"]
-
-
-def local_time(value: str | None, timezone: str = "Asia/Shanghai") -> str:
-    """An API timestamp (UTC) shown in the order's timezone."""
-    if not value:
-        return ""
-    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    return moment.astimezone(ZoneInfo(timezone)).strftime("%Y-%m-%d %H:%M")
 
 
 # Codes repair_service sends (payment methods and states, invoice kinds, tick outcomes), shown in
@@ -110,10 +101,6 @@ def code_label(request: Request, code: str | None) -> str:
         return ""
     label = CODE_LABELS.get(code)
     return translations(request_language(request)).gettext(label) if label else code
-
-
-def yuan(fen: int) -> str:
-    return f"¥{fen // 100}.{fen % 100:02d}"
 
 
 def product_label(product_name: str | None, pn: str) -> str:

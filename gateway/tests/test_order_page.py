@@ -328,3 +328,16 @@ def test_a_fresh_invoice_form_is_empty_and_offers_to_keep_the_title(
     assert field_value(page, "title") == ""
     assert "selected" not in page.split('name="kind"', 1)[1].split("</select>", 1)[0]
     assert re.search(r'<input type="checkbox"[^>]*name="save_title"[^>]*checked>', page)
+
+
+def test_amounts_on_the_order_page_carry_thousands_separators(
+    repair: RepairDouble, customer: httpx.Client
+) -> None:
+    payment = {**a_payment("wechat"), "amount_fen": 128050}
+    quote = {"amount_fen": 128050, "note": None, "decision": "agreed"}
+    repair.order = an_order("fee_collection", quote=quote, payment=payment)
+
+    page = customer.get(ORDER_PAGE).text
+
+    assert text_of(page, "app-quote-amount") == "¥1,280.50"
+    assert ">Complete the WeChat payment ¥1,280.50<" in pay_button(page)
