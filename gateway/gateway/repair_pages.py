@@ -54,7 +54,10 @@ def node_name(request: Request, node: dict[str, str]) -> str:
 CODE_LABELS = {
     "offline": "offline payment",
     "wechat": "WeChat Pay",
-    "pending": "waiting for confirmation",
+    "payment_pending": "not paid yet",
+    "payment_submitted": "proof sent, waiting for confirmation",
+    "payment_rejected": "proof rejected",
+    "payment_cancelled": "cancelled",
     "confirmed": "confirmed",
     "rejected": "rejected",
     "general": "general invoice",

@@ -224,8 +224,8 @@ def test_a_created_wechat_payment_has_one_button_that_says_what_is_left(
     just_chosen = customer.get(f"{ORDER_PAGE}?pay=wechat").text
     later = customer.get(ORDER_PAGE).text
 
-    assert "Pay with WeChat Pay" not in just_chosen
-    assert main_of(just_chosen).count("<button") == 1
+    assert 'value="wechat">Pay with WeChat Pay' not in just_chosen
+    assert main_of(just_chosen).count('id="wechat-pay"') == 1
     assert ">Complete the WeChat payment ¥123.45<" in pay_button(just_chosen)
     assert 'data-open-at-once="1"' in pay_button(just_chosen)
     assert 'data-open-at-once="1"' not in pay_button(later)
@@ -341,3 +341,49 @@ def test_amounts_on_the_order_page_carry_thousands_separators(
 
     assert text_of(page, "app-quote-amount") == "¥1,280.50"
     assert ">Complete the WeChat payment ¥1,280.50<" in pay_button(page)
+
+
+def switch_form(html: str) -> str:
+    found = re.search(r'<form[^>]*class="[^"]*app-switch-method[^"]*".*?</form>', html, re.S)
+    assert found, "no way to change the payment method"
+    return found.group(0)
+
+
+@pytest.mark.parametrize(("method", "other"), [("wechat", "offline"), ("offline", "wechat")])
+def test_an_unpaid_payment_says_so_and_the_customer_may_choose_the_other_method(
+    repair: RepairDouble, customer: httpx.Client, method: str, other: str
+) -> None:
+    actions = ["choose_payment_method"] + (["submit_offline_proof"] if method == "offline" else [])
+    repair.order = an_order("fee_collection", payment=a_payment(method), customer_actions=actions)
+
+    page = customer.get(f"{ORDER_PAGE}?pay=wechat").text
+
+    assert text_of(page, "app-payment-status") == "not paid yet"
+    assert "waiting for confirmation" not in page
+    form = switch_form(page)
+    assert f'action="/repair/requests/{REQUEST_ID}/payments"' in form
+    assert re.search(rf'<button[^>]*name="method" value="{other}"', form)
+    chosen = customer.post(
+        f"/repair/requests/{REQUEST_ID}/payments",
+        data={"back_to": str(ORDER_ID), "order_ids": str(ORDER_ID), "method": other},
+    )
+    assert chosen.status_code == 303
+    assert repair.posted == [
+        (f"requests/{REQUEST_ID}/payments", {"method": other, "order_ids": [ORDER_ID]})
+    ]
+
+
+def test_a_proof_waiting_for_finance_offers_no_other_method(
+    repair: RepairDouble, customer: httpx.Client
+) -> None:
+    repair.order = an_order(
+        "fee_collection",
+        payment=a_payment("offline", "submitted"),
+        customer_actions=["choose_payment_method"],
+    )
+
+    page = customer.get(ORDER_PAGE).text
+
+    assert text_of(page, "app-payment-status") == "proof sent, waiting for confirmation"
+    assert "app-switch-method" not in page
+    assert 'name="method"' not in page
