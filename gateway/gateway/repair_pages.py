@@ -252,7 +252,12 @@ async def _subscription_prompt(request: Request, client: RepairClient, moment: s
 
 @router.get("/repair/orders/{order_id:int}")
 async def order_detail(
-    request: Request, order_id: int, agreed: str = "", shipment_saved: str = "", pay: str = ""
+    request: Request,
+    order_id: int,
+    agreed: str = "",
+    shipment_saved: str = "",
+    declined: str = "",
+    pay: str = "",
 ) -> Response:
     """One order; the flags say which action just went through (``ORDER_ACTION_FLAGS``, and
     ``?pay=wechat`` once a WeChat payment was created: the page opens its pay sheet at once).
@@ -263,7 +268,7 @@ async def order_detail(
     prompt = await _subscription_prompt(request, client, "agreed") if agreed == "1" else []
     return await _render_order(
         request, client, order_id, subscribe=prompt, shipment_saved=shipment_saved == "1",
-        open_wechat_pay=pay == "wechat",
+        quote_declined=declined == "1", open_wechat_pay=pay == "wechat",
     )  # fmt: skip
 
 
@@ -275,6 +280,7 @@ async def _render_order(
     subscribe: list[str] | None = None,
     invoice_form: dict[str, str] | None = None,
     shipment_saved: bool = False,
+    quote_declined: bool = False,
     open_wechat_pay: bool = False,
 ) -> Response:
     try:
@@ -297,7 +303,7 @@ async def _render_order(
         request, "repair/order.html", status_code, order=order, siblings=siblings, error=error,
         messages=messages, offline_payment_account=account, subscribe=subscribe or [],
         invoice_titles=titles, invoice_form=invoice_form or {}, shipment_saved=shipment_saved,
-        open_wechat_pay=open_wechat_pay,
+        quote_declined=quote_declined, open_wechat_pay=open_wechat_pay,
     )  # fmt: skip
 
 
@@ -311,7 +317,11 @@ ORDER_ACTIONS = {
 }
 # The query an action's success redirects with: the order page then confirms the shipment, or
 # (after agreeing) offers the subscription prompt for what follows.
-ORDER_ACTION_FLAGS = {"inbound-waybill": "?shipment_saved=1", "agree": "?agreed=1"}
+ORDER_ACTION_FLAGS = {
+    "inbound-waybill": "?shipment_saved=1",
+    "agree": "?agreed=1",
+    "decline": "?declined=1",
+}
 
 
 async def _act_then_show(

@@ -387,3 +387,46 @@ def test_a_proof_waiting_for_finance_offers_no_other_method(
     assert text_of(page, "app-payment-status") == "proof sent, waiting for confirmation"
     assert "app-switch-method" not in page
     assert 'name="method"' not in page
+
+
+QUOTE = {"amount_fen": 12345, "note": None, "decision": None}
+
+
+def test_declining_takes_a_second_tap_that_says_what_happens(
+    repair: RepairDouble, customer: httpx.Client
+) -> None:
+    repair.order = an_order(
+        "customer_agreement", quote=QUOTE, customer_actions=["agree", "decline"]
+    )
+
+    page = customer.get(ORDER_PAGE).text
+
+    folded = re.search(r'<details class="app-decline">(.*?)</details>', page, re.S)
+    assert folded is not None, "declining is not behind a confirmation"
+    assert "<summary" in folded.group(1)
+    assert "ship it back to you as it is" in folded.group(1)
+    assert f'action="/repair/orders/{ORDER_ID}/decline"' in folded.group(1)
+    assert page.count(f'action="/repair/orders/{ORDER_ID}/decline"') == 1
+
+
+def test_after_declining_the_page_says_the_quote_was_declined(
+    repair: RepairDouble, customer: httpx.Client
+) -> None:
+    repair.order = an_order(
+        "customer_agreement", quote=QUOTE, customer_actions=["agree", "decline"]
+    )
+
+    declined = customer.post(f"{ORDER_PAGE}/decline", data={"version": "4"})
+
+    assert declined.status_code == 303
+    assert declined.headers["location"] == f"{ORDER_PAGE}?declined=1"
+    assert repair.posted == [(f"orders/{ORDER_ID}/decline", {"expected_version": 4})]
+    repair.order = an_order(
+        "warehouse_exit", quote={**QUOTE, "decision": "declined"}, quote_declined=True
+    )
+    shown = customer.get(declined.headers["location"]).text
+    assert text_of(shown, "app-notice") == (
+        "You declined the quote. We will ship your product back to you."
+    )
+    assert text_of(shown, "app-quote-declined") == "You declined this quote."
+    assert "app-notice" not in customer.get(ORDER_PAGE).text
