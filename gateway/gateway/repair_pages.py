@@ -9,7 +9,7 @@ import logging
 import re
 import time
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from fastapi import Request
@@ -17,7 +17,7 @@ from starlette.datastructures import FormData
 from starlette.responses import RedirectResponse, Response
 
 from gateway.errors import error_page
-from gateway.formatting import local_time, yuan
+from gateway.formatting import DEFAULT_TIMEZONE, local_time, yuan
 from gateway.i18n import request_language, translations
 from gateway.identity import current_customer
 from gateway.pages import jssdk_url, render
@@ -266,19 +266,63 @@ async def order_detail(
     if isinstance(client, Response):
         return client
     prompt = await _subscription_prompt(request, client, "agreed") if agreed == "1" else []
+    refused = _take_refusal(request, order_id)
     return await _render_order(
-        request, client, order_id, subscribe=prompt, shipment_saved=shipment_saved == "1",
-        quote_declined=declined == "1", open_wechat_pay=pay == "wechat",
+        request, client, order_id, refused=refused, subscribe=prompt,
+        shipment_saved=shipment_saved == "1", quote_declined=declined == "1",
+        open_wechat_pay=pay == "wechat",
     )  # fmt: skip
+
+
+# A refused form is shown by redirecting to the order page (so the address bar never holds the
+# form's POST address, and a reload does not send the form again); the refusal and what the
+# customer typed travel in the signed session cookie for that one next view of the order.
+REFUSAL_KEY = "refused"
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why an action on an order did not go through, and the form as the customer filled it."""
+
+    error: RepairApiError | str
+    form: str = ""
+    typed: dict[str, str] = field(default_factory=dict)
+
+
+def _show_refusal(
+    request: Request,
+    order_id: int,
+    error: RepairApiError | str,
+    form: str = "",
+    typed: dict[str, str] | None = None,
+) -> Response:
+    kept = asdict(error) if isinstance(error, RepairApiError) else {"text": error}
+    request.session[REFUSAL_KEY] = {
+        "order": order_id, "error": kept, "form": form, "typed": typed or {},
+    }  # fmt: skip
+    return RedirectResponse(f"/repair/orders/{order_id}", status_code=303)
+
+
+def _take_refusal(request: Request, order_id: int) -> Refusal | None:
+    """The refusal kept for this order's next view, forgotten once read (or when stale)."""
+    kept = request.session.pop(REFUSAL_KEY, None)
+    if not isinstance(kept, dict) or kept.get("order") != order_id:
+        return None
+    try:
+        stored = kept["error"]
+        error = stored["text"] if "text" in stored else RepairApiError(**stored)
+        typed = {str(key): str(value) for key, value in kept["typed"].items()}
+        return Refusal(error=error, form=str(kept["form"]), typed=typed)
+    except (KeyError, TypeError, AttributeError):
+        return None
 
 
 async def _render_order(
     request: Request,
     client: RepairClient,
     order_id: int,
-    error: str | None = None,
+    refused: Refusal | None = None,
     subscribe: list[str] | None = None,
-    invoice_form: dict[str, str] | None = None,
     shipment_saved: bool = False,
     quote_declined: bool = False,
     open_wechat_pay: bool = False,
@@ -297,13 +341,19 @@ async def _render_order(
         if "request_invoice" in order["customer_actions"]
         else []
     )
-    status_code = 409 if error else 200
+    error = refused and (
+        refused.error
+        if isinstance(refused.error, str)
+        else _refusal(request, refused.error, order.get("timezone") or DEFAULT_TIMEZONE)
+    )
+    typed = {refused.form: refused.typed} if refused else {}
     account = request.app.state.settings.offline_payment_account
     return _page(
-        request, "repair/order.html", status_code, order=order, siblings=siblings, error=error,
+        request, "repair/order.html", order=order, siblings=siblings, error=error,
         messages=messages, offline_payment_account=account, subscribe=subscribe or [],
-        invoice_titles=titles, invoice_form=invoice_form or {}, shipment_saved=shipment_saved,
-        quote_declined=quote_declined, open_wechat_pay=open_wechat_pay,
+        invoice_titles=titles, invoice_form=typed.get("invoice", {}), typed=typed,
+        shipment_saved=shipment_saved, quote_declined=quote_declined,
+        open_wechat_pay=open_wechat_pay,
     )  # fmt: skip
 
 
@@ -331,18 +381,16 @@ async def _act_then_show(
     body: dict[str, Any],
     order_id: int,
     then: str = "",
-    invoice_form: dict[str, str] | None = None,
+    form: str = "",
+    typed: dict[str, str] | None = None,
 ) -> Response:
-    """Post one customer action to repair_service, then show the order again: redirected on
-    success (with ``then`` as the query), re-rendered with repair_service's message when it
-    refused, with the invoice form still holding what the customer typed (``invoice_form``)."""
+    """Post one customer action to repair_service, then show the order again: with ``then`` as
+    the query on success; with repair_service's message when it refused, the form named ``form``
+    still holding what the customer typed (``typed``)."""
     try:
         await client.post(api_path, body)
     except RepairApiError as error:
-        refusal = _refusal(request, error)
-        return await _render_order(
-            request, client, order_id, error=refusal, invoice_form=invoice_form
-        )
+        return _show_refusal(request, order_id, error, form, typed)
     return RedirectResponse(f"/repair/orders/{order_id}{then}", status_code=303)
 
 
@@ -358,7 +406,8 @@ async def order_action(request: Request, order_id: int, action: str) -> Response
     body = {**ORDER_ACTIONS[action](form), "expected_version": _int(form.get("version"))}
     path = f"/orders/{order_id}/{action}"
     then = ORDER_ACTION_FLAGS.get(action, "")
-    return await _act_then_show(request, client, path, body, order_id, then)
+    typed = {key: str(value) for key, value in body.items() if key != "expected_version"}
+    return await _act_then_show(request, client, path, body, order_id, then, action, typed)
 
 
 @router.post("/repair/requests/{request_id:int}/payments")
@@ -391,12 +440,14 @@ async def submit_proof(request: Request, payment_id: int) -> Response:
         "expected_version": _int(form.get("version")),
         "proofs": _attachment_refs(form.get("proofs"), frozenset({"payment_proof"})),
     }
+    back_to = _int(form.get("back_to"))
     if not body["proofs"]:
         _ = translations(request_language(request)).gettext
         message = _("Please upload a photo or screenshot of your payment first.")
-        return await _render_order(request, client, _int(form.get("back_to")), error=message)
+        return _show_refusal(request, back_to, message)
     path = f"/payments/{payment_id}/proof"
-    return await _act_then_show(request, client, path, body, _int(form.get("back_to")))
+    typed = {"proofs": json.dumps(body["proofs"])}
+    return await _act_then_show(request, client, path, body, back_to, form="proof", typed=typed)
 
 
 @router.post("/repair/payments/{payment_id:int}/invoice")
@@ -412,11 +463,14 @@ async def request_invoice(request: Request, payment_id: int) -> Response:
     }
     path = f"/payments/{payment_id}/invoice"
     back_to = _int(form.get("back_to"))
-    typed = {**body, "save_title": "1" if form.get("save_title") else ""}
-    shown = await _act_then_show(request, client, path, body, back_to, invoice_form=typed)
-    if form.get("save_title") and shown.status_code == 303:
+    try:
+        await client.post(path, body)
+    except RepairApiError as error:
+        typed = {**body, "save_title": "1" if form.get("save_title") else ""}
+        return _show_refusal(request, back_to, error, "invoice", typed)
+    if form.get("save_title"):
         await _keep_invoice_title(client, body)
-    return shown
+    return RedirectResponse(f"/repair/orders/{back_to}", status_code=303)
 
 
 async def _keep_invoice_title(client: RepairClient, body: dict[str, str]) -> None:
@@ -504,6 +558,6 @@ def _api_error(request: Request, error: RepairApiError) -> Response:
     )
 
 
-def _refusal(request: Request, error: RepairApiError) -> str:
-    """repair_service's refusal in the page's language."""
-    return refusal_text(request_language(request), error)
+def _refusal(request: Request, error: RepairApiError, timezone: str = DEFAULT_TIMEZONE) -> str:
+    """repair_service's refusal in the page's language, its times in ``timezone``."""
+    return refusal_text(request_language(request), error, timezone)

@@ -142,9 +142,54 @@ def test_a_refused_waybill_shows_the_refusal_and_no_notice(
         f"{ORDER_PAGE}/inbound-waybill", data={"version": "4", "courier": "SF", "waybill": "SF1"}
     )
 
-    assert refused.status_code == 409
-    assert "Order R2026-000011 is closed" in text_of(refused.text, "app-error")
-    assert "app-notice" not in refused.text
+    # Shown at the order's own address, so that reloading it does not send the form again.
+    assert refused.status_code == 303
+    assert refused.headers["location"] == ORDER_PAGE
+    shown = customer.get(ORDER_PAGE)
+    assert shown.status_code == 200
+    assert "Order R2026-000011 is closed" in text_of(shown.text, "app-error")
+    assert "app-notice" not in shown.text
+    assert "app-error" not in main_of(customer.get(ORDER_PAGE).text).replace(
+        'class="weui-cells__tips app-error" hidden', ""
+    )
+
+
+STALE_ORDER = (
+    409,
+    {
+        "detail": "Order R2026-000011 was changed by the customer at 2026-12-04 16:45 UTC; "
+        "reload and try again",
+        "message_id": "Order {number} was changed by the customer at {when}; reload and try again",
+        "params": {"number": "R2026-000011", "when": "2026-12-04 16:45 UTC"},
+    },
+)
+
+
+@pytest.mark.parametrize("language", ["en", "zh-Hans", "pt-BR"])
+def test_a_stale_waybill_form_keeps_what_was_typed_and_says_when_in_local_time(
+    repair: RepairDouble, customer: httpx.Client, language: str
+) -> None:
+    customer.cookies.set("lang", language)
+    repair.order = an_order(
+        "receiving", shipments=SHIPPED, customer_actions=["set_inbound_waybill"]
+    )
+    repair.refusals[f"orders/{ORDER_ID}/inbound-waybill"] = STALE_ORDER
+
+    refused = customer.post(
+        f"{ORDER_PAGE}/inbound-waybill",
+        data={"version": "3", "courier": "EMS", "waybill": "EMS0001"},
+        follow_redirects=True,
+    )
+
+    assert str(refused.url).endswith(ORDER_PAGE)
+    error = text_of(refused.text, "app-error")
+    assert "2026-12-05 00:45" in error
+    assert "16:45" not in error
+    assert "UTC" not in error
+    assert re.search(r'<details class="app-waybill-correction" open>', refused.text)
+    assert field_value(refused.text, "courier") == "EMS"
+    assert field_value(refused.text, "waybill") == "EMS0001"
+    assert text_of(refused.text, "app-inbound-waybill") == "SF1234567890"
 
 
 def test_before_shipping_the_page_asks_for_the_waybill(
@@ -304,8 +349,9 @@ def test_a_refused_invoice_request_keeps_what_the_customer_typed(
 
     refused = customer.post(f"/repair/payments/{PAYMENT_ID}/invoice", data=form)
 
-    assert refused.status_code == 409
-    page = refused.text
+    assert refused.status_code == 303
+    assert refused.headers["location"] == ORDER_PAGE
+    page = customer.get(ORDER_PAGE).text
     assert "A WeChat Pay payment can only have a general invoice" in text_of(page, "app-error")
     for name in ("title", "tax_id", "address", "phone", "bank", "bank_account"):
         assert field_value(page, name) == TYPED_INVOICE[name], name

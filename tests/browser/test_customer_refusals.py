@@ -82,3 +82,12 @@ def test_a_stale_page_is_refused_in_chinese_with_the_order_number(
     expect(alert).to_contain_text(f"操作未成功： 工单 {number} 已于")
     expect(alert).to_contain_text("由客户本人修改，请刷新后重试")
     assert "changed" not in alert.inner_text()
+    # The time as the page writes every time (the order's local time), not repair_service's UTC.
+    assert "UTC" not in alert.inner_text()
+    assert re.search(r"已于 \d{4}-\d{2}-\d{2} \d{2}:\d{2} 由", alert.inner_text())
+    # The page stands at the order's address, with the form as the customer filled it.
+    assert page.url == f"{stack.gateway_url}/repair/orders/{order_id}"
+    expect(page.locator("input[name=waybill]")).to_have_value("SF0000000002")
+    page.reload()
+    expect(page.get_by_role("alert")).to_have_count(0)
+    expect(page.locator(".app-inbound-waybill")).to_have_text("SF0000000001")

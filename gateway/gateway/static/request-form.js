@@ -189,6 +189,12 @@
   // A page showing the server's refusal holds what was just sent: that is kept as the draft.
   // Any other visit (a reload, a language switch, coming back later) gets the draft back. The
   // uploaders' own (hidden) error boxes do not count as a refusal.
-  if (form.querySelector(".app-form-refusal")) saveDraft();
-  else restoreDraft();
+  // The refused page answers the form's POST: its history entry becomes a plain visit of the
+  // form, so a reload shows the form (from the draft) instead of sending the request again.
+  if (form.querySelector(".app-form-refusal")) {
+    saveDraft();
+    if (window.history.replaceState) window.history.replaceState(null, "", location.href);
+  } else {
+    restoreDraft();
+  }
 })();
