@@ -106,6 +106,18 @@ def code_label(request: Request, code: str | None) -> str:
     return translations(request_language(request)).gettext(label) if label else code
 
 
+# An outcome code that reads differently at a step: "shipped" closes both the customer's shipping
+# step (their parcel to us) and the warehouse exit (our parcel back to them).
+OUTCOMES_AT_NODE = {("warehouse_exit", "shipped"): "shipped_back"}
+
+
+def tick_outcome(tick: dict[str, Any]) -> str | None:
+    """The code the timeline labels a step's outcome with."""
+    outcome = tick.get("outcome")
+    node_code = (tick.get("node") or {}).get("code", "")
+    return OUTCOMES_AT_NODE.get((node_code, outcome), outcome) if outcome else None
+
+
 def product_label(product_name: str | None, pn: str) -> str:
     """The product as the pages name it: the catalogue name and the part number, each once.
 
@@ -123,6 +135,7 @@ def _page(request: Request, template: str, status_code: int = 200, **context: An
     helpers = {
         "node_name": lambda node: node_name(request, node),
         "label": lambda code: code_label(request, code),
+        "outcome_label": lambda tick: code_label(request, tick_outcome(tick)),
         "local_time": local_time,
         "product_label": product_label,
     }

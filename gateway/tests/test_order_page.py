@@ -4,10 +4,19 @@ import html
 import json
 import re
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
-from repair_double import ORDER_ID, PAYMENT_ID, REQUEST_ID, RepairDouble, a_payment, an_order
+from repair_double import (
+    ORDER_ID,
+    PAYMENT_ID,
+    REQUEST_ID,
+    RepairDouble,
+    a_payment,
+    an_order,
+    node,
+)
 
 from gateway.repair_pages import product_label
 from reparo_shared.testing import serve_in_thread
@@ -476,3 +485,52 @@ def test_after_declining_the_page_says_the_quote_was_declined(
     )
     assert text_of(shown, "app-quote-declined") == "You declined this quote."
     assert "app-notice" not in customer.get(ORDER_PAGE).text
+
+
+def a_tick(node_code: str, outcome: str | None) -> dict[str, Any]:
+    return {
+        "id": 1, "node": node(node_code), "entered_at": "2026-05-01T02:00:00Z",
+        "started_at": None, "completed_at": "2026-05-01T03:00:00Z", "dwell_seconds": 3600,
+        "operator_kind": "staff", "outcome": outcome, "comment": None, "attachments": [],
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("language", "to_us", "back_to_you"),
+    [
+        ("pt-BR", "enviado ao centro", "enviado de volta a você"),
+        ("en", "shipped", "shipped back"),
+        ("zh-Hans", "已寄出", "已寄回"),
+    ],
+)
+def test_the_timeline_tells_the_parcel_to_us_from_the_parcel_back(
+    repair: RepairDouble, customer: httpx.Client, language: str, to_us: str, back_to_you: str
+) -> None:
+    customer.cookies.set("lang", language)
+    timeline = [a_tick("customer_shipping", "shipped"), a_tick("warehouse_exit", "shipped")]
+    repair.order = an_order("completed", timeline=timeline)
+
+    page = customer.get(ORDER_PAGE).text
+
+    outcomes = re.findall(r'<span class="app-muted">· ([^<]*)</span>', page)
+    assert outcomes == [to_us, back_to_you]
+
+
+def test_the_tax_id_is_labelled_as_the_chinese_code_it_is_checked_as(
+    repair: RepairDouble, customer: httpx.Client
+) -> None:
+    customer.cookies.set("lang", "pt-BR")
+    repair.order = an_order(
+        "repair", payment=a_payment("offline", "confirmed"), customer_actions=["request_invoice"]
+    )
+
+    page = customer.get(ORDER_PAGE).text
+
+    label = re.search(
+        r'<span class="weui-label">([^<]*)</span></span><span class="weui-cell__bd">'
+        r'<input class="weui-input" name="tax_id"',
+        page,
+    )
+    assert label is not None
+    assert label.group(1) == "Código de crédito social unificado (CN)"
+    assert "CNPJ" not in page
