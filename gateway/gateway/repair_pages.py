@@ -49,6 +49,15 @@ def node_name(request: Request, node: dict[str, str]) -> str:
     return node.get(NODE_NAME_FIELD[request_language(request)]) or node["code"]
 
 
+def order_state(request: Request, order: dict[str, Any]) -> str:
+    """Where an open order stands (its step); for a closed one, how it ended: a rejected request
+    stays at the review step, which is not where it stands."""
+    status = order.get("status", "open")
+    if status == "open":
+        return node_name(request, order["node"])
+    return code_label(request, f"order_{status}")
+
+
 # Codes repair_service sends (payment methods and states, invoice kinds, tick outcomes), shown in
 # the page's language. An unknown code is shown as it is rather than hidden.
 CODE_LABELS = {
@@ -78,6 +87,8 @@ CODE_LABELS = {
     "completed": "completed",
     "invoiced": "invoiced",
     "closed": "closed",
+    "order_rejected": "not accepted",
+    "order_completed": "completed",
     "warranty_free": "free under warranty",
     "arrived_unannounced": "arrived without a waybill",
     "delivery_sent": "delivered",
@@ -134,6 +145,7 @@ def product_label(product_name: str | None, pn: str) -> str:
 def _page(request: Request, template: str, status_code: int = 200, **context: Any) -> Response:
     helpers = {
         "node_name": lambda node: node_name(request, node),
+        "order_state": lambda order: order_state(request, order),
         "label": lambda code: code_label(request, code),
         "outcome_label": lambda tick: code_label(request, tick_outcome(tick)),
         "local_time": local_time,

@@ -534,3 +534,21 @@ def test_the_tax_id_is_labelled_as_the_chinese_code_it_is_checked_as(
     assert label is not None
     assert label.group(1) == "Código de crédito social unificado (CN)"
     assert "CNPJ" not in page
+
+
+def test_a_rejected_order_shows_that_it_was_not_accepted_rather_than_a_step(
+    repair: RepairDouble, customer: httpx.Client
+) -> None:
+    repair.order = an_order(
+        "application_review", status="rejected", review_comment="Not our product"
+    )
+
+    page = customer.get(ORDER_PAGE).text
+    mine = customer.get("/repair/mine").text
+
+    assert text_of(page, "app-current-node") == "not accepted"
+    assert "Current step" not in page
+    assert "application_review" not in page
+    assert "Your request was not accepted" in page
+    assert "not accepted" in mine
+    assert "application_review" not in mine
