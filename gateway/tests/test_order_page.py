@@ -340,13 +340,13 @@ def test_a_refused_invoice_request_keeps_what_the_customer_typed(
     repair: RepairDouble, customer: httpx.Client, save_title: bool
 ) -> None:
     repair.order = an_order(
-        "repair", payment=a_payment("wechat", "confirmed"), customer_actions=["request_invoice"]
+        "repair", payment=a_payment("offline", "confirmed"), customer_actions=["request_invoice"]
     )
     repair.refusals[f"payments/{PAYMENT_ID}/invoice"] = (
         409,
         {
-            "detail": "A WeChat Pay payment can only have a general invoice",
-            "message_id": "A WeChat Pay payment can only have a general invoice",
+            "detail": "The tax ID is not a valid unified social credit code",
+            "message_id": "The tax ID is not a valid unified social credit code",
             "params": {},
         },
     )
@@ -361,7 +361,7 @@ def test_a_refused_invoice_request_keeps_what_the_customer_typed(
     assert refused.status_code == 303
     assert refused.headers["location"] == ORDER_PAGE
     page = customer.get(ORDER_PAGE).text
-    assert "A WeChat Pay payment can only have a general invoice" in text_of(page, "app-error")
+    assert "The tax ID is not a valid unified social credit code" in text_of(page, "app-error")
     for name in ("title", "tax_id", "address", "phone", "bank", "bank_account"):
         assert field_value(page, name) == TYPED_INVOICE[name], name
     assert re.search(r'<option value="special" selected>', page)
@@ -552,3 +552,17 @@ def test_a_rejected_order_shows_that_it_was_not_accepted_rather_than_a_step(
     assert "Your request was not accepted" in page
     assert "not accepted" in mine
     assert "application_review" not in mine
+
+
+@pytest.mark.parametrize(("method", "offered"), [("wechat", False), ("offline", True)])
+def test_a_special_invoice_is_offered_only_for_an_offline_payment(
+    repair: RepairDouble, customer: httpx.Client, method: str, offered: bool
+) -> None:
+    repair.order = an_order(
+        "repair", payment=a_payment(method, "confirmed"), customer_actions=["request_invoice"]
+    )
+
+    page = customer.get(ORDER_PAGE).text
+
+    kinds = re.findall(r'<option value="(general|special)"', page)
+    assert kinds == (["general", "special"] if offered else ["general"])
