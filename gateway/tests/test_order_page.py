@@ -566,3 +566,27 @@ def test_a_special_invoice_is_offered_only_for_an_offline_payment(
 
     kinds = re.findall(r'<option value="(general|special)"', page)
     assert kinds == (["general", "special"] if offered else ["general"])
+
+
+def test_the_order_page_shows_the_photos_and_videos_the_customer_sent(
+    repair: RepairDouble, customer: httpx.Client
+) -> None:
+    repair.order = an_order(
+        attachments=[
+            {"kind": "product_photo", "key": "2026/05/front.jpg", "name": "front.jpg"},
+            {"kind": "fault_video", "key": "2026/05/noise.mp4", "name": "noise.mp4"},
+        ]
+    )
+
+    page = customer.get(ORDER_PAGE).text
+
+    tiles = re.search(r'class="weui-cell app-own-files">(.*?)</div></div>', page, re.S)
+    assert tiles is not None
+    links = re.findall(r'<a href="([^"]+)"', tiles.group(1))
+    assert links == ["/api/repair/files/2026/05/front.jpg", "/api/repair/files/2026/05/noise.mp4"]
+    assert '<img src="/api/repair/files/2026/05/front.jpg?variant=preview"' in tiles.group(1)
+    assert "noise.mp4" in tiles.group(1)
+
+
+def test_an_order_without_files_shows_no_empty_file_section(customer: httpx.Client) -> None:
+    assert "app-own-files" not in customer.get(ORDER_PAGE).text

@@ -24,6 +24,9 @@ def fill_two_products(page: Page, tmp_path: Path) -> None:
     expect(page.locator("fieldset[data-index='0'] .app-upload-item[data-key]")).to_contain_text(
         "front.jpg"
     )
+    thumbnail = page.locator("fieldset[data-index='0'] .app-upload-item img.app-upload-thumb")
+    expect(thumbnail).to_have_js_property("complete", True)
+    assert thumbnail.evaluate("image => image.naturalWidth") > 0
     page.click("#add-product")
     page.fill("input[name=items-1-pn]", "PN-200")
     page.fill("input[name=items-1-sn]", "SN-DRAFT-2")
@@ -65,6 +68,11 @@ def test_a_half_filled_request_survives_a_reload_and_a_language_switch_until_it_
     order = page.locator(".app-order-row").first
     order.click()
     page.wait_for_url(re.compile(r".*/repair/orders/\d+$"))
+    own = page.locator(".app-own-files img")
+    expect(own).to_have_count(1)
+    expect(own).to_have_js_property("complete", True)
+    assert own.evaluate("image => image.naturalWidth") > 0
+    screenshot(page, "order-shows-own-photos")
     page.goto(f"{stack.gateway_url}/repair/new")
 
     expect(page.locator("input[name=contact_name]")).to_have_value("")

@@ -42,11 +42,34 @@
     widget.dispatchEvent(new Event("input", { bubbles: true }));
   }
 
+  // A photo is shown by its preview (repair_service makes one for every image it accepts); a
+  // video by a play mark, since its poster frame is not always there.
+  function thumbnail(ref) {
+    if (/_video$/.test(ref.kind)) {
+      var mark = document.createElement("span");
+      mark.className = "app-upload-thumb app-upload-video";
+      mark.textContent = "\u25B6";
+      return mark;
+    }
+    var image = document.createElement("img");
+    image.className = "app-upload-thumb";
+    image.alt = "";
+    image.width = 56;
+    image.height = 56;
+    image.addEventListener("error", function () { image.remove(); });
+    image.src = "/api/repair/files/" + encodeURI(ref.key) + "?variant=preview";
+    return image;
+  }
+
   function showItem(widget, ref) {
     var item = document.createElement("li");
     item.className = "app-upload-item";
     item.dataset.key = ref.key;
-    item.textContent = ref.name + " ";
+    item.appendChild(thumbnail(ref));
+    var name = document.createElement("span");
+    name.className = "app-upload-name";
+    name.textContent = ref.name;
+    item.appendChild(name);
     var remove = document.createElement("button");
     remove.type = "button";
     remove.className = "weui-btn weui-btn_mini weui-btn_default app-upload-remove";
