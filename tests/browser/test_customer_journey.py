@@ -49,7 +49,8 @@ def submit_two_products(page: Page, tmp_path: Path) -> list[str]:
     page.fill("textarea[name=items-1-fault_description]", "屏幕闪烁")
     page.click("#submit-request")
     review = page.locator("#request-review")
-    expect(review).to_contain_text("PN-200 · SN SN-JOURNEY-2")
+    expect(review.locator(".app-review-pn").nth(1)).to_have_text("PN-200")
+    expect(review.locator(".app-review-sn").nth(1)).to_have_text("SN-JOURNEY-2")
     expect(review).to_contain_text("无法开机")
     screenshot(page, "customer-reviews-request")
     page.dblclick("#review-confirm")  # a double tap still sends one request

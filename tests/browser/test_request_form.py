@@ -6,7 +6,7 @@ from pathlib import Path
 
 from playwright.sync_api import BrowserContext, Page, expect
 
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import ARTIFACTS, screenshot
 from tests.browser.test_customer_journey import photo, sign_in
 from tests.conftest import Stack
 
@@ -79,3 +79,42 @@ def test_a_half_filled_request_survives_a_reload_and_a_language_switch_until_it_
     expect(page.locator("input[name=items-0-sn]")).to_have_value("")
     expect(page.locator(".app-product")).to_have_count(1)
     expect(page.locator(".app-upload-item")).to_have_count(0)
+
+
+def test_the_review_labels_every_value_and_its_buttons_sit_inside_the_dialog(
+    stack: Stack, phone: BrowserContext, tmp_path: Path
+) -> None:
+    page = phone.new_page()
+    sign_in(page, stack, "oSbx_maria")
+    page.evaluate("localStorage.clear()")
+    page.reload()
+    fill_two_products(page, tmp_path)
+
+    page.click("#submit-request")
+
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_be_visible()
+    terms = dialog.locator("dt").all_inner_texts()
+    assert terms == ["姓名", "电话", "寄出地址"] + ["PN", "SN", "故障描述", "照片和视频"] * 2, terms
+    expect(dialog.locator(".app-review-product")).to_have_text(["产品 1", "产品 2"])
+    expect(dialog.locator(".app-review-sn")).to_have_text(["SN-DRAFT-1", "SN-DRAFT-2"])
+    expect(dialog.locator(".app-review-files")).to_have_text(["1", "0"])
+    ARTIFACTS.mkdir(exist_ok=True)
+    dialog.screenshot(path=str(ARTIFACTS / "request-review-dialog.png"))  # fixed: not full-page
+    box = dialog.bounding_box()
+    edit = page.locator("#review-edit").bounding_box()
+    confirm = page.locator("#review-confirm").bounding_box()
+    assert box is not None
+    assert edit is not None
+    assert confirm is not None
+    assert edit["height"] == confirm["height"]
+    assert edit["y"] == confirm["y"]
+    for button in (edit, confirm):
+        assert box["x"] <= button["x"]
+        assert button["x"] + button["width"] <= box["x"] + box["width"] + 0.5
+        assert button["y"] + button["height"] <= box["y"] + box["height"] + 0.5
+    native = page.eval_on_selector(
+        "#review-confirm",
+        "b => [getComputedStyle(b).borderTopWidth, getComputedStyle(b).appearance]",
+    )
+    assert native == ["0px", "none"]

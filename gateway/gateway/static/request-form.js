@@ -110,28 +110,57 @@
   var review = document.getElementById("request-review");
   var reviewed = false;
 
-  function line(parent, text, className) {
-    var paragraph = document.createElement("p");
-    paragraph.textContent = text;
-    if (className) paragraph.className = className;
-    parent.appendChild(paragraph);
+  function labels() {
+    try { return JSON.parse(review.querySelector(".app-review").dataset.labels || "{}"); }
+    catch (e) { return {}; }
+  }
+
+  // One labelled value of the summary: a term and its description in the list.
+  function pair(list, label, text, className) {
+    var term = document.createElement("dt");
+    term.textContent = label;
+    var value = document.createElement("dd");
+    value.textContent = text;
+    if (className) value.className = className;
+    list.appendChild(term);
+    list.appendChild(value);
+  }
+
+  function heading(parent, text) {
+    var title = document.createElement("p");
+    title.className = "app-review-product";
+    title.textContent = text;
+    parent.appendChild(title);
+  }
+
+  function list(parent) {
+    var terms = document.createElement("dl");
+    terms.className = "app-review-list";
+    parent.appendChild(terms);
+    return terms;
   }
 
   function showReview() {
     var body = review.querySelector(".app-review");
+    var words = labels();
     var value = function (name) { return (form.elements.namedItem(name) || {}).value || ""; };
     body.textContent = "";
-    line(body, value("contact_name") + " · " + value("contact_phone"));
-    line(body, value("ship_from_address"), "app-muted");
+    var contact = list(body);
+    pair(contact, words.name, value("contact_name"));
+    pair(contact, words.phone, value("contact_phone"));
+    pair(contact, words.ship_from, value("ship_from_address"));
     products.querySelectorAll(".app-product").forEach(function (block, index) {
       var field = function (suffix) { return block.querySelector("[name$='-" + suffix + "']").value; };
       var files = 0;
       block.querySelectorAll(".app-uploader input[type=hidden]").forEach(function (hidden) {
         try { files += JSON.parse(hidden.value || "[]").length; } catch (e) { /* none */ }
       });
-      line(body, (index + 1) + ". " + field("pn") + " · SN " + field("sn"), "app-review-product");
-      line(body, field("fault_description") + " · " + body.dataset.filesLabel + " " + files,
-           "app-muted");
+      heading(body, (words.product || "{n}").replace("{n}", index + 1));
+      var product = list(body);
+      pair(product, words.pn, field("pn"), "app-review-pn");
+      pair(product, words.sn, field("sn"), "app-review-sn");
+      pair(product, words.fault, field("fault_description"));
+      pair(product, words.files, String(files), "app-review-files");
     });
     review.hidden = false;
   }
