@@ -118,3 +118,37 @@ def test_the_review_labels_every_value_and_its_buttons_sit_inside_the_dialog(
         "b => [getComputedStyle(b).borderTopWidth, getComputedStyle(b).appearance]",
     )
     assert native == ["0px", "none"]
+
+
+def test_fields_holding_only_spaces_count_as_missing_before_the_review(
+    stack: Stack, phone: BrowserContext
+) -> None:
+    page = phone.new_page()
+    sign_in(page, stack, "oSbx_maria")
+    page.evaluate("localStorage.clear()")
+    page.reload()
+    page.fill("input[name=contact_name]", "   ")
+    page.fill("input[name=contact_phone]", " 13912345678 ")
+    page.fill("textarea[name=ship_from_address]", "浙江省杭州市西湖区文三路 100 号")
+    page.fill("input[name=items-0-pn]", "PN-100")
+    page.fill("input[name=items-0-sn]", "SN-BLANK-1")
+    page.fill("textarea[name=items-0-fault_description]", " \n ")
+
+    page.click("#submit-request")
+
+    expect(page.get_by_role("dialog")).to_be_hidden()
+    name = page.locator("input[name=contact_name]")
+    expect(name).to_have_value("")
+    assert name.evaluate("field => field.validity.valueMissing")
+    assert page.evaluate("document.activeElement.name") == "contact_name"
+    expect(page.locator("input[name=contact_phone]")).to_have_value("13912345678")
+    fault = page.locator("textarea[name=items-0-fault_description]")
+    expect(fault).to_have_value("")
+    page.fill("input[name=contact_name]", "Maria")
+    page.click("#submit-request")
+    expect(page.get_by_role("dialog")).to_be_hidden()
+    assert page.evaluate("document.activeElement.name") == "items-0-fault_description"
+    page.fill("textarea[name=items-0-fault_description]", "无法开机")
+    page.click("#submit-request")
+    expect(page.get_by_role("dialog")).to_be_visible()
+    expect(page.get_by_role("dialog")).to_contain_text("Maria")

@@ -203,8 +203,29 @@
     });
     document.getElementById("review-confirm").addEventListener("click", confirmAndSend);
   }
+  // The browser's "required" check accepts a field holding only spaces (repair_service then
+  // refuses it). Typed text is trimmed before anything is checked or sent, so a blank field is
+  // missing here too and the browser points at it.
+  function trimFields() {
+    var blank = null;
+    form.querySelectorAll("input:not([type=hidden]):not([type=file]), textarea").forEach(
+      function (field) {
+        var trimmed = field.value.trim();
+        if (trimmed !== field.value) field.value = trimmed;
+        if (field.required && !trimmed && !blank) blank = field;
+      }
+    );
+    return blank;
+  }
+
   form.addEventListener("submit", function (event) {
     var button = document.getElementById("submit-request");
+    if (trimFields()) {
+      event.preventDefault();
+      saveDraft();
+      form.reportValidity();
+      return;
+    }
     if (uploadsPending() > 0) {
       event.preventDefault();
       if (!heldBy) holdUntilUploaded(function () { form.requestSubmit(); });
