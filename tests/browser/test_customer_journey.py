@@ -133,6 +133,17 @@ def test_customer_submits_follows_pays_offline_and_downloads_the_invoice(
     page.reload()
     expect(page.locator(".app-payment-status")).to_have_attribute("data-status", "confirmed")
 
+    # "Keep this title" shows whether it is ticked: the icon looks different each way.
+    keep = page.locator("label:has(input[name=save_title])")
+    ticked = keep.locator(".weui-icon-checked").screenshot()
+    keep.click()
+    expect(page.locator("input[name=save_title]")).not_to_be_checked()
+    unticked = keep.locator(".weui-icon-checked").screenshot()
+    assert ticked != unticked
+    screenshot(page, "customer-invoice-form-title-unticked")
+    keep.click()
+    expect(page.locator("input[name=save_title]")).to_be_checked()
+
     # Paid offline, so the customer asks for the special paper invoice, which needs every field.
     page.select_option("select[name=kind]", "special")
     page.fill("input[name=title]", "杭州示例科技有限公司")
