@@ -7,8 +7,10 @@ fill, the customer reads repair_service's English message instead. A request val
 (422) names the refused fields the way the form labels them, with what is wrong in each.
 """
 
+import re
 from typing import Any
 
+from gateway.formatting import DEFAULT_TIMEZONE, local_time
 from gateway.i18n import translations
 from gateway.repair_client import RepairApiError
 
@@ -35,23 +37,41 @@ FIELD_LABELS = {
     "bank_account": "Account",
 }
 SEPARATORS = {"zh-Hans": "；"}
+# A moment in a refusal ("changed at 2026-12-04 16:45 UTC"): repair_service writes it in UTC,
+# the page shows it the way it shows every other time (the order's local time, no zone).
+UTC_MOMENT = re.compile(
+    r"(?<!\d)(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2})(?::\d{2}(?:\.\d+)?)?(?: UTC|Z|\+00:00)"
+)
 
 
-def refusal_text(language: str, error: RepairApiError) -> str:
-    """The refusal in ``language``, or its English message when that is the best we have."""
+def refusal_text(language: str, error: RepairApiError, timezone: str = DEFAULT_TIMEZONE) -> str:
+    """The refusal in ``language``, or its English message when that is the best we have; times
+    in it are shown in ``timezone``."""
     if error.problems:
         named = _named_problems(language, error.problems)
         if named:
             return named
+    detail = local_moments(error.detail, timezone)
     if not error.message_id:
-        return error.detail
+        return detail
     translated = translations(language).gettext(error.message_id)
     if translated == error.message_id:
-        return error.detail
+        return detail
+    params = {
+        name: local_moments(value, timezone) if isinstance(value, str) else value
+        for name, value in error.params.items()
+    }
     try:
-        return translated.format(**error.params)
+        return translated.format(**params)
     except (KeyError, IndexError, ValueError):
-        return error.detail
+        return detail
+
+
+def local_moments(text: str, timezone: str) -> str:
+    """``text`` with each UTC moment written in ``timezone``."""
+    return UTC_MOMENT.sub(
+        lambda found: local_time(f"{found.group(1)}T{found.group(2)}+00:00", timezone), text
+    )
 
 
 def _named_problems(language: str, problems: list[dict[str, Any]]) -> str | None:

@@ -9,16 +9,15 @@ import logging
 import re
 import time
 import uuid
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import asdict, dataclass, field
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from fastapi import Request
 from starlette.datastructures import FormData
 from starlette.responses import RedirectResponse, Response
 
 from gateway.errors import error_page
+from gateway.formatting import DEFAULT_TIMEZONE, local_time, yuan
 from gateway.i18n import request_language, translations
 from gateway.identity import current_customer
 from gateway.pages import jssdk_url, render
@@ -50,12 +49,13 @@ def node_name(request: Request, node: dict[str, str]) -> str:
     return node.get(NODE_NAME_FIELD[request_language(request)]) or node["code"]
 
 
-def local_time(value: str | None, timezone: str = "Asia/Shanghai") -> str:
-    """An API timestamp (UTC) shown in the order's timezone."""
-    if not value:
-        return ""
-    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    return moment.astimezone(ZoneInfo(timezone)).strftime("%Y-%m-%d %H:%M")
+def order_state(request: Request, order: dict[str, Any]) -> str:
+    """Where an open order stands (its step); for a closed one, how it ended: a rejected request
+    stays at the review step, which is not where it stands."""
+    status = order.get("status", "open")
+    if status == "open":
+        return node_name(request, order["node"])
+    return code_label(request, f"order_{status}")
 
 
 # Codes repair_service sends (payment methods and states, invoice kinds, tick outcomes), shown in
@@ -63,7 +63,10 @@ def local_time(value: str | None, timezone: str = "Asia/Shanghai") -> str:
 CODE_LABELS = {
     "offline": "offline payment",
     "wechat": "WeChat Pay",
-    "pending": "waiting for confirmation",
+    "payment_pending": "not paid yet",
+    "payment_submitted": "proof sent, waiting for confirmation",
+    "payment_rejected": "proof rejected",
+    "payment_cancelled": "cancelled",
     "confirmed": "confirmed",
     "rejected": "rejected",
     "general": "general invoice",
@@ -84,6 +87,8 @@ CODE_LABELS = {
     "completed": "completed",
     "invoiced": "invoiced",
     "closed": "closed",
+    "order_rejected": "not accepted",
+    "order_completed": "completed",
     "warranty_free": "free under warranty",
     "arrived_unannounced": "arrived without a waybill",
     "delivery_sent": "delivered",
@@ -112,8 +117,16 @@ def code_label(request: Request, code: str | None) -> str:
     return translations(request_language(request)).gettext(label) if label else code
 
 
-def yuan(fen: int) -> str:
-    return f"¥{fen // 100}.{fen % 100:02d}"
+# An outcome code that reads differently at a step: "shipped" closes both the customer's shipping
+# step (their parcel to us) and the warehouse exit (our parcel back to them).
+OUTCOMES_AT_NODE = {("warehouse_exit", "shipped"): "shipped_back"}
+
+
+def tick_outcome(tick: dict[str, Any]) -> str | None:
+    """The code the timeline labels a step's outcome with."""
+    outcome = tick.get("outcome")
+    node_code = (tick.get("node") or {}).get("code", "")
+    return OUTCOMES_AT_NODE.get((node_code, outcome), outcome) if outcome else None
 
 
 def product_label(product_name: str | None, pn: str) -> str:
@@ -132,7 +145,9 @@ def product_label(product_name: str | None, pn: str) -> str:
 def _page(request: Request, template: str, status_code: int = 200, **context: Any) -> Response:
     helpers = {
         "node_name": lambda node: node_name(request, node),
+        "order_state": lambda order: order_state(request, order),
         "label": lambda code: code_label(request, code),
+        "outcome_label": lambda tick: code_label(request, tick_outcome(tick)),
         "local_time": local_time,
         "product_label": product_label,
     }
@@ -262,7 +277,12 @@ async def _subscription_prompt(request: Request, client: RepairClient, moment: s
 
 @router.get("/repair/orders/{order_id:int}")
 async def order_detail(
-    request: Request, order_id: int, agreed: str = "", shipment_saved: str = "", pay: str = ""
+    request: Request,
+    order_id: int,
+    agreed: str = "",
+    shipment_saved: str = "",
+    declined: str = "",
+    pay: str = "",
 ) -> Response:
     """One order; the flags say which action just went through (``ORDER_ACTION_FLAGS``, and
     ``?pay=wechat`` once a WeChat payment was created: the page opens its pay sheet at once).
@@ -271,20 +291,65 @@ async def order_detail(
     if isinstance(client, Response):
         return client
     prompt = await _subscription_prompt(request, client, "agreed") if agreed == "1" else []
+    refused = _take_refusal(request, order_id)
     return await _render_order(
-        request, client, order_id, subscribe=prompt, shipment_saved=shipment_saved == "1",
+        request, client, order_id, refused=refused, subscribe=prompt,
+        shipment_saved=shipment_saved == "1", quote_declined=declined == "1",
         open_wechat_pay=pay == "wechat",
     )  # fmt: skip
+
+
+# A refused form is shown by redirecting to the order page (so the address bar never holds the
+# form's POST address, and a reload does not send the form again); the refusal and what the
+# customer typed travel in the signed session cookie for that one next view of the order.
+REFUSAL_KEY = "refused"
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why an action on an order did not go through, and the form as the customer filled it."""
+
+    error: RepairApiError | str
+    form: str = ""
+    typed: dict[str, str] = field(default_factory=dict)
+
+
+def _show_refusal(
+    request: Request,
+    order_id: int,
+    error: RepairApiError | str,
+    form: str = "",
+    typed: dict[str, str] | None = None,
+) -> Response:
+    kept = asdict(error) if isinstance(error, RepairApiError) else {"text": error}
+    request.session[REFUSAL_KEY] = {
+        "order": order_id, "error": kept, "form": form, "typed": typed or {},
+    }  # fmt: skip
+    return RedirectResponse(f"/repair/orders/{order_id}", status_code=303)
+
+
+def _take_refusal(request: Request, order_id: int) -> Refusal | None:
+    """The refusal kept for this order's next view, forgotten once read (or when stale)."""
+    kept = request.session.pop(REFUSAL_KEY, None)
+    if not isinstance(kept, dict) or kept.get("order") != order_id:
+        return None
+    try:
+        stored = kept["error"]
+        error = stored["text"] if "text" in stored else RepairApiError(**stored)
+        typed = {str(key): str(value) for key, value in kept["typed"].items()}
+        return Refusal(error=error, form=str(kept["form"]), typed=typed)
+    except (KeyError, TypeError, AttributeError):
+        return None
 
 
 async def _render_order(
     request: Request,
     client: RepairClient,
     order_id: int,
-    error: str | None = None,
+    refused: Refusal | None = None,
     subscribe: list[str] | None = None,
-    invoice_form: dict[str, str] | None = None,
     shipment_saved: bool = False,
+    quote_declined: bool = False,
     open_wechat_pay: bool = False,
 ) -> Response:
     try:
@@ -301,12 +366,18 @@ async def _render_order(
         if "request_invoice" in order["customer_actions"]
         else []
     )
-    status_code = 409 if error else 200
+    error = refused and (
+        refused.error
+        if isinstance(refused.error, str)
+        else _refusal(request, refused.error, order.get("timezone") or DEFAULT_TIMEZONE)
+    )
+    typed = {refused.form: refused.typed} if refused else {}
     account = request.app.state.settings.offline_payment_account
     return _page(
-        request, "repair/order.html", status_code, order=order, siblings=siblings, error=error,
+        request, "repair/order.html", order=order, siblings=siblings, error=error,
         messages=messages, offline_payment_account=account, subscribe=subscribe or [],
-        invoice_titles=titles, invoice_form=invoice_form or {}, shipment_saved=shipment_saved,
+        invoice_titles=titles, invoice_form=typed.get("invoice", {}), typed=typed,
+        shipment_saved=shipment_saved, quote_declined=quote_declined,
         open_wechat_pay=open_wechat_pay,
     )  # fmt: skip
 
@@ -321,7 +392,11 @@ ORDER_ACTIONS = {
 }
 # The query an action's success redirects with: the order page then confirms the shipment, or
 # (after agreeing) offers the subscription prompt for what follows.
-ORDER_ACTION_FLAGS = {"inbound-waybill": "?shipment_saved=1", "agree": "?agreed=1"}
+ORDER_ACTION_FLAGS = {
+    "inbound-waybill": "?shipment_saved=1",
+    "agree": "?agreed=1",
+    "decline": "?declined=1",
+}
 
 
 async def _act_then_show(
@@ -331,18 +406,16 @@ async def _act_then_show(
     body: dict[str, Any],
     order_id: int,
     then: str = "",
-    invoice_form: dict[str, str] | None = None,
+    form: str = "",
+    typed: dict[str, str] | None = None,
 ) -> Response:
-    """Post one customer action to repair_service, then show the order again: redirected on
-    success (with ``then`` as the query), re-rendered with repair_service's message when it
-    refused, with the invoice form still holding what the customer typed (``invoice_form``)."""
+    """Post one customer action to repair_service, then show the order again: with ``then`` as
+    the query on success; with repair_service's message when it refused, the form named ``form``
+    still holding what the customer typed (``typed``)."""
     try:
         await client.post(api_path, body)
     except RepairApiError as error:
-        refusal = _refusal(request, error)
-        return await _render_order(
-            request, client, order_id, error=refusal, invoice_form=invoice_form
-        )
+        return _show_refusal(request, order_id, error, form, typed)
     return RedirectResponse(f"/repair/orders/{order_id}{then}", status_code=303)
 
 
@@ -358,7 +431,8 @@ async def order_action(request: Request, order_id: int, action: str) -> Response
     body = {**ORDER_ACTIONS[action](form), "expected_version": _int(form.get("version"))}
     path = f"/orders/{order_id}/{action}"
     then = ORDER_ACTION_FLAGS.get(action, "")
-    return await _act_then_show(request, client, path, body, order_id, then)
+    typed = {key: str(value) for key, value in body.items() if key != "expected_version"}
+    return await _act_then_show(request, client, path, body, order_id, then, action, typed)
 
 
 @router.post("/repair/requests/{request_id:int}/payments")
@@ -391,12 +465,14 @@ async def submit_proof(request: Request, payment_id: int) -> Response:
         "expected_version": _int(form.get("version")),
         "proofs": _attachment_refs(form.get("proofs"), frozenset({"payment_proof"})),
     }
+    back_to = _int(form.get("back_to"))
     if not body["proofs"]:
         _ = translations(request_language(request)).gettext
         message = _("Please upload a photo or screenshot of your payment first.")
-        return await _render_order(request, client, _int(form.get("back_to")), error=message)
+        return _show_refusal(request, back_to, message)
     path = f"/payments/{payment_id}/proof"
-    return await _act_then_show(request, client, path, body, _int(form.get("back_to")))
+    typed = {"proofs": json.dumps(body["proofs"])}
+    return await _act_then_show(request, client, path, body, back_to, form="proof", typed=typed)
 
 
 @router.post("/repair/payments/{payment_id:int}/invoice")
@@ -412,11 +488,14 @@ async def request_invoice(request: Request, payment_id: int) -> Response:
     }
     path = f"/payments/{payment_id}/invoice"
     back_to = _int(form.get("back_to"))
-    typed = {**body, "save_title": "1" if form.get("save_title") else ""}
-    shown = await _act_then_show(request, client, path, body, back_to, invoice_form=typed)
-    if form.get("save_title") and shown.status_code == 303:
+    try:
+        await client.post(path, body)
+    except RepairApiError as error:
+        typed = {**body, "save_title": "1" if form.get("save_title") else ""}
+        return _show_refusal(request, back_to, error, "invoice", typed)
+    if form.get("save_title"):
         await _keep_invoice_title(client, body)
-    return shown
+    return RedirectResponse(f"/repair/orders/{back_to}", status_code=303)
 
 
 async def _keep_invoice_title(client: RepairClient, body: dict[str, str]) -> None:
@@ -504,6 +583,6 @@ def _api_error(request: Request, error: RepairApiError) -> Response:
     )
 
 
-def _refusal(request: Request, error: RepairApiError) -> str:
-    """repair_service's refusal in the page's language."""
-    return refusal_text(request_language(request), error)
+def _refusal(request: Request, error: RepairApiError, timezone: str = DEFAULT_TIMEZONE) -> str:
+    """repair_service's refusal in the page's language, its times in ``timezone``."""
+    return refusal_text(request_language(request), error, timezone)

@@ -4,10 +4,19 @@ import html
 import json
 import re
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
-from repair_double import ORDER_ID, PAYMENT_ID, REQUEST_ID, RepairDouble, a_payment, an_order
+from repair_double import (
+    ORDER_ID,
+    PAYMENT_ID,
+    REQUEST_ID,
+    RepairDouble,
+    a_payment,
+    an_order,
+    node,
+)
 
 from gateway.repair_pages import product_label
 from reparo_shared.testing import serve_in_thread
@@ -142,9 +151,54 @@ def test_a_refused_waybill_shows_the_refusal_and_no_notice(
         f"{ORDER_PAGE}/inbound-waybill", data={"version": "4", "courier": "SF", "waybill": "SF1"}
     )
 
-    assert refused.status_code == 409
-    assert "Order R2026-000011 is closed" in text_of(refused.text, "app-error")
-    assert "app-notice" not in refused.text
+    # Shown at the order's own address, so that reloading it does not send the form again.
+    assert refused.status_code == 303
+    assert refused.headers["location"] == ORDER_PAGE
+    shown = customer.get(ORDER_PAGE)
+    assert shown.status_code == 200
+    assert "Order R2026-000011 is closed" in text_of(shown.text, "app-error")
+    assert "app-notice" not in shown.text
+    assert "app-error" not in main_of(customer.get(ORDER_PAGE).text).replace(
+        'class="weui-cells__tips app-error" hidden', ""
+    )
+
+
+STALE_ORDER = (
+    409,
+    {
+        "detail": "Order R2026-000011 was changed by the customer at 2026-12-04 16:45 UTC; "
+        "reload and try again",
+        "message_id": "Order {number} was changed by the customer at {when}; reload and try again",
+        "params": {"number": "R2026-000011", "when": "2026-12-04 16:45 UTC"},
+    },
+)
+
+
+@pytest.mark.parametrize("language", ["en", "zh-Hans", "pt-BR"])
+def test_a_stale_waybill_form_keeps_what_was_typed_and_says_when_in_local_time(
+    repair: RepairDouble, customer: httpx.Client, language: str
+) -> None:
+    customer.cookies.set("lang", language)
+    repair.order = an_order(
+        "receiving", shipments=SHIPPED, customer_actions=["set_inbound_waybill"]
+    )
+    repair.refusals[f"orders/{ORDER_ID}/inbound-waybill"] = STALE_ORDER
+
+    refused = customer.post(
+        f"{ORDER_PAGE}/inbound-waybill",
+        data={"version": "3", "courier": "EMS", "waybill": "EMS0001"},
+        follow_redirects=True,
+    )
+
+    assert str(refused.url).endswith(ORDER_PAGE)
+    error = text_of(refused.text, "app-error")
+    assert "2026-12-05 00:45" in error
+    assert "16:45" not in error
+    assert "UTC" not in error
+    assert re.search(r'<details class="app-waybill-correction" open>', refused.text)
+    assert field_value(refused.text, "courier") == "EMS"
+    assert field_value(refused.text, "waybill") == "EMS0001"
+    assert text_of(refused.text, "app-inbound-waybill") == "SF1234567890"
 
 
 def test_before_shipping_the_page_asks_for_the_waybill(
@@ -224,8 +278,8 @@ def test_a_created_wechat_payment_has_one_button_that_says_what_is_left(
     just_chosen = customer.get(f"{ORDER_PAGE}?pay=wechat").text
     later = customer.get(ORDER_PAGE).text
 
-    assert "Pay with WeChat Pay" not in just_chosen
-    assert main_of(just_chosen).count("<button") == 1
+    assert 'value="wechat">Pay with WeChat Pay' not in just_chosen
+    assert main_of(just_chosen).count('id="wechat-pay"') == 1
     assert ">Complete the WeChat payment ¥123.45<" in pay_button(just_chosen)
     assert 'data-open-at-once="1"' in pay_button(just_chosen)
     assert 'data-open-at-once="1"' not in pay_button(later)
@@ -286,13 +340,13 @@ def test_a_refused_invoice_request_keeps_what_the_customer_typed(
     repair: RepairDouble, customer: httpx.Client, save_title: bool
 ) -> None:
     repair.order = an_order(
-        "repair", payment=a_payment("wechat", "confirmed"), customer_actions=["request_invoice"]
+        "repair", payment=a_payment("offline", "confirmed"), customer_actions=["request_invoice"]
     )
     repair.refusals[f"payments/{PAYMENT_ID}/invoice"] = (
         409,
         {
-            "detail": "A WeChat Pay payment can only have a general invoice",
-            "message_id": "A WeChat Pay payment can only have a general invoice",
+            "detail": "The tax ID is not a valid unified social credit code",
+            "message_id": "The tax ID is not a valid unified social credit code",
             "params": {},
         },
     )
@@ -304,9 +358,10 @@ def test_a_refused_invoice_request_keeps_what_the_customer_typed(
 
     refused = customer.post(f"/repair/payments/{PAYMENT_ID}/invoice", data=form)
 
-    assert refused.status_code == 409
-    page = refused.text
-    assert "A WeChat Pay payment can only have a general invoice" in text_of(page, "app-error")
+    assert refused.status_code == 303
+    assert refused.headers["location"] == ORDER_PAGE
+    page = customer.get(ORDER_PAGE).text
+    assert "The tax ID is not a valid unified social credit code" in text_of(page, "app-error")
     for name in ("title", "tax_id", "address", "phone", "bank", "bank_account"):
         assert field_value(page, name) == TYPED_INVOICE[name], name
     assert re.search(r'<option value="special" selected>', page)
@@ -328,3 +383,210 @@ def test_a_fresh_invoice_form_is_empty_and_offers_to_keep_the_title(
     assert field_value(page, "title") == ""
     assert "selected" not in page.split('name="kind"', 1)[1].split("</select>", 1)[0]
     assert re.search(r'<input type="checkbox"[^>]*name="save_title"[^>]*checked>', page)
+
+
+def test_amounts_on_the_order_page_carry_thousands_separators(
+    repair: RepairDouble, customer: httpx.Client
+) -> None:
+    payment = {**a_payment("wechat"), "amount_fen": 128050}
+    quote = {"amount_fen": 128050, "note": None, "decision": "agreed"}
+    repair.order = an_order("fee_collection", quote=quote, payment=payment)
+
+    page = customer.get(ORDER_PAGE).text
+
+    assert text_of(page, "app-quote-amount") == "¥1,280.50"
+    assert ">Complete the WeChat payment ¥1,280.50<" in pay_button(page)
+
+
+def switch_form(html: str) -> str:
+    found = re.search(r'<form[^>]*class="[^"]*app-switch-method[^"]*".*?</form>', html, re.S)
+    assert found, "no way to change the payment method"
+    return found.group(0)
+
+
+@pytest.mark.parametrize(("method", "other"), [("wechat", "offline"), ("offline", "wechat")])
+def test_an_unpaid_payment_says_so_and_the_customer_may_choose_the_other_method(
+    repair: RepairDouble, customer: httpx.Client, method: str, other: str
+) -> None:
+    actions = ["choose_payment_method"] + (["submit_offline_proof"] if method == "offline" else [])
+    repair.order = an_order("fee_collection", payment=a_payment(method), customer_actions=actions)
+
+    page = customer.get(f"{ORDER_PAGE}?pay=wechat").text
+
+    assert text_of(page, "app-payment-status") == "not paid yet"
+    assert "waiting for confirmation" not in page
+    form = switch_form(page)
+    assert f'action="/repair/requests/{REQUEST_ID}/payments"' in form
+    assert re.search(rf'<button[^>]*name="method" value="{other}"', form)
+    chosen = customer.post(
+        f"/repair/requests/{REQUEST_ID}/payments",
+        data={"back_to": str(ORDER_ID), "order_ids": str(ORDER_ID), "method": other},
+    )
+    assert chosen.status_code == 303
+    assert repair.posted == [
+        (f"requests/{REQUEST_ID}/payments", {"method": other, "order_ids": [ORDER_ID]})
+    ]
+
+
+def test_a_proof_waiting_for_finance_offers_no_other_method(
+    repair: RepairDouble, customer: httpx.Client
+) -> None:
+    repair.order = an_order(
+        "fee_collection",
+        payment=a_payment("offline", "submitted"),
+        customer_actions=["choose_payment_method"],
+    )
+
+    page = customer.get(ORDER_PAGE).text
+
+    assert text_of(page, "app-payment-status") == "proof sent, waiting for confirmation"
+    assert "app-switch-method" not in page
+    assert 'name="method"' not in page
+
+
+QUOTE = {"amount_fen": 12345, "note": None, "decision": None}
+
+
+def test_declining_takes_a_second_tap_that_says_what_happens(
+    repair: RepairDouble, customer: httpx.Client
+) -> None:
+    repair.order = an_order(
+        "customer_agreement", quote=QUOTE, customer_actions=["agree", "decline"]
+    )
+
+    page = customer.get(ORDER_PAGE).text
+
+    folded = re.search(r'<details class="app-decline">(.*?)</details>', page, re.S)
+    assert folded is not None, "declining is not behind a confirmation"
+    assert "<summary" in folded.group(1)
+    assert "ship it back to you as it is" in folded.group(1)
+    assert f'action="/repair/orders/{ORDER_ID}/decline"' in folded.group(1)
+    assert page.count(f'action="/repair/orders/{ORDER_ID}/decline"') == 1
+
+
+def test_after_declining_the_page_says_the_quote_was_declined(
+    repair: RepairDouble, customer: httpx.Client
+) -> None:
+    repair.order = an_order(
+        "customer_agreement", quote=QUOTE, customer_actions=["agree", "decline"]
+    )
+
+    declined = customer.post(f"{ORDER_PAGE}/decline", data={"version": "4"})
+
+    assert declined.status_code == 303
+    assert declined.headers["location"] == f"{ORDER_PAGE}?declined=1"
+    assert repair.posted == [(f"orders/{ORDER_ID}/decline", {"expected_version": 4})]
+    repair.order = an_order(
+        "warehouse_exit", quote={**QUOTE, "decision": "declined"}, quote_declined=True
+    )
+    shown = customer.get(declined.headers["location"]).text
+    assert text_of(shown, "app-notice") == (
+        "You declined the quote. We will ship your product back to you."
+    )
+    assert text_of(shown, "app-quote-declined") == "You declined this quote."
+    assert "app-notice" not in customer.get(ORDER_PAGE).text
+
+
+def a_tick(node_code: str, outcome: str | None) -> dict[str, Any]:
+    return {
+        "id": 1, "node": node(node_code), "entered_at": "2026-05-01T02:00:00Z",
+        "started_at": None, "completed_at": "2026-05-01T03:00:00Z", "dwell_seconds": 3600,
+        "operator_kind": "staff", "outcome": outcome, "comment": None, "attachments": [],
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("language", "to_us", "back_to_you"),
+    [
+        ("pt-BR", "enviado ao centro", "enviado de volta a você"),
+        ("en", "shipped", "shipped back"),
+        ("zh-Hans", "已寄出", "已寄回"),
+    ],
+)
+def test_the_timeline_tells_the_parcel_to_us_from_the_parcel_back(
+    repair: RepairDouble, customer: httpx.Client, language: str, to_us: str, back_to_you: str
+) -> None:
+    customer.cookies.set("lang", language)
+    timeline = [a_tick("customer_shipping", "shipped"), a_tick("warehouse_exit", "shipped")]
+    repair.order = an_order("completed", timeline=timeline)
+
+    page = customer.get(ORDER_PAGE).text
+
+    outcomes = re.findall(r'<span class="app-muted">· ([^<]*)</span>', page)
+    assert outcomes == [to_us, back_to_you]
+
+
+def test_the_tax_id_is_labelled_as_the_chinese_code_it_is_checked_as(
+    repair: RepairDouble, customer: httpx.Client
+) -> None:
+    customer.cookies.set("lang", "pt-BR")
+    repair.order = an_order(
+        "repair", payment=a_payment("offline", "confirmed"), customer_actions=["request_invoice"]
+    )
+
+    page = customer.get(ORDER_PAGE).text
+
+    label = re.search(
+        r'<span class="weui-label">([^<]*)</span></span><span class="weui-cell__bd">'
+        r'<input class="weui-input" name="tax_id"',
+        page,
+    )
+    assert label is not None
+    assert label.group(1) == "Código de crédito social unificado (CN)"
+    assert "CNPJ" not in page
+
+
+def test_a_rejected_order_shows_that_it_was_not_accepted_rather_than_a_step(
+    repair: RepairDouble, customer: httpx.Client
+) -> None:
+    repair.order = an_order(
+        "application_review", status="rejected", review_comment="Not our product"
+    )
+
+    page = customer.get(ORDER_PAGE).text
+    mine = customer.get("/repair/mine").text
+
+    assert text_of(page, "app-current-node") == "not accepted"
+    assert "Current step" not in page
+    assert "application_review" not in page
+    assert "Your request was not accepted" in page
+    assert "not accepted" in mine
+    assert "application_review" not in mine
+
+
+@pytest.mark.parametrize(("method", "offered"), [("wechat", False), ("offline", True)])
+def test_a_special_invoice_is_offered_only_for_an_offline_payment(
+    repair: RepairDouble, customer: httpx.Client, method: str, offered: bool
+) -> None:
+    repair.order = an_order(
+        "repair", payment=a_payment(method, "confirmed"), customer_actions=["request_invoice"]
+    )
+
+    page = customer.get(ORDER_PAGE).text
+
+    kinds = re.findall(r'<option value="(general|special)"', page)
+    assert kinds == (["general", "special"] if offered else ["general"])
+
+
+def test_the_order_page_shows_the_photos_and_videos_the_customer_sent(
+    repair: RepairDouble, customer: httpx.Client
+) -> None:
+    repair.order = an_order(
+        attachments=[
+            {"kind": "product_photo", "key": "2026/05/front.jpg", "name": "front.jpg"},
+            {"kind": "fault_video", "key": "2026/05/noise.mp4", "name": "noise.mp4"},
+        ]
+    )
+
+    page = customer.get(ORDER_PAGE).text
+
+    tiles = re.search(r'class="weui-cell app-own-files">(.*?)</div></div>', page, re.S)
+    assert tiles is not None
+    links = re.findall(r'<a href="([^"]+)"', tiles.group(1))
+    assert links == ["/api/repair/files/2026/05/front.jpg", "/api/repair/files/2026/05/noise.mp4"]
+    assert '<img src="/api/repair/files/2026/05/front.jpg?variant=preview"' in tiles.group(1)
+    assert "noise.mp4" in tiles.group(1)
+
+
+def test_an_order_without_files_shows_no_empty_file_section(customer: httpx.Client) -> None:
+    assert "app-own-files" not in customer.get(ORDER_PAGE).text

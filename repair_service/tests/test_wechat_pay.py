@@ -355,3 +355,29 @@ def test_the_scheduled_job_finds_a_payment_whose_notification_never_got_through(
     (paid,) = attempts_of(paying_world, payment["id"])
     assert (paid.status, paid.needs_staff) == (AttemptStatus.PAID, False)
     assert confirmations(paying_world, payment["id"]) == (1, 1)
+
+
+def test_money_for_a_wechat_payment_the_customer_switched_away_from_is_flagged_not_applied(
+    paying_world: World, pay_sandbox: RunningSandbox
+) -> None:
+    customer, payment = agreed_wechat_payment(paying_world, [128_050])
+    prepay_id = start(paying_world, customer, payment["id"])
+    # The customer closes the pay sheet and chooses an offline transfer instead.
+    offline = paying_world.client.post(
+        f"/api/repair/requests/{payment['request_id']}/payments",
+        json={"method": "offline", "order_ids": payment["order_ids"]},
+        headers=customer,
+    )
+    assert offline.status_code == 201, offline.text
+
+    paid = pay_sandbox.control("POST", f"/sandbox/pay/{prepay_id}/pay")
+
+    assert paid["delivery"]["status_code"] == 204
+    (flagged,) = attempts_of(paying_world, payment["id"])
+    assert (flagged.status, flagged.needs_staff) == (AttemptStatus.PAID, True)
+    assert flags_for_staff(paying_world, payment["id"]) == 1
+    assert confirmations(paying_world, payment["id"]) == (0, 0)
+    read = paying_world.client.get
+    old = read(f"/api/repair/payments/{payment['id']}", headers=customer).json()
+    new = read(f"/api/repair/payments/{offline.json()['id']}", headers=customer).json()
+    assert (old["status"], new["status"]) == ("cancelled", "pending")

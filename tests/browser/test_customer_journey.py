@@ -49,7 +49,8 @@ def submit_two_products(page: Page, tmp_path: Path) -> list[str]:
     page.fill("textarea[name=items-1-fault_description]", "屏幕闪烁")
     page.click("#submit-request")
     review = page.locator("#request-review")
-    expect(review).to_contain_text("PN-200 · SN SN-JOURNEY-2")
+    expect(review.locator(".app-review-pn").nth(1)).to_have_text("PN-200")
+    expect(review.locator(".app-review-sn").nth(1)).to_have_text("SN-JOURNEY-2")
     expect(review).to_contain_text("无法开机")
     screenshot(page, "customer-reviews-request")
     page.dblclick("#review-confirm")  # a double tap still sends one request
@@ -131,6 +132,17 @@ def test_customer_submits_follows_pays_offline_and_downloads_the_invoice(
     finance.post(f"/staff/payments/{payment_id}/confirm", expected_version=payment["version"])
     page.reload()
     expect(page.locator(".app-payment-status")).to_have_attribute("data-status", "confirmed")
+
+    # "Keep this title" shows whether it is ticked: the icon looks different each way.
+    keep = page.locator("label:has(input[name=save_title])")
+    ticked = keep.locator(".weui-icon-checked").screenshot()
+    keep.click()
+    expect(page.locator("input[name=save_title]")).not_to_be_checked()
+    unticked = keep.locator(".weui-icon-checked").screenshot()
+    assert ticked != unticked
+    screenshot(page, "customer-invoice-form-title-unticked")
+    keep.click()
+    expect(page.locator("input[name=save_title]")).to_be_checked()
 
     # Paid offline, so the customer asks for the special paper invoice, which needs every field.
     page.select_option("select[name=kind]", "special")

@@ -45,14 +45,26 @@
     localStorage.setItem(draftKey, JSON.stringify(values));
   }
 
+  // Puts a saved draft back into the form: text typed and files already uploaded (their
+  // references; the files themselves are kept by repair_service). Only empty fields are filled,
+  // so a part number the page was opened with (?pn=) stays.
   function restoreDraft() {
     var values;
     try { values = JSON.parse(localStorage.getItem(draftKey) || "null"); } catch (e) { values = null; }
     if (!values) return;
-    while (products.querySelectorAll(".app-product").length < values.__count) addProduct();
+    while (products.querySelectorAll(".app-product").length < values.__count) {
+      if (!addProduct()) break;
+    }
     Object.keys(values).forEach(function (name) {
       var field = form.elements.namedItem(name);
-      if (field && "value" in field && !field.value) field.value = values[name];
+      if (!field || !("value" in field) || typeof values[name] !== "string") return;
+      if (field.type === "hidden" && field.closest(".app-uploader")) {
+        if (field.value && field.value !== "[]") return;
+        field.value = values[name];
+        if (window.reparoShowUploads) window.reparoShowUploads(field.closest(".app-uploader"));
+      } else if (!field.value) {
+        field.value = values[name];
+      }
     });
   }
 
@@ -98,28 +110,57 @@
   var review = document.getElementById("request-review");
   var reviewed = false;
 
-  function line(parent, text, className) {
-    var paragraph = document.createElement("p");
-    paragraph.textContent = text;
-    if (className) paragraph.className = className;
-    parent.appendChild(paragraph);
+  function labels() {
+    try { return JSON.parse(review.querySelector(".app-review").dataset.labels || "{}"); }
+    catch (e) { return {}; }
+  }
+
+  // One labelled value of the summary: a term and its description in the list.
+  function pair(list, label, text, className) {
+    var term = document.createElement("dt");
+    term.textContent = label;
+    var value = document.createElement("dd");
+    value.textContent = text;
+    if (className) value.className = className;
+    list.appendChild(term);
+    list.appendChild(value);
+  }
+
+  function heading(parent, text) {
+    var title = document.createElement("p");
+    title.className = "app-review-product";
+    title.textContent = text;
+    parent.appendChild(title);
+  }
+
+  function list(parent) {
+    var terms = document.createElement("dl");
+    terms.className = "app-review-list";
+    parent.appendChild(terms);
+    return terms;
   }
 
   function showReview() {
     var body = review.querySelector(".app-review");
+    var words = labels();
     var value = function (name) { return (form.elements.namedItem(name) || {}).value || ""; };
     body.textContent = "";
-    line(body, value("contact_name") + " · " + value("contact_phone"));
-    line(body, value("ship_from_address"), "app-muted");
+    var contact = list(body);
+    pair(contact, words.name, value("contact_name"));
+    pair(contact, words.phone, value("contact_phone"));
+    pair(contact, words.ship_from, value("ship_from_address"));
     products.querySelectorAll(".app-product").forEach(function (block, index) {
       var field = function (suffix) { return block.querySelector("[name$='-" + suffix + "']").value; };
       var files = 0;
       block.querySelectorAll(".app-uploader input[type=hidden]").forEach(function (hidden) {
         try { files += JSON.parse(hidden.value || "[]").length; } catch (e) { /* none */ }
       });
-      line(body, (index + 1) + ". " + field("pn") + " · SN " + field("sn"), "app-review-product");
-      line(body, field("fault_description") + " · " + body.dataset.filesLabel + " " + files,
-           "app-muted");
+      heading(body, (words.product || "{n}").replace("{n}", index + 1));
+      var product = list(body);
+      pair(product, words.pn, field("pn"), "app-review-pn");
+      pair(product, words.sn, field("sn"), "app-review-sn");
+      pair(product, words.fault, field("fault_description"));
+      pair(product, words.files, String(files), "app-review-files");
     });
     review.hidden = false;
   }
@@ -162,8 +203,29 @@
     });
     document.getElementById("review-confirm").addEventListener("click", confirmAndSend);
   }
+  // The browser's "required" check accepts a field holding only spaces (repair_service then
+  // refuses it). Typed text is trimmed before anything is checked or sent, so a blank field is
+  // missing here too and the browser points at it.
+  function trimFields() {
+    var blank = null;
+    form.querySelectorAll("input:not([type=hidden]):not([type=file]), textarea").forEach(
+      function (field) {
+        var trimmed = field.value.trim();
+        if (trimmed !== field.value) field.value = trimmed;
+        if (field.required && !trimmed && !blank) blank = field;
+      }
+    );
+    return blank;
+  }
+
   form.addEventListener("submit", function (event) {
     var button = document.getElementById("submit-request");
+    if (trimFields()) {
+      event.preventDefault();
+      saveDraft();
+      form.reportValidity();
+      return;
+    }
     if (uploadsPending() > 0) {
       event.preventDefault();
       if (!heldBy) holdUntilUploaded(function () { form.requestSubmit(); });
@@ -174,5 +236,15 @@
     button.disabled = true;
     localStorage.removeItem(draftKey);
   });
-  if (!form.querySelector(".app-error")) restoreDraft();
+  // A page showing the server's refusal holds what was just sent: that is kept as the draft.
+  // Any other visit (a reload, a language switch, coming back later) gets the draft back. The
+  // uploaders' own (hidden) error boxes do not count as a refusal.
+  // The refused page answers the form's POST: its history entry becomes a plain visit of the
+  // form, so a reload shows the form (from the draft) instead of sending the request again.
+  if (form.querySelector(".app-form-refusal")) {
+    saveDraft();
+    if (window.history.replaceState) window.history.replaceState(null, "", location.href);
+  } else {
+    restoreDraft();
+  }
 })();

@@ -5,7 +5,8 @@
 // a phone does not flood repair_service. window.reparoUploadsPending() says how many files are
 // still uploading or waiting; the document hears "reparo:uploads" whenever that number changes.
 // A file over repair_service's size limit for its kind (the widget's data-limits) is refused
-// here, before a single byte of it is sent.
+// here, before a single byte of it is sent. window.reparoShowUploads(widget) lists the files
+// again after a script (the request form's draft) has put references into the hidden input.
 (function () {
   "use strict";
   var AT_ONCE = 2;
@@ -41,11 +42,34 @@
     widget.dispatchEvent(new Event("input", { bubbles: true }));
   }
 
+  // A photo is shown by its preview (repair_service makes one for every image it accepts); a
+  // video by a play mark, since its poster frame is not always there.
+  function thumbnail(ref) {
+    if (/_video$/.test(ref.kind)) {
+      var mark = document.createElement("span");
+      mark.className = "app-upload-thumb app-upload-video";
+      mark.textContent = "\u25B6";
+      return mark;
+    }
+    var image = document.createElement("img");
+    image.className = "app-upload-thumb";
+    image.alt = "";
+    image.width = 56;
+    image.height = 56;
+    image.addEventListener("error", function () { image.remove(); });
+    image.src = "/api/repair/files/" + encodeURI(ref.key) + "?variant=preview";
+    return image;
+  }
+
   function showItem(widget, ref) {
     var item = document.createElement("li");
     item.className = "app-upload-item";
     item.dataset.key = ref.key;
-    item.textContent = ref.name + " ";
+    item.appendChild(thumbnail(ref));
+    var name = document.createElement("span");
+    name.className = "app-upload-name";
+    name.textContent = ref.name;
+    item.appendChild(name);
     var remove = document.createElement("button");
     remove.type = "button";
     remove.className = "weui-btn weui-btn_mini weui-btn_default app-upload-remove";
@@ -131,11 +155,16 @@
     error.hidden = false;
   }
 
+  // Lists the files the widget's hidden input holds (again, after a draft is restored).
+  function showAll(widget) {
+    widget.querySelector(".app-upload-list").innerHTML = "";
+    refs(widget).forEach(function (ref) { showItem(widget, ref); });
+  }
+
   function attach(widget) {
     if (widget.dataset.ready) return;
     widget.dataset.ready = "1";
-    widget.querySelector(".app-upload-list").innerHTML = "";
-    refs(widget).forEach(function (ref) { showItem(widget, ref); });
+    showAll(widget);
     widget.querySelector("input[type=file]").addEventListener("change", function (event) {
       widget.querySelector(".app-upload-error").hidden = true;
       Array.prototype.forEach.call(event.target.files, function (file) {
@@ -153,6 +182,7 @@
   }
 
   window.reparoUploadsPending = pending;
+  window.reparoShowUploads = showAll;
   window.reparoUploaders = function (root) {
     (root || document).querySelectorAll(".app-uploader").forEach(attach);
   };
