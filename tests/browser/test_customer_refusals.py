@@ -56,7 +56,7 @@ def test_a_file_the_service_refuses_is_explained_in_chinese(
     expect(page.get_by_role("alert")).to_have_text("notes.txt: 此处不支持这种文件类型。")
 
 
-def test_a_stale_page_is_refused_in_chinese_with_the_order_number(
+def test_a_stale_page_is_refused_in_chinese_in_local_time(
     stack: Stack, staff: Callable[[str], StaffApi], phone: BrowserContext
 ) -> None:
     page = phone.new_page()
@@ -74,7 +74,6 @@ def test_a_stale_page_is_refused_in_chinese_with_the_order_number(
     page.reload()
     other_tab = phone.new_page()
     other_tab.goto(page.url)
-    number = page.locator(".app-order-number").inner_text()
 
     for tab, waybill in ((other_tab, "SF0000000001"), (page, "SF0000000002")):
         tab.fill("input[name=courier]", "顺丰")
@@ -83,12 +82,12 @@ def test_a_stale_page_is_refused_in_chinese_with_the_order_number(
         tab.wait_for_load_state()
 
     alert = page.get_by_role("alert")
-    expect(alert).to_contain_text(f"操作未成功： 工单 {number} 已于")
-    expect(alert).to_contain_text("由客户本人修改，请刷新后重试")
+    expect(alert).to_contain_text("操作未成功： 此工单已于")
+    expect(alert).to_contain_text("（可能是在另一个窗口中）；请刷新后重试")
     assert "changed" not in alert.inner_text()
     # The time as the page writes every time (the order's local time), not repair_service's UTC.
     assert "UTC" not in alert.inner_text()
-    assert re.search(r"已于 \d{4}-\d{2}-\d{2} \d{2}:\d{2} 由", alert.inner_text())
+    assert re.search(r"已于 \d{4}-\d{2}-\d{2} \d{2}:\d{2} 更改", alert.inner_text())
     # The page stands at the order's address, with the form as the customer filled it.
     assert page.url == f"{stack.gateway_url}/repair/orders/{order_id}"
     expect(page.locator("input[name=waybill]")).to_have_value("SF0000000002")
