@@ -13,6 +13,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pika
 from pika.adapters.blocking_connection import BlockingChannel
@@ -21,6 +22,7 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_AMQP_URL = "amqp://guest:guest@127.0.0.1:5672/%2F"
 DEFAULT_EXCHANGE = "reparo.events"
+DEFAULT_HEARTBEAT_SECONDS = 15
 
 # What a broken or refused broker connection raises: pika wraps most socket trouble in its own
 # errors, but a refused connect during the handshake can still surface as a plain OSError.
@@ -38,9 +40,15 @@ def events_exchange() -> str:
 
 
 def connect(url: str, *, connection_name: str) -> pika.BlockingConnection:
-    """Open a blocking connection with short timeouts, so an outage is noticed quickly."""
+    """Open a blocking connection with short timeouts, so an outage is noticed quickly.
+
+    The heartbeat is 15 seconds unless ``url`` asks for another (``?heartbeat=5``). Whoever
+    holds the connection must let pika run (``process_data_events``) at least that often, idle
+    or not, or the broker drops the connection as dead.
+    """
     parameters = pika.URLParameters(url)
-    parameters.heartbeat = 15
+    if "heartbeat" not in parse_qs(urlsplit(url).query):
+        parameters.heartbeat = DEFAULT_HEARTBEAT_SECONDS
     parameters.blocked_connection_timeout = 30
     parameters.socket_timeout = 5
     parameters.stack_timeout = 10
@@ -96,6 +104,11 @@ class ConfirmingPublisher:
         self._nacked: set[int] = set()
 
     @property
+    def connection(self) -> pika.BlockingConnection | None:
+        """The open connection, if any (tests check that an idle one survives)."""
+        return self._connection
+
+    @property
     def connected(self) -> bool:
         return self._channel is not None and self._channel.is_open
 
@@ -112,6 +125,15 @@ class ConfirmingPublisher:
         self._connection, self._channel = connection, channel
         self._next_tag = 1
         self._outstanding, self._nacked = set(), set()
+
+    def idle(self, seconds: float) -> None:
+        """Let pika run for ``seconds``: it answers heartbeats, so an idle connection survives.
+
+        Raises one of ``BROKER_ERRORS`` when the connection turns out to be lost.
+        """
+        if self._connection is None:
+            raise PublishInterrupted(0, "publisher is not connected")
+        self._connection.process_data_events(time_limit=seconds)
 
     def publish_all(self, events: Sequence[OutgoingEvent]) -> None:
         """Publish ``events`` in order and wait for all confirms.
@@ -179,6 +201,36 @@ class ConfirmingPublisher:
                     connection.close()
             except BROKER_ERRORS:
                 logger.debug("events.publisher.close_failed", exc_info=True)
+
+
+class _PikaConnectionLossFilter(logging.Filter):
+    """Turn pika's own warnings and errors into debug records without a traceback.
+
+    Every failure pika meets on a blocking connection also reaches its caller as an exception,
+    and our loops log that once, as a warning naming the error, before they reconnect. pika
+    logs the same loss again at error level, with tracebacks, from several modules at once: a
+    broker restart read as a dozen failures an operator would have to act on.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno < logging.WARNING:
+            return True
+        record.levelno, record.levelname = logging.DEBUG, "DEBUG"
+        record.exc_info, record.exc_text = None, None
+        # The logger's own level was checked at warning level; check again at debug level.
+        return logging.getLogger(record.name).isEnabledFor(logging.DEBUG)
+
+
+def _quiet_pika() -> None:
+    # A filter on a logger sees only the records logged to that very logger, not its children's,
+    # so it goes on every pika module's logger (all imported with ``pika.adapters`` above).
+    loss_filter = _PikaConnectionLossFilter()
+    for name in list(logging.root.manager.loggerDict):
+        if name == "pika" or name.startswith("pika."):
+            logging.getLogger(name).addFilter(loss_filter)
+
+
+_quiet_pika()
 
 
 @contextmanager

@@ -31,6 +31,7 @@ import logging
 import os
 import socket
 import threading
+import time
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
@@ -230,6 +231,7 @@ class Relay:
         self.max_backoff_seconds = max_backoff_seconds
         self.lease_seconds = lease_seconds
         self.published_total = 0
+        self._lost_while_idle: str | None = None
 
     def publish_batch(self) -> int:
         """Publish up to ``batch_size`` unsent rows while leading; return how many.
@@ -299,15 +301,21 @@ class Relay:
                     self.store.ensure_lock_row()
                     lock_row_ready = True
                 if not self.publisher.connected:
+                    if self._lost_while_idle is not None:
+                        logger.warning(
+                            "events.relay.broker_unavailable",
+                            extra={"relay": self.name, "error": self._lost_while_idle},
+                        )
+                        self._lost_while_idle = None
                     self.publisher.connect()
                     logger.info("events.relay.connected", extra={"relay": self.name})
                 if not self.store.has_pending():
-                    stop.wait(self.poll_seconds)
+                    self._pause(stop, self.poll_seconds)
                     continue
                 published = self.publish_batch()
                 backoff = 0.0
                 if published < self.batch_size:
-                    stop.wait(self.poll_seconds)
+                    self._pause(stop, self.poll_seconds)
             except BROKER_ERRORS as error:
                 self.publisher.close()
                 backoff = self._next_backoff(backoff)
@@ -315,22 +323,49 @@ class Relay:
                     "events.relay.broker_unavailable",
                     extra={"relay": self.name, "error": repr(error), "retry_in": backoff},
                 )
-                stop.wait(backoff)
+                self._pause(stop, backoff)
             except self.store.database_errors as error:
                 backoff = self._next_backoff(backoff)
                 logger.warning(
                     "events.relay.database_unavailable",
                     extra={"relay": self.name, "error": repr(error), "retry_in": backoff},
                 )
-                stop.wait(backoff)
+                self._pause(stop, backoff)
             except Exception:
                 # A relay that dies silently stops every event of its service; log, pause, go on.
                 self.publisher.close()
                 backoff = self._next_backoff(backoff)
                 logger.exception("events.relay.unexpected_error", extra={"relay": self.name})
-                stop.wait(backoff)
+                self._pause(stop, backoff)
         self.publisher.close()
         logger.info("events.relay.stopped", extra={"relay": self.name})
+
+    def _pause(self, stop: threading.Event, seconds: float) -> None:
+        """Wait ``seconds`` or until ``stop``, servicing the broker connection meanwhile.
+
+        pika's blocking connection answers heartbeats only while it runs; a relay that merely
+        slept between polls went silent, the broker dropped it as dead after two heartbeats, and
+        the next event met a reset connection. A loss noticed here is logged once and the
+        relay's loop reconnects.
+        """
+        deadline = time.monotonic() + seconds
+        while not stop.is_set():
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return
+            if not self.publisher.connected:
+                stop.wait(remaining)
+                return
+            try:
+                # Short slices, so a stop request is seen promptly.
+                self.publisher.idle(min(remaining, 0.25))
+            except BROKER_ERRORS as error:
+                self.publisher.close()
+                # Reported when the loop reconnects, not here: when the whole local stack stops,
+                # the broker often goes first, and a relay about to stop too has nothing to say.
+                self._lost_while_idle = repr(error)
+                stop.wait(max(remaining, 0.25))
+                return
 
     def _next_backoff(self, current: float) -> float:
         return min(self.max_backoff_seconds, max(0.25, current * 2))

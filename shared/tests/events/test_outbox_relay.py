@@ -1,6 +1,7 @@
 import json
 import logging
 import threading
+import time
 from collections import defaultdict
 
 import pytest
@@ -169,3 +170,54 @@ def test_relay_publishes_in_batches_of_any_size(
 
     assert run_relay_until_idle(relay) == 3
     assert revisions_by_subject(broker.take(tap, 3))["product:3"] == ["rev1", "rev2", "rev3"]
+
+
+def test_idle_relay_keeps_its_connection_past_several_heartbeats(
+    engine: Engine, broker: Broker, suffix: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    # An idle relay that never lets pika run misses heartbeats, and the broker drops it; the
+    # next event then meets a reset connection, and pika and the relay log it as a failure.
+    tap = broker.tap(f"test.tap.{suffix}")
+    url = f"{broker.url}?heartbeat=1"
+    relay = Relay(SqlAlchemyOutboxStore(engine), url=url, exchange=broker.exchange)
+    caplog.set_level(logging.INFO)
+
+    with running(relay.run):
+        wait_until(lambda: relay.publisher.connected, what="relay connected")
+        connection = relay.publisher.connection
+        time.sleep(6)  # the broker gives up on a peer after two missed heartbeats
+        event_id = record(engine, 1, 1)
+        wait_until(lambda: unsent(engine) == 0, what="the event published")
+        assert relay.publisher.connection is connection
+
+    assert [properties.message_id for properties, _ in broker.take(tap, 1)] == [event_id]
+    assert caplog.messages.count("events.relay.connected") == 1
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
+
+
+def test_idle_relay_losing_the_broker_logs_one_warning_without_traceback_and_reconnects(
+    engine: Engine, broker: Broker, suffix: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    tap = broker.tap(f"test.tap.{suffix}")
+    proxy = TcpProxy(("127.0.0.1", 5672))
+    url = broker.url.replace("127.0.0.1:5672", f"127.0.0.1:{proxy.port}")
+    relay = Relay(SqlAlchemyOutboxStore(engine), url=url, exchange=broker.exchange)
+    proxy.start()
+    caplog.set_level(logging.INFO)
+
+    with running(relay.run):
+        wait_until(lambda: relay.publisher.connected, what="relay connected")
+        # A broker restart as an idle relay sees it: the connection is cut, then accepted again.
+        proxy.stop()
+        proxy.start()
+        wait_until(lambda: caplog.messages.count("events.relay.connected") == 2, what="reconnected")
+        event_id = record(engine, 1, 1)
+        wait_until(lambda: unsent(engine) == 0, what="the event published")
+    proxy.stop()
+
+    assert [properties.message_id for properties, _ in broker.take(tap, 1)] == [event_id]
+    loud = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert [(r.levelname, r.getMessage()) for r in loud] == [
+        ("WARNING", "events.relay.broker_unavailable")
+    ]
+    assert [r for r in caplog.records if r.exc_info] == []
