@@ -1,5 +1,6 @@
 """Broadcast listeners: every instance hears every matching event on a queue of its own."""
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -128,3 +129,24 @@ def test_lost_connection_is_restored_and_on_connect_called_again(broker: Broker)
     finally:
         stop.set()
         proxy.stop()
+
+
+def test_idle_listener_keeps_its_connection_past_several_heartbeats(broker: Broker) -> None:
+    recorder = Recorder()
+    listener = BroadcastListener(
+        "test.cache",
+        ["content.page.*"],
+        recorder.hear,
+        on_connect=recorder.connected,
+        url=f"{broker.url}?heartbeat=1",
+        exchange=broker.exchange,
+    )
+    stop = listener.start()
+    try:
+        assert listener.connected.wait(15), "the listener did not connect"
+        time.sleep(5)  # the broker gives up on a peer after two missed heartbeats
+        publish(broker, page_published(4))
+        wait_until(lambda: recorder.events, 15, "the listener heard it")
+    finally:
+        stop.set()
+    assert recorder.connects == 1

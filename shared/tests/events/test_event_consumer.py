@@ -3,6 +3,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 from events_support import (
@@ -212,3 +213,22 @@ def test_two_consumer_processes_given_the_same_batch_at_once_apply_it_once(
         23: 1,
     }
     assert inbox_size(engine, instances[0]) == 3
+
+
+def test_idle_consumer_keeps_its_connection_past_several_heartbeats(
+    engine: Engine, broker: Broker, suffix: str
+) -> None:
+    consumer = product_copy_consumer(
+        f"test.copies.{suffix}", engine, f"{broker.url}?heartbeat=1", broker.exchange
+    )
+    broker.forget_afterwards(*consumer.queue_names())
+    consumer.declare_topology(broker.channel)
+    connections: list[object] = []
+    with running(consumer.run):
+        wait_until(lambda: consumer._publish_channel is not None, what="consumer connected")
+        connections.append(consumer._publish_channel)
+        time.sleep(5)  # the broker gives up on a peer after two missed heartbeats
+        broker.publish(make_envelope(published(3), producer="cms", subject="product:3"))
+        wait_until(lambda: inbox_size(engine, consumer) == 1, what="the event handled")
+        connections.append(consumer._publish_channel)
+    assert connections[0] is connections[1]
