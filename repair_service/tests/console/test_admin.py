@@ -1,5 +1,6 @@
 """Administration through the console: nodes, teams, staff, addresses and sessions."""
 
+import html
 import re
 
 from sqlmodel import Session, select
@@ -228,3 +229,37 @@ def test_staff_changes_are_audited_and_self_lockout_is_refused_by_the_api_too(
     with Session(world.engine) as session:
         actions = [row.action for row in session.exec(select(AuditLog))]
     assert {"create_team", "create_staff_account"} <= set(actions)
+
+
+def admin_error(page: str) -> str:
+    found = re.search(r'data-test="admin-error">([^<]*)<', page)
+    assert found is not None, page
+    return html.unescape(found.group(1))
+
+
+def test_form_problems_read_as_sentences_naming_the_field_in_the_staff_language(
+    console, world: World
+) -> None:
+    admin: Console = console("admin")
+    bad = {"username": "x", "display_name": "X", "password": "short", "role": "member"}
+
+    chinese = admin.post("/console/admin/staff", bad)
+    admin.post("/console/language", {"language": "en", "next": "/console/"})
+    english = admin.post("/console/admin/staff", {**bad, "username": "y" * 51, "role": "boss"})
+    long_code = admin.post("/console/admin/teams", {"code": "UPPER", "name": "n" * 101})
+
+    assert chinese.status_code == 422
+    assert admin_error(chinese.text) == "“登录名”至少需要 2 个字符。 “密码”至少需要 10 个字符。"
+    assert "String should" not in chinese.text
+    assert admin_error(english.text) == (
+        "“Sign-in name” may have at most 50 characters. “Password” needs at least 10 "
+        "characters. Pick one of the offered choices for “Role”."
+    )
+    assert admin_error(long_code.text) == (
+        "“Code” contains characters that are not allowed here. "
+        "“Name” may have at most 100 characters."
+    )
+    with Session(world.engine) as session:
+        assert (
+            session.exec(select(StaffAccount).where(StaffAccount.username == "x")).first() is None
+        )
