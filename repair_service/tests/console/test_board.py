@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import event, update
 from sqlmodel import Session
 
+from repair_service.customers.models import Customer
 from repair_service.db import utcnow
 from repair_service.orders.models import RepairOrder
 
@@ -97,6 +98,38 @@ def test_board_filters_by_node_pn_sn_customer_overdue_and_search(console, world:
     assert shown("customer=nobody") == set()
     assert shown("overdue=1") == set()
     assert shown("status=completed") == set()
+
+
+def test_search_ignores_case_and_finds_part_of_a_serial_product_or_number_and_customers(
+    console, world: World
+) -> None:
+    wanted = world.submit(
+        world.new_customer(), [{"pn": "PN-Laser", "sn": "SN-M-1", "fault_description": "x"}]
+    )
+    other = submit_orders(world, 1, pn="PN-OTHER", sn="ZZ")
+    names = {
+        wanted["orders"][0]["customer_id"]: ("张三丰", "Acme Robotics"),
+        other[0]["customer_id"]: ("Wang Wu", ""),
+    }
+    with Session(world.engine) as session:
+        for customer_id, (name, company) in names.items():
+            session.exec(
+                update(Customer)
+                .where(Customer.id == customer_id)  # type: ignore[arg-type]
+                .values(name=name, company=company)
+            )
+        session.commit()
+    number = wanted["orders"][0]["number"]
+    coordinator: Console = console("coordinator")
+
+    def shown(q: str) -> set[str]:
+        return numbers_on(coordinator.get("/console/", params={"q": q}).text)
+
+    for q in ("SN-M-1", "sn-m-1", "M-1", "pn-laser", "laser", number.lower()[-6:], "acme"):
+        assert shown(q) == {number}, q
+    assert shown("wang") == {other[0]["number"]}
+    assert shown("张三") == {number, other[0]["number"]}  # the requests' contact name
+    assert shown("100%") == set()
 
 
 def test_board_finds_an_order_by_its_inbound_waybill(console, world: World) -> None:
