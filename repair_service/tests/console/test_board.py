@@ -1,5 +1,6 @@
 """The board: counts by node, filters, search, "my work", paging and a bounded query count."""
 
+import html
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -180,6 +181,27 @@ def test_board_pages_through_many_orders(console, world: World, monkeypatch) -> 
 
     assert seen == {o["number"] for o in orders}
     assert len(numbers_on(coordinator.get("/console/?page=3").text)) == 2
+
+
+def test_a_page_past_the_end_says_how_many_orders_there_are_and_links_to_the_last_page(
+    console, world: World, monkeypatch
+) -> None:
+    from repair_service.console import settings as console_settings
+
+    monkeypatch.setattr(console_settings.get_console_settings(), "console_page_size", 5)
+    orders = submit_orders(world, 7, sn="SNP")
+    coordinator: Console = console("coordinator")
+
+    page = coordinator.get("/console/?q=snp&page=999").text
+
+    assert "共 7 个工单" in page
+    assert 'data-test="past-last-page"' in page
+    assert "没有符合条件的工单" not in page
+    last = re.search(r'href="([^"]+)" data-test="last-page"', page)
+    assert last is not None
+    target = coordinator.get(html.unescape(last.group(1))).text
+    assert len(numbers_on(target)) == 2
+    assert numbers_on(target) < {o["number"] for o in orders}
 
 
 def test_board_query_count_does_not_grow_with_the_number_of_orders(console, world: World) -> None:
