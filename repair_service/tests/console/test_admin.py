@@ -3,16 +3,21 @@
 import html
 import re
 
+import pytest
 from sqlmodel import Session, select
 
+from repair_service.errors import InvalidInput
+from repair_service.orders.actors import Actor
 from repair_service.orders.models import ReceivingAddress
 from repair_service.process.models import Node, NodeGrant
 from repair_service.staff.models import StaffAccount, Team
+from repair_service.staff.service import create_team
 
 from ..conftest import World
 from .conftest import Console
 
 NEW_PASSWORD = "a long new password"
+ADMIN = Actor(kind="staff", id="1", label="staff:1", role="admin")
 
 
 def team_id(world: World, code: str) -> int:
@@ -246,7 +251,7 @@ def test_form_problems_read_as_sentences_naming_the_field_in_the_staff_language(
     chinese = admin.post("/console/admin/staff", bad)
     admin.post("/console/language", {"language": "en", "next": "/console/"})
     english = admin.post("/console/admin/staff", {**bad, "username": "y" * 51, "role": "boss"})
-    long_code = admin.post("/console/admin/teams", {"code": "UPPER", "name": "n" * 101})
+    long_code = admin.post("/console/admin/teams", {"code": "UPPER", "name": "n" * 51})
 
     assert chinese.status_code == 422
     assert admin_error(chinese.text) == "“登录名”至少需要 2 个字符。 “密码”至少需要 10 个字符。"
@@ -257,9 +262,33 @@ def test_form_problems_read_as_sentences_naming_the_field_in_the_staff_language(
     )
     assert admin_error(long_code.text) == (
         "“Code” contains characters that are not allowed here. "
-        "“Name” may have at most 100 characters."
+        "“Name” may have at most 50 characters."
     )
     with Session(world.engine) as session:
         assert (
             session.exec(select(StaffAccount).where(StaffAccount.username == "x")).first() is None
         )
+
+
+def test_node_and_team_names_have_a_sensible_maximum(console, world: World) -> None:
+    admin: Console = console("admin")
+    admin.post("/console/language", {"language": "en", "next": "/console/"})
+    names = {"name_zh_hans": "审核", "name_en": "R" * 500, "name_pt_br": "Análise"}
+
+    refused = admin.post("/console/admin/nodes/review", {**names, "estimated_days": "2"})
+    fits = admin.post(
+        "/console/admin/nodes/review", {**names, "name_en": "R" * 50, "estimated_days": "2"}
+    )
+
+    assert refused.status_code == 422
+    assert admin_error(refused.text) == "A node name may have at most 50 characters."
+    assert fits.status_code == 303
+    with Session(world.engine) as session:
+        node = session.get(Node, "review")
+        assert node is not None
+        assert node.name_en == "R" * 50
+        with pytest.raises(InvalidInput) as too_long:
+            create_team(session, actor=ADMIN, code="long", name="T" * 51)
+        assert too_long.value.template == "A team name may have at most {max} characters."
+        session.rollback()
+        assert session.exec(select(Team).where(Team.code == "long")).first() is None
