@@ -223,7 +223,8 @@ def order_page(
 def files_by_kind(detail: StaffOrderPublic) -> list[tuple[AttachmentKind, list[Any]]]:
     """Every file of the order: the customer's with the request, then those recorded at each
     step (condition photos at receiving, findings photos...) in timeline order, by kind."""
-    files = [*detail.attachments, *(a for tick in detail.timeline for a in tick.attachments)]
+    files: list[Any] = [*detail.attachments]
+    files += [a for tick in detail.timeline for a in tick.attachments]
     return [
         (kind, found) for kind in AttachmentKind if (found := [a for a in files if a.kind == kind])
     ]
