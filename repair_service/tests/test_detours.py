@@ -98,6 +98,43 @@ def test_zero_quote_outside_warranty_still_asks_the_customer(world: World) -> No
     assert world.order(order_id)["node"]["code"] == "customer_agreement"
 
 
+def test_agreeing_to_a_zero_quote_goes_straight_to_repair_without_fee_collection(
+    world: World,
+) -> None:
+    customer = world.new_customer()
+    order_id = world.submit(customer)["orders"][0]["id"]
+    world.drive_to_quote(customer, order_id, amount_fen=0, warranty=False)
+
+    agreed = world.customer_act(customer, order_id, "agree")
+
+    assert agreed.status_code == 200, agreed.text
+    order = world.order(order_id)
+    assert order["node"]["code"] == "repair"
+    assert "fee_collection" not in [t["node"]["code"] for t in order["timeline"]]
+    for action in ("start-repair", "finish-repair", "qc-pass"):
+        world.act({"qc-pass": "qc"}.get(action, "repair"), order_id, action)
+    shipped = world.act("warehouse", order_id, "ship-back", courier="SF", waybill="SFW2")
+    assert shipped.json()["status"] == "completed"
+
+
+def test_a_wechat_payment_of_zero_is_refused_with_a_clear_message(world: World) -> None:
+    customer = world.new_customer()
+    request = world.submit(customer)
+    order_id = request["orders"][0]["id"]
+    # An order that reached fee collection with a ¥0 quote before agreement skipped it.
+    world.place_at(order_id, "fee_collection", quote_fen=0)
+
+    refused = world.client.post(
+        f"/api/repair/requests/{request['id']}/payments",
+        json={"method": "wechat", "order_ids": [order_id]},
+        headers=customer,
+    )
+
+    assert refused.status_code == 409, refused.text
+    assert "nothing to pay with WeChat Pay" in refused.text
+    assert world.order(order_id)["node"]["code"] == "fee_collection"
+
+
 def test_finance_rejecting_a_proof_sends_the_customer_back_to_pay_with_the_reason(
     world: World,
 ) -> None:

@@ -156,6 +156,9 @@ def choose_payment_method(
         if order.status != OrderStatus.OPEN or order.node_code != "fee_collection":
             raise IllegalMove("Order {number} is not waiting for payment", number=order.number)
     amount = sum(_agreed_amount(session, order) for order in orders)
+    if amount == 0 and method == PaymentMethod.WECHAT:
+        # WeChat Pay takes only a positive amount; new ¥0 agreements skip fee collection.
+        raise IllegalMove("There is nothing to pay with WeChat Pay: the agreed price is ¥0")
     _cancel_open_attempts(session, actor, unique_ids)
 
     payment = Payment(

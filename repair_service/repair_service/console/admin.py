@@ -10,8 +10,9 @@ from sqlmodel import Session, col, select
 from starlette.datastructures import FormData
 
 from repair_service.console.auth import CheckedStaff, ConsoleStaff, ConsoleUser
+from repair_service.console.forms import problem_sentences
 from repair_service.console.queries import staff_sessions
-from repair_service.console.templating import render
+from repair_service.console.templating import language_of, render
 from repair_service.db import utcnow
 from repair_service.deps import SessionDep
 from repair_service.errors import DomainError, Forbidden, InvalidInput, ParamValue
@@ -114,7 +115,7 @@ def _apply(
         change()
     except ValidationError as error:
         session.rollback()
-        message = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
+        message = problem_sentences(language_of(request, user), error)
         return _page(request, session, user, section, error=message, status_code=422)
     except DomainError as error:
         session.rollback()
@@ -186,12 +187,15 @@ def create_team(request: Request, user: AdminPost, session: SessionDep, form: Fo
 @router.post("/staff")
 def create_staff(request: Request, user: AdminPost, session: SessionDep, form: FormDep) -> Response:
     def change() -> None:
-        body = StaffCreate(
-            username=_text(form, "username"),
-            display_name=_text(form, "display_name"),
-            password=_text(form, "password"),
-            role=StaffRole(_text(form, "role") or "member"),
-            team_ids=_ids(form, "team_ids"),
+        # Validated from the form's strings, so an unknown role is a form problem, not a crash.
+        body = StaffCreate.model_validate(
+            {
+                "username": _text(form, "username"),
+                "display_name": _text(form, "display_name"),
+                "password": _text(form, "password"),
+                "role": _text(form, "role") or "member",
+                "team_ids": _ids(form, "team_ids"),
+            }
         )
         staff_service.create_staff_account(session, actor=user.actor, **body.model_dump())
 
@@ -205,12 +209,14 @@ def update_staff(
     """Name, role, teams, active flag, and a new password when one is typed."""
 
     def change() -> None:
-        body = StaffUpdate(
-            display_name=_text(form, "display_name") or None,
-            password=_text(form, "password") or None,
-            role=StaffRole(_text(form, "role")) if _text(form, "role") else None,
-            active=_text(form, "active") == "1",
-            team_ids=_ids(form, "team_ids"),
+        body = StaffUpdate.model_validate(
+            {
+                "display_name": _text(form, "display_name") or None,
+                "password": _text(form, "password") or None,
+                "role": _text(form, "role") or None,
+                "active": _text(form, "active") == "1",
+                "team_ids": _ids(form, "team_ids"),
+            }
         )
         staff_service.update_staff_account(
             session, account_id, actor=user.actor, **body.model_dump()

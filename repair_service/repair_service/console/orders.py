@@ -31,7 +31,7 @@ from repair_service.errors import (
 from repair_service.files.service import uploads_by_key
 from repair_service.notifications.api import order_messages
 from repair_service.orders import public, selectors, transitions
-from repair_service.orders.models import ReceivingAddress, RepairOrder
+from repair_service.orders.models import AttachmentKind, ReceivingAddress, RepairOrder
 from repair_service.orders.schemas import StaffOrderPublic
 from repair_service.orders.selectors import PAYMENT_ACTIONS
 from repair_service.process.models import Node
@@ -211,12 +211,23 @@ def order_page(
             shown_params(failure.params, nodes, language_of(request, user)) if failure else {}
         ),
         "messages": order_messages(session, user.actor, order_id),
+        "files_by_kind": files_by_kind(detail),
         "proofs": queries.payment_proofs(session, detail.payment.id) if detail.payment else [],
         "wechat_attempts": (wechat_attempts(session, detail.payment.id) if detail.payment else []),
         "done": _done_notice(request.query_params.get("done")),
         "now": utcnow(),
     }
     return render(request, "order.html", context, user=user, status_code=status_code)
+
+
+def files_by_kind(detail: StaffOrderPublic) -> list[tuple[AttachmentKind, list[Any]]]:
+    """Every file of the order: the customer's with the request, then those recorded at each
+    step (condition photos at receiving, findings photos...) in timeline order, by kind."""
+    files: list[Any] = [*detail.attachments]
+    files += [a for tick in detail.timeline for a in tick.attachments]
+    return [
+        (kind, found) for kind in AttachmentKind if (found := [a for a in files if a.kind == kind])
+    ]
 
 
 @router.get("/orders/{order_id}")

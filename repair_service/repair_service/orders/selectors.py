@@ -11,7 +11,7 @@ from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, case, false, func, or_, union
+from sqlalchemy import and_, case, false, func, or_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -228,14 +228,28 @@ def overdue_condition(nodes: dict[str, Node], now: datetime) -> Any:
 
 
 def _search_condition(text: str) -> Any:
-    # A union of three indexed lookups: an OR across the columns and the shipment table would
-    # make PostgreSQL scan every order.
-    matches: Any = union(
-        select(RepairOrder.id).where(RepairOrder.number == text.upper()),
-        select(RepairOrder.id).where(RepairOrder.sn == text),
-        select(Shipment.order_id).where(Shipment.waybill == text),
+    """Part of an order number, SN or PN (any case), a waybill, or part of the customer's name,
+    company or the request's contact name."""
+    lowered = text.lower()
+
+    def contains(column: Any) -> Any:
+        return func.lower(column).contains(lowered, autoescape=True)
+
+    # Waybills are matched whole (as typed, or in capitals), so the lookup stays on its index.
+    waybills = select(Shipment.order_id).where(
+        col(Shipment.waybill).in_(list({text, text.upper()}))
     )
-    return col(RepairOrder.id).in_(matches)
+    # Cost: a substring in any case cannot use the b-tree indexes, so PostgreSQL filters the
+    # orders the other conditions leave (every order when there are none) row by row, and scans
+    # the customer and request tables for names. Fine for tens of thousands of orders; beyond,
+    # trigram (pg_trgm) indexes on these columns would keep it indexed.
+    return or_(
+        contains(col(RepairOrder.number)),
+        contains(col(RepairOrder.sn)),
+        contains(col(RepairOrder.pn)),
+        col(RepairOrder.id).in_(waybills),
+        _customer_condition(text),
+    )
 
 
 _SORTS = {

@@ -298,11 +298,14 @@ def _decide_quote(
 
     on_behalf = " on the customer's behalf" if actor.is_staff else ""
     if agreed:
+        # A ¥0 quote leaves nothing to collect (WeChat Pay refuses a zero amount and an offline
+        # proof of ¥0 proves nothing): the agreed order goes straight to repair, like a free
+        # repair under warranty.
         advance(
             session,
             actor,
             order,
-            "fee_collection",
+            "repair" if quote.amount_fen == 0 else "fee_collection",
             outcome="agreed",
             comment=f"agreed{on_behalf}" if on_behalf else None,
         )
@@ -323,7 +326,8 @@ def _decide_quote(
 def agree_to_quote(
     session: Session, *, actor: Actor, order_id: int, expected_version: int
 ) -> RepairOrder:
-    """The customer agrees to the quote; the order waits for payment."""
+    """The customer agrees to the quote; the order waits for payment (or, for a ¥0 quote,
+    goes straight to repair)."""
     return _decide_quote(session, actor, order_id, expected_version, "agree", True)
 
 

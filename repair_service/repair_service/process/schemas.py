@@ -17,8 +17,8 @@ class NodePublic(BaseModel):
 
 
 class NodeUpdate(BaseModel):
-    name_zh_hans: str | None = Field(default=None, min_length=1, max_length=100)
-    name_en: str | None = Field(default=None, min_length=1, max_length=100)
-    name_pt_br: str | None = Field(default=None, min_length=1, max_length=100)
+    name_zh_hans: str | None = Field(default=None, min_length=1, max_length=50)
+    name_en: str | None = Field(default=None, min_length=1, max_length=50)
+    name_pt_br: str | None = Field(default=None, min_length=1, max_length=50)
     estimated_days: StrictInt | None = Field(default=None, ge=0, le=365)
     team_ids: list[StrictInt] | None = None

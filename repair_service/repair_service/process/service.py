@@ -8,6 +8,9 @@ from repair_service.orders.actors import Actor
 from repair_service.process.models import Node, NodeGrant
 from repair_service.staff.models import Team
 
+# Node names label the board's tabs and the customer's progress: a few words, not a paragraph.
+NODE_NAME_MAX = 50
+
 
 def require_admin(actor: Actor) -> None:
     if actor.role != "admin":
@@ -38,6 +41,11 @@ def update_node(
     node = session.get(Node, code)
     if node is None:
         raise NotFound("No such node")
+    for name in (name_zh_hans, name_en, name_pt_br):
+        if name is not None and not name.strip():
+            raise InvalidInput("Every node needs a name in each language.")
+        if name is not None and len(name) > NODE_NAME_MAX:
+            raise InvalidInput("A node name may have at most {max} characters.", max=NODE_NAME_MAX)
     for field, value in (
         ("name_zh_hans", name_zh_hans),
         ("name_en", name_en),

@@ -45,7 +45,7 @@ class StaffPublic(BaseModel):
 
 class TeamCreate(BaseModel):
     code: str = Field(min_length=2, max_length=50, pattern=r"^[a-z0-9_]+$")
-    name: str = Field(min_length=1, max_length=100)
+    name: str = Field(min_length=1, max_length=50)
 
 
 class TeamPublic(TeamCreate):

@@ -26,6 +26,8 @@ logger = logging.getLogger(__name__)
 _hasher = PasswordHasher()
 # Verifying against a real hash when the username is unknown keeps the response time of a wrong
 # username and a wrong password alike, so sign-in does not reveal which usernames exist.
+# Team names show in lists and on every node's grants: a few words.
+TEAM_NAME_MAX = 50
 _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
 
 
@@ -214,6 +216,10 @@ def set_memberships(session: Session, account: StaffAccount, team_ids: list[int]
 def create_team(session: Session, *, actor: Actor, code: str, name: str) -> Team:
     """Create a team; an administrator then grants it nodes and adds members."""
     require_admin(actor)
+    if not name.strip():
+        raise InvalidInput("A team needs a name.")
+    if len(name) > TEAM_NAME_MAX:
+        raise InvalidInput("A team name may have at most {max} characters.", max=TEAM_NAME_MAX)
     if session.exec(select(Team).where(Team.code == code)).first():
         raise InvalidInput("The team code {code} is taken", code=code)
     team = Team(code=code, name=name)

@@ -58,6 +58,8 @@ def start_attempt(
         raise IllegalMove("Only the customer can pay with WeChat Pay")
     if payment.status != PaymentStatus.PENDING:
         raise IllegalMove("This payment is not waiting to be paid")
+    if payment.amount_fen <= 0:
+        raise IllegalMove("There is nothing to pay with WeChat Pay: the agreed price is ¥0")
 
     attempt = _open_attempt(session, payment) or _new_attempt(session, payment)
     customer = session.get(Customer, payment.customer_id)

@@ -1,17 +1,23 @@
 """Administration through the console: nodes, teams, staff, addresses and sessions."""
 
+import html
 import re
 
+import pytest
 from sqlmodel import Session, select
 
+from repair_service.errors import InvalidInput
+from repair_service.orders.actors import Actor
 from repair_service.orders.models import ReceivingAddress
 from repair_service.process.models import Node, NodeGrant
 from repair_service.staff.models import StaffAccount, Team
+from repair_service.staff.service import create_team
 
 from ..conftest import World
 from .conftest import Console
 
 NEW_PASSWORD = "a long new password"
+ADMIN = Actor(kind="staff", id="1", label="staff:1", role="admin")
 
 
 def team_id(world: World, code: str) -> int:
@@ -228,3 +234,61 @@ def test_staff_changes_are_audited_and_self_lockout_is_refused_by_the_api_too(
     with Session(world.engine) as session:
         actions = [row.action for row in session.exec(select(AuditLog))]
     assert {"create_team", "create_staff_account"} <= set(actions)
+
+
+def admin_error(page: str) -> str:
+    found = re.search(r'data-test="admin-error">([^<]*)<', page)
+    assert found is not None, page
+    return html.unescape(found.group(1))
+
+
+def test_form_problems_read_as_sentences_naming_the_field_in_the_staff_language(
+    console, world: World
+) -> None:
+    admin: Console = console("admin")
+    bad = {"username": "x", "display_name": "X", "password": "short", "role": "member"}
+
+    chinese = admin.post("/console/admin/staff", bad)
+    admin.post("/console/language", {"language": "en", "next": "/console/"})
+    english = admin.post("/console/admin/staff", {**bad, "username": "y" * 51, "role": "boss"})
+    long_code = admin.post("/console/admin/teams", {"code": "UPPER", "name": "n" * 51})
+
+    assert chinese.status_code == 422
+    assert admin_error(chinese.text) == "“登录名”至少需要 2 个字符。 “密码”至少需要 10 个字符。"
+    assert "String should" not in chinese.text
+    assert admin_error(english.text) == (
+        "“Sign-in name” may have at most 50 characters. “Password” needs at least 10 "
+        "characters. Pick one of the offered choices for “Role”."
+    )
+    assert admin_error(long_code.text) == (
+        "“Code” contains characters that are not allowed here. "
+        "“Name” may have at most 50 characters."
+    )
+    with Session(world.engine) as session:
+        assert (
+            session.exec(select(StaffAccount).where(StaffAccount.username == "x")).first() is None
+        )
+
+
+def test_node_and_team_names_have_a_sensible_maximum(console, world: World) -> None:
+    admin: Console = console("admin")
+    admin.post("/console/language", {"language": "en", "next": "/console/"})
+    names = {"name_zh_hans": "审核", "name_en": "R" * 500, "name_pt_br": "Análise"}
+
+    refused = admin.post("/console/admin/nodes/review", {**names, "estimated_days": "2"})
+    fits = admin.post(
+        "/console/admin/nodes/review", {**names, "name_en": "R" * 50, "estimated_days": "2"}
+    )
+
+    assert refused.status_code == 422
+    assert admin_error(refused.text) == "A node name may have at most 50 characters."
+    assert fits.status_code == 303
+    with Session(world.engine) as session:
+        node = session.get(Node, "review")
+        assert node is not None
+        assert node.name_en == "R" * 50
+        with pytest.raises(InvalidInput) as too_long:
+            create_team(session, actor=ADMIN, code="long", name="T" * 51)
+        assert too_long.value.template == "A team name may have at most {max} characters."
+        session.rollback()
+        assert session.exec(select(Team).where(Team.code == "long")).first() is None

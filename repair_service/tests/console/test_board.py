@@ -1,5 +1,6 @@
 """The board: counts by node, filters, search, "my work", paging and a bounded query count."""
 
+import html
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -9,6 +10,7 @@ from typing import Any
 from sqlalchemy import event, update
 from sqlmodel import Session
 
+from repair_service.customers.models import Customer
 from repair_service.db import utcnow
 from repair_service.orders.models import RepairOrder
 
@@ -99,6 +101,38 @@ def test_board_filters_by_node_pn_sn_customer_overdue_and_search(console, world:
     assert shown("status=completed") == set()
 
 
+def test_search_ignores_case_and_finds_part_of_a_serial_product_or_number_and_customers(
+    console, world: World
+) -> None:
+    wanted = world.submit(
+        world.new_customer(), [{"pn": "PN-Laser", "sn": "SN-M-1", "fault_description": "x"}]
+    )
+    other = submit_orders(world, 1, pn="PN-OTHER", sn="ZZ")
+    names = {
+        wanted["orders"][0]["customer_id"]: ("张三丰", "Acme Robotics"),
+        other[0]["customer_id"]: ("Wang Wu", ""),
+    }
+    with Session(world.engine) as session:
+        for customer_id, (name, company) in names.items():
+            session.exec(
+                update(Customer)
+                .where(Customer.id == customer_id)  # type: ignore[arg-type]
+                .values(name=name, company=company)
+            )
+        session.commit()
+    number = wanted["orders"][0]["number"]
+    coordinator: Console = console("coordinator")
+
+    def shown(q: str) -> set[str]:
+        return numbers_on(coordinator.get("/console/", params={"q": q}).text)
+
+    for q in ("SN-M-1", "sn-m-1", "M-1", "pn-laser", "laser", number.lower()[-6:], "acme"):
+        assert shown(q) == {number}, q
+    assert shown("wang") == {other[0]["number"]}
+    assert shown("张三") == {number, other[0]["number"]}  # the requests' contact name
+    assert shown("100%") == set()
+
+
 def test_board_finds_an_order_by_its_inbound_waybill(console, world: World) -> None:
     customer = world.new_customer()
     order = world.submit(customer)["orders"][0]
@@ -147,6 +181,27 @@ def test_board_pages_through_many_orders(console, world: World, monkeypatch) -> 
 
     assert seen == {o["number"] for o in orders}
     assert len(numbers_on(coordinator.get("/console/?page=3").text)) == 2
+
+
+def test_a_page_past_the_end_says_how_many_orders_there_are_and_links_to_the_last_page(
+    console, world: World, monkeypatch
+) -> None:
+    from repair_service.console import settings as console_settings
+
+    monkeypatch.setattr(console_settings.get_console_settings(), "console_page_size", 5)
+    orders = submit_orders(world, 7, sn="SNP")
+    coordinator: Console = console("coordinator")
+
+    page = coordinator.get("/console/?q=snp&page=999").text
+
+    assert "共 7 个工单" in page
+    assert 'data-test="past-last-page"' in page
+    assert "没有符合条件的工单" not in page
+    last = re.search(r'href="([^"]+)" data-test="last-page"', page)
+    assert last is not None
+    target = coordinator.get(html.unescape(last.group(1))).text
+    assert len(numbers_on(target)) == 2
+    assert numbers_on(target) < {o["number"] for o in orders}
 
 
 def test_board_query_count_does_not_grow_with_the_number_of_orders(console, world: World) -> None:

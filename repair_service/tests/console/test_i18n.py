@@ -8,6 +8,7 @@ import pytest
 
 from repair_service.billing.models import InvoiceKind, PaymentMethod, PaymentStatus
 from repair_service.console.actions import ACTIONS
+from repair_service.console.forms import FIELD_LABELS, OTHER_PROBLEM, PROBLEM_TEXTS
 from repair_service.console.i18n import catalogue, negotiate
 from repair_service.console.orders import HEADLINES
 from repair_service.console.web import ERROR_HEADINGS
@@ -71,6 +72,9 @@ def dynamic_texts() -> set[str]:
         "customer",
         "system",
         "Public link updated.",
+        *PROBLEM_TEXTS.values(),
+        OTHER_PROBLEM,
+        *FIELD_LABELS.values(),
     }
 
 

@@ -32,6 +32,12 @@ def test_logistics_records_receipt_with_condition_photos(console, world: World) 
     ]
     page = logistics.get(f"/console/orders/{order['id']}").text
     assert f'src="/api/repair/files/{keys[0]}?variant=preview"' in page
+    attachments = page.split("<h2>附件</h2>", 1)[1].split("</section>", 1)[0]
+    condition = re.search(
+        r'<h3>到货照片</h3>\s*<ul[^>]*data-kind="condition_photo">(.*?)</ul>', attachments, re.S
+    )
+    assert condition is not None, attachments
+    assert re.findall(r'href="/api/repair/files/([^"?]+)"', condition.group(1)) == keys
 
 
 def test_quote_carries_findings_photos_the_customer_can_open(console, world: World) -> None:
