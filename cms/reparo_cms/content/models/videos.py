@@ -100,6 +100,9 @@ class VideoPage(HeadlessPage):
     poster: models.ForeignKey[Image | None] = models.ForeignKey(
         "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Typed by the editor: nothing reads the duration from the uploaded file (that would take
+    # ffprobe on the cms hosts and a read of the whole file from the object store), so a wrong
+    # figure shows in the lists until the editor corrects it.
     duration_seconds: models.PositiveIntegerField[int | None, int | None] = (
         models.PositiveIntegerField(_("duration (seconds)"), null=True, blank=True)
     )
