@@ -187,6 +187,10 @@ async def submit_request(request: Request) -> Response:
     try:
         created = await client.post("/requests", body, **{"Idempotency-Key": key})
     except RepairApiError as error:
+        # Shown at the POST's address: with JavaScript the page replaces its history entry; without
+        # it a reload resends the form, which the idempotency key makes harmless (the same answer)
+        # but the browser still asks first. Carrying the whole form through a redirect, as the
+        # order page does with its small forms, would mean storing every product block meanwhile.
         return _page(
             request, "repair/new.html", 422, form=body, items=items or [{}], key=key,
             error=_refusal(request, error),
