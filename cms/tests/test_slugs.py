@@ -4,7 +4,6 @@ import re
 from typing import Any
 
 import pytest
-
 from django.contrib.auth import get_user_model
 from django.test import Client
 from wagtail.models import Page
@@ -77,7 +76,9 @@ def test_a_slug_the_admin_made_from_a_mixed_title_loses_stray_hyphens(
     assert answer.status_code == 302, answer.context["form"].errors
     made = ArticlePage.objects.get(title=title).slug
     assert made == typed_slug.strip("-").replace("--", "-")
-    assert not made.startswith("-") and not made.endswith("-") and "--" not in made
+    assert not made.startswith("-")
+    assert not made.endswith("-")
+    assert "--" not in made
 
 
 @pytest.mark.parametrize("typed_slug", ["", "-", "--"])
