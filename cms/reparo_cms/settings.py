@@ -222,6 +222,11 @@ WHITENOISE_USE_FINDERS = DEBUG
 # ASCII slugs: a Chinese slug turns into a long run of %XX escapes in every shared link. Pages
 # whose title gives no ASCII slug get a short random one (HeadlessPage).
 WAGTAIL_ALLOW_UNICODE_SLUGS = False
+# The admin must work from mainland China, where releases.wagtail.org (the dashboard's "new
+# version" check) and gravatar.com (avatars) are unreachable: each would stall or break a page
+# load. Upgrades are done by the deployment, and avatars fall back to Wagtail's default picture.
+WAGTAIL_ENABLE_UPDATE_CHECK = False
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAIL_SITE_NAME = os.environ.get("CMS_SITE_NAME", "Reparo")
 WAGTAILADMIN_BASE_URL = f"{GATEWAY_PUBLIC_URL}/cms/admin"
 WAGTAILAPI_BASE_URL = GATEWAY_PUBLIC_URL

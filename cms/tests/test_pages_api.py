@@ -312,3 +312,26 @@ def test_gateway_finds_a_page_by_the_path_of_its_public_url(
     assert [item["id"] for item in data["items"]] == [video.pk]
     assert data["items"][0]["public_url"].endswith(path)
     assert api(client, "?path=/videos/training/basics/nothing/")["items"] == []
+
+
+def test_software_serves_the_products_whose_pns_its_versions_name(
+    client: Client, software: SoftwarePage, make_product: Callable[..., ProductPage]
+) -> None:
+    # The fixture's version names RP-100 and RP-100-PRO; neither product page lists it.
+    named = make_product("RP-100 激光切割机", ["rp-100"])
+    named.save_revision().publish()
+    longer_pn = make_product("RP-1000 切割机", ["RP-1000"])
+    longer_pn.save_revision().publish()
+
+    data = api(client, "?type=content.SoftwarePage&fields=products")
+    for_named = api(client, f"?type=content.SoftwarePage&product={named.pk}")
+    for_longer = api(client, f"?type=content.SoftwarePage&product={longer_pn.pk}")
+    named_page = api(client, f"{named.pk}/")
+    longer_page = api(client, f"{longer_pn.pk}/")
+
+    (item,) = data["items"]
+    assert [product["id"] for product in item["products"]] == [named.pk]
+    assert [item["id"] for item in for_named["items"]] == [software.pk]
+    assert for_longer["items"] == []
+    assert [page["id"] for page in named_page["related_software"]] == [software.pk]
+    assert longer_page["related_software"] == []

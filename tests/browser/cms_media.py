@@ -52,6 +52,14 @@ tool = publish(SoftwareIndexPage.objects.get(slug="software"), tool)
 product = ProductPage(title="RP-BT 测试机", slug="rp-bt", related_software=[tool])
 product.part_numbers.add(ProductPartNumber(pn="RP-BT-1"))
 publish(ProductIndexPage.objects.get(slug="products"), product)
+# Tied to the product only by its version's PNs, as editors usually do it.
+firmware = SoftwarePage(title="RP-BT 控制器固件", slug="rp-bt-firmware", summary="控制器固件。")
+firmware.versions.add(SoftwareVersion(
+    version="2.0.0", released_on=date(2026, 12, 2),
+    file=document("RP-BT 控制器固件 2.0.0", os.environ["SEED_FIRMWARE"], "rp-bt-fw-2.0.0.bin"),
+    part_numbers="rp-bt-1",
+))
+publish(SoftwareIndexPage.objects.get(slug="software"), firmware)
 
 print("SEEDED " + json.dumps({
     "video_id": clip.pk, "software_id": tool.pk, "version_id": tool.versions.get().pk,

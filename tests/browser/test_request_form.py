@@ -152,3 +152,34 @@ def test_fields_holding_only_spaces_count_as_missing_before_the_review(
     page.click("#submit-request")
     expect(page.get_by_role("dialog")).to_be_visible()
     expect(page.get_by_role("dialog")).to_contain_text("Maria")
+
+
+def test_a_double_tap_on_submit_leaves_the_review_open_and_sends_nothing(
+    stack: Stack, phone: BrowserContext
+) -> None:
+    page = phone.new_page()
+    sign_in(page, stack, "oSbx_maria")
+    page.evaluate("localStorage.clear()")
+    page.reload()
+    page.fill("input[name=contact_name]", "张伟")
+    page.fill("input[name=contact_phone]", "13800138000")
+    page.fill("textarea[name=ship_from_address]", "上海市浦东新区张江路 100 号")
+    page.fill("input[name=items-0-pn]", "PN-100")
+    page.fill("input[name=items-0-sn]", "SN-DOUBLE-TAP")
+    page.fill("textarea[name=items-0-fault_description]", "激光不出光")
+    sent: list[str] = []
+    page.on("request", lambda r: sent.append(r.url) if r.method == "POST" else None)
+
+    page.locator("#submit-request").dblclick()
+    # Whatever sits where the second tap lands, a tap on "Confirm" right away is one too.
+    confirm = page.locator("#review-confirm")
+    box = confirm.bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.wait_for_timeout(300)
+
+    expect(page.get_by_role("dialog")).to_be_visible()
+    assert sent == []
+    assert page.url.endswith("/repair/new")
+    confirm.click()  # waits until it takes taps again
+    page.wait_for_url(re.compile(r".*/repair/requests/\d+\?submitted=1$"))

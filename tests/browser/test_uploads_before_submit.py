@@ -1,6 +1,7 @@
 """Uploads on the request form: "submit" waits for running ones, a failed one is explained in the
 page's language, and one over the size limit is refused before it is sent."""
 
+import json
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -115,3 +116,51 @@ def test_a_file_over_the_size_limit_is_refused_before_it_is_sent(
     expect(uploader.locator(".app-upload-item")).to_have_count(0)
     assert page.evaluate("window.reparoUploadsPending()") == 0
     assert sent == []
+
+
+def test_files_are_listed_in_the_order_chosen_whichever_finishes_first(
+    stack: Stack, phone: BrowserContext, tmp_path: Path
+) -> None:
+    page = phone.new_page()
+    sign_in(page, stack, "oSbx_lina")
+    held: list[Route] = []
+
+    def slow_uploads(route: Route) -> None:
+        if route.request.method == "PUT":
+            held.append(route)
+        else:
+            route.continue_()
+
+    page.route("**/api/repair/files", slow_uploads)
+    uploader = page.locator("fieldset[data-index='0'] .app-uploader").first
+    names = ["first.jpg", "second.jpg", "third.jpg"]
+    uploader.locator(".app-upload-input").set_input_files(
+        [str(photo(tmp_path, name)) for name in names]
+    )
+    page.wait_for_function("window.reparoUploadsPending() === 3")
+    # The last-chosen upload ends first, the first-chosen one last.
+    for _ in range(100):
+        if len(held) == 2:
+            break
+        page.wait_for_timeout(50)
+    second = held.pop(1)
+    second.continue_()
+    page.wait_for_function("window.reparoUploadsPending() === 2")
+    for _ in range(100):
+        if len(held) == 2:
+            break
+        page.wait_for_timeout(50)
+    held.pop(1).continue_()  # the third
+    page.wait_for_function("window.reparoUploadsPending() === 1")
+    held.pop(0).continue_()  # the first
+    page.wait_for_function("window.reparoUploadsPending() === 0")
+
+    expect(uploader.locator(".app-upload-item[data-key] .app-upload-name")).to_have_text(names)
+    hidden = uploader.locator("input[type=hidden]").input_value()
+    assert [ref["name"] for ref in json.loads(hidden)] == names
+    # The browser's own "No file chosen" is not drawn beside the list; the label is the picker.
+    box = uploader.locator(".app-upload-input").bounding_box()
+    assert box is not None
+    assert box["width"] <= 1
+    assert box["height"] <= 1
+    expect(uploader.locator(".app-upload-label")).to_be_visible()

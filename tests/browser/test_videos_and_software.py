@@ -128,6 +128,20 @@ def test_customer_downloads_software_listed_under_its_product_and_checks_the_sha
     assert download_counts(stack, content) == before + 1
 
 
+def test_software_whose_version_names_a_products_pn_is_listed_under_that_product(
+    stack: Stack, content: MediaContent, phone: BrowserContext
+) -> None:
+    page = phone.new_page()
+    page.goto(f"{stack.gateway_url}/software")
+
+    # Each group's title is followed by the list of its software.
+    rows = page.locator(
+        ".app-software-group:text-is('RP-BT 测试机') + .weui-cells .app-software-row"
+    )
+    expect(rows.filter(has_text="RP-BT 控制器固件")).to_have_count(1)
+    expect(page.locator(".app-software-row", has_text="RP-BT 控制器固件")).to_have_count(1)
+
+
 def test_resumed_download_continues_with_the_right_bytes_and_counts_once(
     stack: Stack, content: MediaContent
 ) -> None:

@@ -26,7 +26,8 @@ from reparo_cms.content.search import query_text
 
 
 class RelatedProductFilter(BaseFilterBackend):
-    """``?product=<id>``: only pages the live product page lists as related to it."""
+    """``?product=<id>``: only pages the live product page lists as related to it, and software
+    with a version naming one of its PNs."""
 
     def filter_queryset(self, request: Request, queryset: QuerySet, view: Any) -> QuerySet:
         raw = request.GET.get("product")
@@ -39,7 +40,7 @@ class RelatedProductFilter(BaseFilterBackend):
             return queryset.none()
         related_ids = [
             *product.related_videos.values_list("pk", flat=True),
-            *product.related_software.values_list("pk", flat=True),
+            *product.served_software().values_list("pk", flat=True),
             *product.related_articles.values_list("pk", flat=True),
         ]
         return queryset.filter(pk__in=related_ids)

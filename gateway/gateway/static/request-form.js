@@ -109,6 +109,8 @@
   // sent; "confirm" sends it, once, however often it is tapped.
   var review = document.getElementById("request-review");
   var reviewed = false;
+  var CONFIRM_DELAY_MS = 700;
+  var confirmReady = null;
 
   function labels() {
     try { return JSON.parse(review.querySelector(".app-review").dataset.labels || "{}"); }
@@ -163,6 +165,12 @@
       pair(product, words.files, String(files), "app-review-files");
     });
     review.hidden = false;
+    // "Confirm" opens where "Submit request" was: the second tap of a double tap would confirm
+    // a review nobody saw. It takes no taps for a moment, long enough to outlast a double tap.
+    var confirm = document.getElementById("review-confirm");
+    confirm.disabled = true;
+    clearTimeout(confirmReady);
+    confirmReady = setTimeout(function () { confirm.disabled = false; }, CONFIRM_DELAY_MS);
   }
 
   // Photos still uploading hold the request back: sent now, it would go without them. The

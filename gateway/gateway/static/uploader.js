@@ -61,10 +61,19 @@
     return image;
   }
 
-  function showItem(widget, ref) {
+  // The files in the order the list shows them, which is the order they were chosen in.
+  function listed(widget) {
+    var items = widget.querySelectorAll(".app-upload-list .app-upload-item[data-key]");
+    return Array.prototype.map.call(items, function (item) { return item.reparoRef; });
+  }
+
+  // ``slot``: the row the file held while it uploaded, so it keeps its place in the list even
+  // when a file chosen after it finished first.
+  function showItem(widget, ref, slot) {
     var item = document.createElement("li");
     item.className = "app-upload-item";
     item.dataset.key = ref.key;
+    item.reparoRef = ref;
     item.appendChild(thumbnail(ref));
     var name = document.createElement("span");
     name.className = "app-upload-name";
@@ -79,7 +88,8 @@
       item.remove();
     });
     item.appendChild(remove);
-    widget.querySelector(".app-upload-list").appendChild(item);
+    if (slot) slot.replaceWith(item);
+    else widget.querySelector(".app-upload-list").appendChild(item);
   }
 
   function queue(widget, file) {
@@ -103,15 +113,15 @@
       if (event.lengthComputable) progress.value = Math.round(event.loaded * 100 / event.total);
     });
     request.addEventListener("load", function () {
-      row.remove();
       var answer = {};
       try { answer = JSON.parse(request.responseText); } catch (e) { answer = {}; }
       if (request.status === 201) {
         var kind = answer.kind === "video" ? widget.dataset.videoKind : widget.dataset.kind;
         var ref = { kind: kind || widget.dataset.kind, key: answer.key, name: answer.name };
-        save(widget, refs(widget).concat([ref]));
-        showItem(widget, ref);
+        showItem(widget, ref, row);
+        save(widget, listed(widget));
       } else {
+        row.remove();
         showError(widget, file.name + ": " + refusal(widget, answer));
       }
       done();

@@ -1,5 +1,6 @@
 """What every Reparo page shares: headless preview and the customer-facing URL."""
 
+import re
 import secrets
 from typing import Any
 
@@ -22,6 +23,10 @@ class HeadlessPageForm(WagtailAdminPageForm):
             # Chinese title gives nothing; the page then makes one instead of refusing the form.
             self.fields["slug"].required = False
 
+    def clean_slug(self) -> str:
+        # Tidied here, before the form checks the slug is free among the page's siblings.
+        return tidy_slug(self.cleaned_data.get("slug") or "")
+
 
 class HeadlessPage(HeadlessPreviewMixin, Page):
     """A page the gateway renders; Wagtail only stores and delivers it."""
@@ -36,14 +41,15 @@ class HeadlessPage(HeadlessPreviewMixin, Page):
         abstract = True
 
     def full_clean(self, *args: Any, **kwargs: Any) -> None:
-        self._give_untranslatable_title_a_slug()
+        self._tidy_slug()
         super().full_clean(*args, **kwargs)
 
     def minimal_clean(self) -> None:
-        self._give_untranslatable_title_a_slug()
+        self._tidy_slug()
         super().minimal_clean()
 
-    def _give_untranslatable_title_a_slug(self) -> None:
+    def _tidy_slug(self) -> None:
+        self.slug = tidy_slug(self.slug or "")
         # Slugs are ASCII (WAGTAIL_ALLOW_UNICODE_SLUGS off) so shared links stay readable, and
         # Wagtail leaves the slug empty when the title has no Latin letters or digits, as a
         # Chinese title has: such a page gets a short random slug, which an editor may replace.
@@ -70,3 +76,13 @@ def gateway_path(page: Page) -> str:
         if url_path.startswith(root.root_path):
             return url_path[len(root.root_path) - 1 :]
     return url_path
+
+
+def tidy_slug(slug: str) -> str:
+    """``slug`` without leading, trailing or doubled hyphens.
+
+    The admin fills the slug from the title as the editor types and, keeping slugs ASCII, drops
+    the Chinese words but not the spaces between them: "换镜片培训 trialzeta-video" arrives as
+    "-trialzeta-video", and a title of Chinese words only as "-" or "".
+    """
+    return re.sub(r"-{2,}", "-", slug).strip("-")

@@ -8,6 +8,7 @@ Publishing, unpublishing or deleting a product page emits ``product.published`` 
 from __future__ import annotations
 
 from django.db import models
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
@@ -26,6 +27,7 @@ from reparo_cms.content.api_fields import (
 from reparo_cms.content.blocks import SpecBlock
 from reparo_cms.content.models.base import HeadlessPage
 from reparo_cms.content.models.documents import ContentDocument
+from reparo_cms.content.models.software import SoftwarePage
 from reparo_cms.content.search import index_text
 
 
@@ -96,7 +98,7 @@ class ProductPage(HeadlessPage):
         APIField("specs"),
         APIField("manuals"),
         APIField("related_videos", serializer=PageSummaryListField()),
-        APIField("related_software", serializer=PageSummaryListField()),
+        APIField("related_software", serializer=PageSummaryListField(source="served_software")),
         APIField("related_articles", serializer=PageSummaryListField()),
     ]
 
@@ -113,6 +115,24 @@ class ProductPage(HeadlessPage):
 
     def search_text(self) -> str:
         return index_text([self.title, self.summary, " ".join(self.pn_list())])
+
+    def served_software(self) -> QuerySet[SoftwarePage]:
+        """Software for this product: what its page lists, and software with a version naming
+        one of its PNs (see ``SoftwarePage.served_products``)."""
+        pns = {pn.strip().upper() for pn in self.pn_list() if pn.strip()}
+        mentions = Q()
+        for pn in pns:
+            mentions |= Q(versions__part_numbers__icontains=pn)
+        # The PN field is free text, one PN a line: a mention may be part of a longer PN.
+        naming_a_pn = [
+            software.pk
+            for software in (SoftwarePage.objects.filter(mentions).distinct() if pns else [])
+            if pns & {pn.upper() for v in software.versions.all() for pn in v.pn_list()}
+        ]
+        listed = Q(products=self) if self.pk else Q(pk__in=[])
+        return (
+            SoftwarePage.objects.filter(listed | Q(pk__in=naming_a_pn)).distinct().order_by("title")
+        )
 
 
 class ProductPartNumber(Orderable):

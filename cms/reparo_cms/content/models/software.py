@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import hashlib
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, InlinePanel
@@ -23,6 +24,9 @@ from reparo_cms.content.models.base import HeadlessPage
 from reparo_cms.content.models.documents import ContentDocument
 from reparo_cms.content.search import index_text
 from reparo_cms.media import read_range
+
+if TYPE_CHECKING:
+    from reparo_cms.content.models.products import ProductPage
 
 
 class SoftwareIndexPage(HeadlessPage):
@@ -61,7 +65,7 @@ class SoftwarePage(HeadlessPage):
         APIField("summary"),
         APIField("description", serializer=RichTextHTMLField()),
         APIField("versions"),
-        APIField("products", serializer=PageSummaryListField()),
+        APIField("products", serializer=PageSummaryListField(source="served_products")),
     ]
 
     parent_page_types = ["content.SoftwareIndexPage"]
@@ -72,6 +76,17 @@ class SoftwarePage(HeadlessPage):
 
     def search_text(self) -> str:
         return index_text([self.title, self.summary, self.description])
+
+    def served_products(self) -> QuerySet[ProductPage]:
+        """Products this software serves: those whose page lists it, and those carrying a PN one
+        of its versions names (editors fill a version's PNs and rarely the product's list)."""
+        from reparo_cms.content.models.products import ProductPage  # the two refer to each other
+
+        by_pn = Q()
+        for pn in {pn.upper() for version in self.versions.all() for pn in version.pn_list()}:
+            by_pn |= Q(part_numbers__pn__iexact=pn)
+        listing_it = Q(related_software=self) if self.pk else Q(pk__in=[])
+        return ProductPage.objects.filter(listing_it | by_pn).distinct().order_by("title")
 
 
 class SoftwareVersion(Orderable):
