@@ -204,7 +204,7 @@ class ConfirmingPublisher:
 
 
 class _PikaConnectionLossFilter(logging.Filter):
-    """Turn pika's own warnings and errors into debug records without a traceback.
+    """Turn pika's own connection warnings and errors into debug records without a traceback.
 
     Every failure pika meets on a blocking connection also reaches its caller as an exception,
     and our loops log that once, as a warning naming the error, before they reconnect. pika
@@ -224,9 +224,11 @@ class _PikaConnectionLossFilter(logging.Filter):
 def _quiet_pika() -> None:
     # A filter on a logger sees only the records logged to that very logger, not its children's,
     # so it goes on every pika module's logger (all imported with ``pika.adapters`` above).
+    # pika.channel is left alone: a channel the broker closes (a refused declare, a missing
+    # queue) is a fault of ours that no loop of ours reports, and an operator must see it.
     loss_filter = _PikaConnectionLossFilter()
     for name in list(logging.root.manager.loggerDict):
-        if name == "pika" or name.startswith("pika."):
+        if name == "pika" or (name.startswith("pika.") and name != "pika.channel"):
             logging.getLogger(name).addFilter(loss_filter)
 
 
