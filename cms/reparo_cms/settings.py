@@ -168,6 +168,16 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The web process, the worker and management commands share one file. A deferred transaction
+    # that reads and then writes fails at once with "database is locked" when another process
+    # writes meanwhile; taking the write lock up front makes it wait (up to the timeout) instead,
+    # and WAL lets readers go on while a writer holds that lock.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
 
 # Languages: the admin follows the editor's browser or profile among these three.
 
