@@ -99,6 +99,8 @@ def _problem_phrase(language: str, problem: dict[str, Any]) -> str | None:
         return _("{field}: at most {max} characters").format(field=field, max=most)
     if kind == "too_long":
         return _("{field}: too many").format(field=field)
+    if kind == "text_control_character":
+        return _("{field}: contains invisible control characters").format(field=field)
     return _("{field}: not valid").format(field=field)
 
 

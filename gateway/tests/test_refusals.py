@@ -89,3 +89,16 @@ def test_a_refused_product_names_its_number_and_the_field() -> None:
     assert refusal_text("zh-Hans", invalid).startswith(
         "产品 1 的产品型号 (PN)：必填；产品 2 的故障描述"
     )
+
+
+def test_a_field_with_control_characters_says_so_rather_than_just_not_valid() -> None:
+    invalid = RepairApiError(
+        422,
+        "invalid",
+        problems=[{"loc": ["body", "items", 0, "sn"], "type": "text_control_character"}],
+    )
+
+    assert refusal_text("en", invalid) == (
+        "Serial number (SN) of product 1: contains invisible control characters"
+    )
+    assert refusal_text("zh-Hans", invalid) == "产品 1 的序列号 (SN)：包含不可见的控制字符"

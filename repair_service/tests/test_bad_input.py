@@ -104,6 +104,74 @@ def test_a_refused_request_body_names_its_fields_without_echoing_the_values(worl
     assert snapshot(world) == before
 
 
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("pn", "\x00TX-1"), ("sn", "SN-1\u202e9"), ("fault_description", "no power\x1b[2J")],
+)
+def test_a_request_with_invisible_control_characters_is_refused_naming_the_field(
+    world: World, field: str, value: str
+) -> None:
+    customer = world.new_customer()
+    item = {"pn": "PN-100", "sn": "SN-CLEAN", "fault_description": "no power\r\n\tat all"}
+    before = snapshot(world)
+
+    response = world.client.post(
+        "/api/repair/requests",
+        json={
+            "contact_name": "王小明",
+            "contact_phone": "13812345678",
+            "ship_from_address": "深圳",
+            "items": [{**item, field: value}],
+        },
+        headers={**customer, "Idempotency-Key": f"control-{field}"},
+    )
+
+    assert response.status_code == 422
+    (problem,) = response.json()["detail"]
+    assert problem["loc"] == ["body", "items", 0, field]
+    assert problem["type"] == "text_control_character"
+    assert snapshot(world) == before
+
+
+@pytest.mark.parametrize("phone", ["not a phone ☎", "+86 ---", "138 0000 0000 ext"])
+def test_a_contact_phone_that_is_not_a_number_is_refused(world: World, phone: str) -> None:
+    customer = world.new_customer()
+    before = snapshot(world)
+
+    response = world.client.post(
+        "/api/repair/requests",
+        json={
+            "contact_name": "王小明",
+            "contact_phone": phone,
+            "ship_from_address": "深圳",
+            "items": [{"pn": "PN-100", "sn": "SN-PHONE", "fault_description": "no power"}],
+        },
+        headers={**customer, "Idempotency-Key": f"refused-phone-{len(phone):04d}"},
+    )
+
+    assert response.status_code == 422
+    assert [problem["loc"] for problem in response.json()["detail"]] == [["body", "contact_phone"]]
+    assert snapshot(world) == before
+
+
+@pytest.mark.parametrize("phone", ["+86 138 1234 5678", "(0755) 8888-1234", "13812345678"])
+def test_phone_numbers_as_people_write_them_are_accepted(world: World, phone: str) -> None:
+    customer = world.new_customer()
+
+    response = world.client.post(
+        "/api/repair/requests",
+        json={
+            "contact_name": "王小明",
+            "contact_phone": phone,
+            "ship_from_address": "深圳",
+            "items": [{"pn": "PN-100", "sn": f"SN-{len(phone)}", "fault_description": "坏了 🙁"}],
+        },
+        headers={**customer, "Idempotency-Key": f"phone-ok-{len(phone)}"},
+    )
+
+    assert response.status_code == 201, response.text
+
+
 def test_customer_cannot_act_on_a_staff_node(world: World) -> None:
     customer = world.new_customer()
     order_id = world.submit(customer)["orders"][0]["id"]

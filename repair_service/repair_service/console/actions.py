@@ -19,6 +19,7 @@ from repair_service.orders.actors import Actor
 from repair_service.orders.models import AttachmentKind
 from repair_service.orders.schemas import StaffOrderPublic
 from repair_service.orders.workflow import AttachmentRef
+from reparo_shared.text import is_storable
 
 PHOTO_FIELD = "photo"
 MAX_PHOTOS = 30
@@ -64,7 +65,9 @@ def _text(form: Form, name: str, *, required: bool = False, limit: int = 2000) -
     if required and not value:
         raise InvalidInput("Please fill in the required field.")
     if len(value) > limit:
-        raise InvalidInput("The text is too long.")
+        raise InvalidInput("The text may have at most {limit} characters.", limit=limit)
+    if not is_storable(value):
+        raise InvalidInput("The text may not contain invisible control characters.")
     return value
 
 

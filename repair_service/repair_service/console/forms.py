@@ -31,6 +31,7 @@ PROBLEM_TEXTS: dict[str, str] = {
     "string_too_short": "“{field}” needs at least {min} characters.",
     "string_too_long": "“{field}” may have at most {max} characters.",
     "string_pattern_mismatch": "“{field}” contains characters that are not allowed here.",
+    "text_control_character": "“{field}” contains characters that are not allowed here.",
     "missing": "Please fill in “{field}”.",
     "enum": "Pick one of the offered choices for “{field}”.",
 }

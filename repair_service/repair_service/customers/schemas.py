@@ -3,9 +3,10 @@
 from pydantic import BaseModel, Field, field_validator
 
 from repair_service.billing.tax_id import is_valid_credit_code
+from repair_service.schemas import InputModel, Phone
 
 
-class CustomerFindOrCreate(BaseModel):
+class CustomerFindOrCreate(InputModel):
     openid: str = Field(min_length=1, max_length=64)
     unionid: str | None = Field(default=None, max_length=64)
     name: str | None = Field(default=None, max_length=100)
@@ -23,15 +24,15 @@ class CustomerPublic(BaseModel):
     company: str
 
 
-class CustomerUpdate(BaseModel):
+class CustomerUpdate(InputModel):
     name: str | None = Field(default=None, max_length=100)
-    phone: str | None = Field(default=None, max_length=32)
+    phone: Phone | None = None
     company: str | None = Field(default=None, max_length=200)
 
 
-class CustomerAddressCreate(BaseModel):
+class CustomerAddressCreate(InputModel):
     contact_name: str = Field(min_length=1, max_length=100)
-    phone: str = Field(min_length=5, max_length=32)
+    phone: Phone
     address: str = Field(min_length=1, max_length=500)
 
 
@@ -39,7 +40,7 @@ class CustomerAddressPublic(CustomerAddressCreate):
     id: int
 
 
-class InvoiceTitleCreate(BaseModel):
+class InvoiceTitleCreate(InputModel):
     title: str = Field(min_length=1, max_length=200)
     tax_id: str = Field(default="", max_length=18)
     address: str = Field(default="", max_length=300)

@@ -14,6 +14,7 @@ from repair_service.notifications import consents
 from repair_service.notifications.models import CustomerMessage
 from repair_service.orders.actors import Actor
 from repair_service.orders.workflow import load_visible_order
+from repair_service.schemas import InputModel
 
 router = APIRouter(tags=["notifications"])
 
@@ -74,7 +75,7 @@ class SubscriptionPrompt(BaseModel):
     template_ids: list[str]
 
 
-class ConsentCreate(BaseModel):
+class ConsentCreate(InputModel):
     """The templates the customer allowed in WeChat's consent sheet (``subscribeDetails``)."""
 
     accepted: list[str] = Field(max_length=10)

@@ -12,21 +12,21 @@ from repair_service.orders.models import (
     ShipmentDirection,
 )
 from repair_service.orders.workflow import AttachmentRef
-from repair_service.schemas import Fen
+from repair_service.schemas import Fen, InputModel, Phone
 
 Version = StrictInt
 
 
-class ProductItemCreate(BaseModel):
+class ProductItemCreate(InputModel):
     pn: str = Field(min_length=1, max_length=100)
     sn: str = Field(min_length=1, max_length=100)
     fault_description: str = Field(min_length=1, max_length=5000)
     attachments: list[AttachmentRef] = Field(default=[], max_length=30)
 
 
-class RepairRequestCreate(BaseModel):
+class RepairRequestCreate(InputModel):
     contact_name: str = Field(min_length=1, max_length=100)
-    contact_phone: str = Field(min_length=5, max_length=32)
+    contact_phone: Phone
     ship_from_address: str = Field(min_length=1, max_length=500)
     items: list[ProductItemCreate] = Field(min_length=1, max_length=20)
 
@@ -218,7 +218,7 @@ class PublicOrderView(BaseModel):
 # Action bodies: each carries the version the caller last saw.
 
 
-class VersionedAction(BaseModel):
+class VersionedAction(InputModel):
     expected_version: Version
 
 
@@ -258,7 +258,7 @@ class QuoteCreate(VersionedAction):
     photos: list[AttachmentRef] = Field(default=[], max_length=30)
 
 
-class PaymentCreate(BaseModel):
+class PaymentCreate(InputModel):
     method: PaymentMethod
     order_ids: list[StrictInt] = Field(min_length=1, max_length=20)
 
@@ -271,7 +271,7 @@ class ProofRejection(VersionedAction):
     reason: str = Field(min_length=1, max_length=2000)
 
 
-class InvoiceCreate(BaseModel):
+class InvoiceCreate(InputModel):
     kind: InvoiceKind
     title: str = Field(min_length=1, max_length=200)
     tax_id: str = Field(default="", max_length=18)
@@ -281,7 +281,7 @@ class InvoiceCreate(BaseModel):
     bank_account: str = Field(default="", max_length=64)
 
 
-class InvoiceIssue(BaseModel):
+class InvoiceIssue(InputModel):
     pdf_key: str | None = Field(default=None, max_length=300)
     courier: str | None = Field(default=None, max_length=100)
     waybill: str | None = Field(default=None, max_length=100)
@@ -292,17 +292,17 @@ class PublicTokenPublic(BaseModel):
     public_token: str | None
 
 
-class ReceivingAddressCreate(BaseModel):
+class ReceivingAddressCreate(InputModel):
     label: str = Field(min_length=1, max_length=100)
     contact_name: str = Field(min_length=1, max_length=100)
-    phone: str = Field(min_length=5, max_length=32)
+    phone: Phone
     address: str = Field(min_length=1, max_length=500)
 
 
-class ReceivingAddressUpdate(BaseModel):
+class ReceivingAddressUpdate(InputModel):
     label: str | None = Field(default=None, min_length=1, max_length=100)
     contact_name: str | None = Field(default=None, min_length=1, max_length=100)
-    phone: str | None = Field(default=None, min_length=5, max_length=32)
+    phone: Phone | None = None
     address: str | None = Field(default=None, min_length=1, max_length=500)
     active: bool | None = None
 

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
@@ -27,6 +26,7 @@ from repair_service.orders.models import (
     Tick,
 )
 from repair_service.process.models import NodeGrant
+from repair_service.schemas import InputModel
 from reparo_shared.events.catalogue import EventPayload
 from reparo_shared.events.outbox_sqlmodel import record_event
 from reparo_shared.events.types import RepairOrderCompleted, RepairOrderEnteredNode
@@ -37,7 +37,7 @@ PRODUCER = "repair_service"
 COMPLETED = "completed"
 
 
-class AttachmentRef(BaseModel):
+class AttachmentRef(InputModel):
     """A file already stored by the file library, referenced by its key."""
 
     kind: AttachmentKind

@@ -3,6 +3,7 @@
 from pydantic import BaseModel, Field, StrictInt
 
 from repair_service.process.models import NodeActor
+from repair_service.schemas import InputModel
 
 
 class NodePublic(BaseModel):
@@ -16,7 +17,7 @@ class NodePublic(BaseModel):
     team_ids: list[int]
 
 
-class NodeUpdate(BaseModel):
+class NodeUpdate(InputModel):
     name_zh_hans: str | None = Field(default=None, min_length=1, max_length=50)
     name_en: str | None = Field(default=None, min_length=1, max_length=50)
     name_pt_br: str | None = Field(default=None, min_length=1, max_length=50)

@@ -4,10 +4,11 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field, StrictInt
 
+from repair_service.schemas import InputModel
 from repair_service.staff.models import StaffRole
 
 
-class StaffSessionCreate(BaseModel):
+class StaffSessionCreate(InputModel):
     username: str = Field(min_length=1, max_length=50)
     password: str = Field(min_length=1, max_length=200)
 
@@ -18,7 +19,7 @@ class StaffSessionPublic(BaseModel):
     staff_id: int
 
 
-class StaffCreate(BaseModel):
+class StaffCreate(InputModel):
     username: str = Field(min_length=2, max_length=50, pattern=r"^[A-Za-z0-9_.-]+$")
     display_name: str = Field(min_length=1, max_length=100)
     password: str = Field(min_length=10, max_length=200)
@@ -26,7 +27,7 @@ class StaffCreate(BaseModel):
     team_ids: list[StrictInt] = []
 
 
-class StaffUpdate(BaseModel):
+class StaffUpdate(InputModel):
     display_name: str | None = Field(default=None, min_length=1, max_length=100)
     password: str | None = Field(default=None, min_length=10, max_length=200)
     role: StaffRole | None = None
@@ -43,7 +44,7 @@ class StaffPublic(BaseModel):
     team_ids: list[int]
 
 
-class TeamCreate(BaseModel):
+class TeamCreate(InputModel):
     code: str = Field(min_length=2, max_length=50, pattern=r"^[a-z0-9_]+$")
     name: str = Field(min_length=1, max_length=50)
 

@@ -108,6 +108,22 @@ def test_review_rejects_with_a_comment_and_the_order_closes(console, world: Worl
     assert offered(review, order["id"]) == []
 
 
+def test_a_comment_too_long_or_with_control_characters_is_refused_saying_why(
+    console, world: World
+) -> None:
+    _customer, order = new_order(world)
+    review: Console = console("review")
+
+    too_long = review.act(order["id"], "reject", comment="长" * 2001)
+    hidden = review.act(order["id"], "reject", comment="fine\x00text")
+
+    assert too_long.status_code == 422
+    assert "文字最多 2000 个字符" in too_long.text
+    assert hidden.status_code == 422
+    assert "不可见的控制字符" in hidden.text
+    assert world.order(order["id"])["status"] != "rejected"
+
+
 def test_a_rejected_order_is_headed_rejected_not_with_the_node_it_stopped_at(
     console, world: World
 ) -> None:
