@@ -1,6 +1,11 @@
 """The whole stack as a newcomer meets it: every entry answers through the gateway, a signed-in
 customer's token reaches both services, and a forged token reaches neither."""
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import httpx
 import pytest
 
@@ -61,3 +66,17 @@ def test_a_forged_or_missing_token_reaches_neither_service(stack: Stack, path: s
 
     assert with_forged.status_code == 401
     assert anonymous.status_code in (401, 403)
+
+
+def test_a_documented_command_run_with_the_stack_settings_sets_the_menu_on_its_sandbox(
+    stack: Stack,
+) -> None:
+    root = Path(__file__).resolve().parents[1]
+    command = [sys.executable, "scripts/devenv.py", sys.executable, "-m", "gateway.menu"]
+
+    ran = subprocess.run(
+        command, cwd=root, env={**os.environ, **stack.env}, capture_output=True, text=True
+    )
+
+    assert ran.returncode == 0, ran.stderr
+    assert f"{stack.gateway_url}/repair/new" in ran.stdout  # the menu as the sandbox now holds it
