@@ -330,6 +330,33 @@ def test_two_finance_decisions_on_one_proof_the_second_is_refused_as_a_conflict(
     assert world.client.get(path, headers=world.staff("qc")).json()["status"] == "confirmed"
 
 
+def test_a_pdf_is_refused_as_an_offline_payment_proof_and_the_payment_keeps_waiting(
+    world: World,
+) -> None:
+    customer = world.new_customer()
+    request = world.submit(customer)
+    order_id = request["orders"][0]["id"]
+    world.place_at(order_id, "fee_collection")
+    payment = world.client.post(
+        f"/api/repair/requests/{request['id']}/payments",
+        json={"method": "offline", "order_ids": [order_id]},
+        headers=customer,
+    ).json()
+    not_a_photo = {"kind": "payment_proof", "key": world.upload_pdf(customer), "name": "a.pdf"}
+    before = snapshot(world)
+
+    refused = world.client.post(
+        f"/api/repair/payments/{payment['id']}/proof",
+        json={"expected_version": payment["version"], "proofs": [not_a_photo]},
+        headers=customer,
+    )
+
+    assert refused.status_code == 422
+    assert refused.json()["message_id"] == "A payment proof must be a photo or screenshot"
+    assert snapshot(world) == before
+    assert world.submit_proof(customer, payment)["status"] == "submitted"
+
+
 @pytest.mark.parametrize(
     "items",
     [[], [{"pn": "PN-100", "sn": "", "fault_description": "no power"}]],

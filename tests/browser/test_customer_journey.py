@@ -119,6 +119,13 @@ def test_customer_submits_follows_pays_offline_and_downloads_the_invoice(
     page.click("text=线下付款（银行转账）")
     page.wait_for_url(f"**/repair/orders/{order_id}")
     expect(page.locator(".app-offline-account")).to_contain_text(order_id_number(page))
+    statement = tmp_path / "statement.jpg"  # a PDF, whatever its name says
+    statement.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+    page.locator("#proof-form .app-upload-input").set_input_files(str(statement))
+    expect(page.locator("#proof-form [role=alert]")).to_have_text(
+        "statement.jpg: 此处不支持这种文件类型。"
+    )
+    expect(page.locator("#proof-form .app-upload-item")).to_have_count(0)
     page.locator("#proof-form .app-upload-input").set_input_files(
         str(photo(tmp_path, "transfer.jpg"))
     )

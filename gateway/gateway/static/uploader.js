@@ -115,7 +115,10 @@
     request.addEventListener("load", function () {
       var answer = {};
       try { answer = JSON.parse(request.responseText); } catch (e) { answer = {}; }
-      if (request.status === 201) {
+      if (request.status === 201 && !accepted(widget, answer)) {
+        row.remove();
+        showError(widget, file.name + ": " + refusal(widget, { code: "unsupported_file" }));
+      } else if (request.status === 201) {
         var kind = answer.kind === "video" ? widget.dataset.videoKind : widget.dataset.kind;
         var ref = { kind: kind || widget.dataset.kind, key: answer.key, name: answer.name };
         showItem(widget, ref, row);
@@ -134,6 +137,12 @@
       });
     });
     request.send(file);
+  }
+
+  // Whether the stored file is of a kind this field takes (any kind when it names none).
+  function accepted(widget, answer) {
+    var kinds = (widget.dataset.accepts || "").split(" ").filter(Boolean);
+    return !kinds.length || kinds.indexOf(answer.kind) >= 0;
   }
 
   // The refusal in the page's language when its code is known, else a general "upload failed"

@@ -23,6 +23,7 @@ from repair_service.billing.models import (
 from repair_service.billing.tax_id import is_valid_credit_code
 from repair_service.db import as_utc, saved_id, utcnow
 from repair_service.errors import Forbidden, IllegalMove, InvalidInput, NotFound, StaleVersion
+from repair_service.files.service import uploads_by_key
 from repair_service.orders.actors import Actor
 from repair_service.orders.models import OrderStatus, Quote, RepairOrder
 from repair_service.orders.workflow import (
@@ -38,6 +39,7 @@ from reparo_shared.events.types import (
     RepairPaymentConfirmed,
     RepairPaymentProofRejected,
 )
+from reparo_shared.files import FileKind
 
 logger = logging.getLogger(__name__)
 
@@ -225,6 +227,9 @@ def submit_offline_proof(
         raise IllegalMove("This payment is not waiting for a proof")
     if not proofs:
         raise InvalidInput("Attach at least one proof image")
+    uploads = uploads_by_key(session, [proof.key for proof in proofs])
+    if any(proof.key in uploads and uploads[proof.key].kind != FileKind.IMAGE for proof in proofs):
+        raise InvalidInput("A payment proof must be a photo or screenshot")
     payment = claim_payment(session, actor, payment, expected_version)
 
     payment.status = PaymentStatus.SUBMITTED

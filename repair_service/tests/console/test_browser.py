@@ -148,6 +148,12 @@ def test_coordinator_and_operator_take_an_order_from_review_to_completed(
     assert invoice.status_code == 200
     coordinator.goto(f"/console/orders/{oid}")
     coordinator.locator("#pdf_file").set_input_files(
+        files=[{"name": "photo.pdf", "mimeType": "application/pdf", "buffer": jpeg("navy")}]
+    )
+    upload_status = coordinator.locator('[data-upload-status="pdf_key"]')
+    expect(upload_status).to_have_text("The invoice must be a PDF file")
+    expect(coordinator.locator("#pdf_key")).to_have_value("")
+    coordinator.locator("#pdf_file").set_input_files(
         files=[{"name": "发票.pdf", "mimeType": "application/pdf",
                 "buffer": b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"}]
     )  # fmt: skip

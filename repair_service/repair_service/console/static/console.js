@@ -49,14 +49,24 @@ function uploadFile(file) {
 }
 
 // One file (the invoice PDF): its key goes into the hidden field named by data-upload-into.
+// The stored kind is read from the content, so a photo renamed .pdf is refused here already,
+// not only when the form is sent.
 function uploadSingle(input) {
   var target = document.getElementById(input.dataset.uploadInto);
   var status = document.querySelector('[data-upload-status="' + input.dataset.uploadInto + '"]');
   status.textContent = "…";
   uploadFile(input.files[0])
     .then(function (result) {
-      if (result.ok) { target.value = result.body.key; status.textContent = "✓ " + result.body.name; }
-      else { target.value = ""; status.textContent = result.body.detail || status.dataset.failed; }
+      var wanted = input.dataset.accepts;
+      target.value = "";
+      if (result.ok && wanted && result.body.kind !== wanted) {
+        status.textContent = status.dataset.wrongKind;
+      } else if (result.ok) {
+        target.value = result.body.key;
+        status.textContent = "✓ " + result.body.name;
+      } else {
+        status.textContent = result.body.detail || status.dataset.failed;
+      }
     })
     .catch(function () { status.textContent = status.dataset.failed; });
 }
