@@ -31,6 +31,7 @@ from repair_service.errors import (
 from repair_service.files.service import uploads_by_key
 from repair_service.notifications.api import order_messages
 from repair_service.orders import public, selectors, transitions
+from repair_service.orders.actors import label_actor
 from repair_service.orders.models import AttachmentKind, ReceivingAddress, RepairOrder
 from repair_service.orders.schemas import StaffOrderPublic
 from repair_service.orders.selectors import PAYMENT_ACTIONS
@@ -133,7 +134,9 @@ def _schedule(nodes: dict[str, Node], order: StaffOrderPublic) -> list[dict[str,
     return rows
 
 
-def _conflict(session: Session, order_id: int, action: str) -> dict[str, Any]:
+def _conflict(session: Session, order_id: int, action: str, staff_id: str) -> dict[str, Any]:
+    """Who changed the order (or its payment) since the form was shown, and when; ``by_you``
+    when it was the person acting now (a second tab, or a button pressed twice)."""
     if action in PAYMENT_ACTIONS:
         row: Payment | RepairOrder | None = session.exec(
             select(Payment)
@@ -144,8 +147,12 @@ def _conflict(session: Session, order_id: int, action: str) -> dict[str, Any]:
     else:
         row = session.get(RepairOrder, order_id)
     if row is None:
-        return {"who": queries.ChangedBy(), "when": None}
-    return {"who": queries.changed_by(session, row.updated_by), "when": as_utc(row.updated_at)}
+        return {"who": queries.ChangedBy(), "when": None, "by_you": False}
+    return {
+        "who": queries.changed_by(session, row.updated_by),
+        "when": as_utc(row.updated_at),
+        "by_you": label_actor(row.updated_by) == ("staff", staff_id),
+    }
 
 
 def _staff_name(session: Session, staff_id: int | None) -> str | None:
@@ -278,7 +285,7 @@ def act(
             headline=HEADLINES.get(type(error), ""),
         )
         if isinstance(error, StaleVersion):
-            failure.conflict = _conflict(session, order_id, name)
+            failure.conflict = _conflict(session, order_id, name, user.actor.id)
         return order_page(
             request, session, user, order_id, failure=failure, status_code=status_of(error)
         )

@@ -321,6 +321,23 @@ def test_second_operator_sees_who_acted_first_and_keeps_the_typed_text(
     assert node_of(world, order["id"]) == "reinspection"
 
 
+def test_pressing_approve_twice_says_you_already_did_it_not_that_someone_else_did(
+    console, world: World
+) -> None:
+    _customer, order = new_order(world)
+    review: Console = console("review")
+    seen_version = review.version_on_page(order["id"], "approve")
+    fields = {"receiving_address_id": world.address_id(), "expected_version": seen_version}
+
+    first = review.act(order["id"], "approve", **fields)
+    second = review.act(order["id"], "approve", **fields)
+
+    assert first.status_code == 303
+    assert second.status_code == 409
+    assert "您已修改过此工单" in second.text
+    assert "其他人已先行操作" not in second.text
+
+
 def test_conflicting_post_on_a_still_offered_form_refills_it_with_the_new_version(
     console, world: World
 ) -> None:
