@@ -87,8 +87,10 @@ CODE_LABELS = {
     "completed": "completed",
     "invoiced": "invoiced",
     "closed": "closed",
-    "order_rejected": "not accepted",
-    "order_completed": "completed",
+    # How a closed order ended, shown where an open order shows its step: capitalised like the
+    # step names, unlike the tick outcomes above that follow a step's name.
+    "order_rejected": "Not accepted",
+    "order_completed": "Completed",
     "warranty_free": "free under warranty",
     "arrived_unannounced": "arrived without a waybill",
     "delivery_sent": "delivered",

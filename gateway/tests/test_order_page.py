@@ -546,12 +546,28 @@ def test_a_rejected_order_shows_that_it_was_not_accepted_rather_than_a_step(
     page = customer.get(ORDER_PAGE).text
     mine = customer.get("/repair/mine").text
 
-    assert text_of(page, "app-current-node") == "not accepted"
+    assert text_of(page, "app-current-node") == "Not accepted"
     assert "Current step" not in page
     assert "application_review" not in page
     assert "Your request was not accepted" in page
-    assert "not accepted" in mine
+    assert '<div class="weui-cell__ft">Not accepted</div>' in mine
     assert "application_review" not in mine
+
+
+@pytest.mark.parametrize(
+    ("accept_language", "shown"),
+    [("en", "Completed"), ("pt-BR", "Concluída"), ("zh-CN", "已完成")],
+)
+def test_a_completed_order_is_listed_as_completed_written_like_the_step_names(
+    repair: RepairDouble, customer: httpx.Client, accept_language: str, shown: str
+) -> None:
+    repair.order = an_order("completed", status="completed")
+
+    mine = customer.get("/repair/mine", headers={"Accept-Language": accept_language}).text
+    page = customer.get(ORDER_PAGE, headers={"Accept-Language": accept_language}).text
+
+    assert f'<div class="weui-cell__ft">{shown}</div>' in mine
+    assert text_of(page, "app-current-node") == shown
 
 
 @pytest.mark.parametrize(("method", "offered"), [("wechat", False), ("offline", True)])
