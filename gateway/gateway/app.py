@@ -111,6 +111,8 @@ def _add_middleware(app: FastAPI, settings: GatewaySettings) -> None:
     session_secret = settings.session_secret or secrets.token_urlsafe(32)
     if not settings.session_secret:
         logger.warning("gateway.session_secret_generated")
+    # Also signs the refused-form cookie (``gateway.refused_forms``).
+    app.state.session_secret = session_secret
     app.add_middleware(
         SessionMiddleware,
         secret_key=session_secret,

@@ -41,9 +41,7 @@ def test_a_malformed_address_gets_the_error_page_in_the_readers_language(
 
 
 def test_a_script_asking_for_json_keeps_the_list_of_problems(gateway_url: str) -> None:
-    answer = httpx.post(
-        f"{gateway_url}/reactions/abc/like", headers={"Accept": "application/json"}
-    )
+    answer = httpx.post(f"{gateway_url}/reactions/abc/like", headers={"Accept": "application/json"})
 
     assert answer.status_code == 422
     assert answer.json()["detail"][0]["type"] == "int_parsing"
