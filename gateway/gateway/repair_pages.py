@@ -330,18 +330,16 @@ def _show_refusal(
 ) -> Response:
     """Redirect to the order page, which then shows ``error`` and the form named ``form`` holding
     what the customer typed (``gateway.refused_forms``); a value longer than its field allows is
-    not carried back."""
-    typed = typed or {}
-    dropped = tuple(
-        name
-        for name, value in typed.items()
-        if name in FIELD_MAX_LENGTHS and len(value) > FIELD_MAX_LENGTHS[name]
-    )
-    kept = {name: value for name, value in typed.items() if name not in dropped}
+    not carried back (the refusal names it: such values are refused before anything else)."""
+    kept = {
+        name: value
+        for name, value in (typed or {}).items()
+        if len(value) <= FIELD_MAX_LENGTHS.get(name, len(value))
+    }
     response = RedirectResponse(f"/repair/orders/{order_id}", status_code=303)
     customer = current_customer(request)
     if customer is not None:
-        refusal = Refusal(error=error, form=form, typed=kept, dropped=dropped)
+        refusal = Refusal(error=error, form=form, typed=kept)
         refused_forms.keep(request, response, customer.customer_id, order_id, refusal)
     return response
 
