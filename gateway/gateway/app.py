@@ -10,6 +10,8 @@ from pathlib import Path
 import aiohttp
 import httpx
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import request_validation_exception_handler
+from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
@@ -20,7 +22,7 @@ from gateway.content import routes as content_routes
 from gateway.content.cache import ContentCache, dropped_on_content_events
 from gateway.content.cms_client import CmsNotFound, CmsUnavailable
 from gateway.content.rendering import not_found_page
-from gateway.errors import error_page, upstream_unavailable
+from gateway.errors import error_page, upstream_unavailable, wants_json
 from gateway.i18n import request_language, translations
 from gateway.identity import customer_authorization
 from gateway.proxy import forward
@@ -38,6 +40,7 @@ logger = logging.getLogger(__name__)
 
 PACKAGE_DIR = Path(__file__).parent
 VENDOR_DIR = PACKAGE_DIR.parent / "node_modules"
+INVALID_REQUEST = "Part of this address or form is not valid. Please check it and try again."
 PROXY_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
 
@@ -108,6 +111,8 @@ def _add_middleware(app: FastAPI, settings: GatewaySettings) -> None:
     session_secret = settings.session_secret or secrets.token_urlsafe(32)
     if not settings.session_secret:
         logger.warning("gateway.session_secret_generated")
+    # Also signs the refused-form cookie (``gateway.refused_forms``).
+    app.state.session_secret = session_secret
     app.add_middleware(
         SessionMiddleware,
         secret_key=session_secret,
@@ -175,6 +180,18 @@ def _add_error_handlers(app: FastAPI) -> None:
         if exc.status_code == 404:
             return error_page(request, 404, _("Not found"), _("This page does not exist."))
         return error_page(request, exc.status_code, _("Something went wrong"), str(exc.detail))
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
+        """A malformed address or form on a page (``/software/?product=abc``) gets the friendly
+        page: not found when the path cannot name anything, else a bad request. API callers keep
+        FastAPI's JSON list of problems."""
+        if wants_json(request):
+            return await request_validation_exception_handler(request, exc)
+        _ = translations(request_language(request)).gettext
+        if any(str(next(iter(problem.get("loc", ())), "")) == "path" for problem in exc.errors()):
+            return error_page(request, 404, _("Not found"), _("This page does not exist."))
+        return error_page(request, 400, _("Something went wrong"), _(INVALID_REQUEST))
 
     @app.exception_handler(RepairUnavailable)
     async def repair_unavailable(request: Request, exc: RepairUnavailable) -> Response:

@@ -9,19 +9,21 @@ import logging
 import re
 import time
 import uuid
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import Request
 from starlette.datastructures import FormData
 from starlette.responses import RedirectResponse, Response
 
+from gateway import refused_forms
 from gateway.errors import error_page
 from gateway.formatting import DEFAULT_TIMEZONE, local_time, yuan
 from gateway.i18n import request_language, translations
 from gateway.identity import current_customer
 from gateway.pages import jssdk_url, render
 from gateway.refusals import refusal_text
+from gateway.refused_forms import Refusal
 from gateway.repair_client import RepairApiError, RepairClient, public_order
 from gateway.routing import page_router
 from gateway.wechat_signin import signin_url
@@ -87,8 +89,10 @@ CODE_LABELS = {
     "completed": "completed",
     "invoiced": "invoiced",
     "closed": "closed",
-    "order_rejected": "not accepted",
-    "order_completed": "completed",
+    # How a closed order ended, shown where an open order shows its step: capitalised like the
+    # step names, unlike the tick outcomes above that follow a step's name.
+    "order_rejected": "Not accepted",
+    "order_completed": "Completed",
     "warranty_free": "free under warranty",
     "arrived_unannounced": "arrived without a waybill",
     "delivery_sent": "delivered",
@@ -295,27 +299,26 @@ async def order_detail(
     if isinstance(client, Response):
         return client
     prompt = await _subscription_prompt(request, client, "agreed") if agreed == "1" else []
-    refused = _take_refusal(request, order_id)
-    return await _render_order(
+    request.session.pop(OLD_REFUSAL_KEY, None)
+    customer = current_customer(request)
+    refused = refused_forms.take(request, customer.customer_id, order_id) if customer else None
+    response = await _render_order(
         request, client, order_id, refused=refused, subscribe=prompt,
         shipment_saved=shipment_saved == "1", quote_declined=declined == "1",
         open_wechat_pay=pay == "wechat",
     )  # fmt: skip
+    refused_forms.forget(request, response)
+    return response
 
 
-# A refused form is shown by redirecting to the order page (so the address bar never holds the
-# form's POST address, and a reload does not send the form again); the refusal and what the
-# customer typed travel in the signed session cookie for that one next view of the order.
-REFUSAL_KEY = "refused"
-
-
-@dataclass(frozen=True)
-class Refusal:
-    """Why an action on an order did not go through, and the form as the customer filled it."""
-
-    error: RepairApiError | str
-    form: str = ""
-    typed: dict[str, str] = field(default_factory=dict)
+# The most each order page field takes, as repair_service's schemas allow: the form's maxlength
+# says it to the browser, and the pages refuse a longer value before it goes anywhere.
+FIELD_MAX_LENGTHS = {
+    "courier": 100, "waybill": 100, "kind": 20, "title": 200, "tax_id": 18, "address": 300,
+    "phone": 32, "bank": 200, "bank_account": 64,
+}  # fmt: skip
+# Sessions from before refusals had their own cookie may still carry one under this key.
+OLD_REFUSAL_KEY = "refused"
 
 
 def _show_refusal(
@@ -325,25 +328,20 @@ def _show_refusal(
     form: str = "",
     typed: dict[str, str] | None = None,
 ) -> Response:
-    kept = asdict(error) if isinstance(error, RepairApiError) else {"text": error}
-    request.session[REFUSAL_KEY] = {
-        "order": order_id, "error": kept, "form": form, "typed": typed or {},
-    }  # fmt: skip
-    return RedirectResponse(f"/repair/orders/{order_id}", status_code=303)
-
-
-def _take_refusal(request: Request, order_id: int) -> Refusal | None:
-    """The refusal kept for this order's next view, forgotten once read (or when stale)."""
-    kept = request.session.pop(REFUSAL_KEY, None)
-    if not isinstance(kept, dict) or kept.get("order") != order_id:
-        return None
-    try:
-        stored = kept["error"]
-        error = stored["text"] if "text" in stored else RepairApiError(**stored)
-        typed = {str(key): str(value) for key, value in kept["typed"].items()}
-        return Refusal(error=error, form=str(kept["form"]), typed=typed)
-    except (KeyError, TypeError, AttributeError):
-        return None
+    """Redirect to the order page, which then shows ``error`` and the form named ``form`` holding
+    what the customer typed (``gateway.refused_forms``); a value longer than its field allows is
+    not carried back (the refusal names it: such values are refused before anything else)."""
+    kept = {
+        name: value
+        for name, value in (typed or {}).items()
+        if len(value) <= FIELD_MAX_LENGTHS.get(name, len(value))
+    }
+    response = RedirectResponse(f"/repair/orders/{order_id}", status_code=303)
+    customer = current_customer(request)
+    if customer is not None:
+        refusal = Refusal(error=error, form=form, typed=kept)
+        refused_forms.keep(request, response, customer.customer_id, order_id, refusal)
+    return response
 
 
 async def _render_order(
@@ -376,11 +374,13 @@ async def _render_order(
         else _refusal(request, refused.error, order.get("timezone") or DEFAULT_TIMEZONE)
     )
     typed = {refused.form: refused.typed} if refused else {}
+    dropped = list(refused.dropped) if refused else []
     account = request.app.state.settings.offline_payment_account
     return _page(
         request, "repair/order.html", order=order, siblings=siblings, error=error,
         messages=messages, offline_payment_account=account, subscribe=subscribe or [],
         invoice_titles=titles, invoice_form=typed.get("invoice", {}), typed=typed,
+        dropped=dropped, max_lengths=FIELD_MAX_LENGTHS,
         shipment_saved=shipment_saved, quote_declined=quote_declined,
         open_wechat_pay=open_wechat_pay,
     )  # fmt: skip
@@ -436,6 +436,11 @@ async def order_action(request: Request, order_id: int, action: str) -> Response
     path = f"/orders/{order_id}/{action}"
     then = ORDER_ACTION_FLAGS.get(action, "")
     typed = {key: str(value) for key, value in body.items() if key != "expected_version"}
+    # A value longer than its field allows is refused here, naming the field and its maximum,
+    # rather than sent on and carried back to the form.
+    over_long = refused_forms.over_long_refusal(typed, FIELD_MAX_LENGTHS)
+    if over_long is not None:
+        return _show_refusal(request, order_id, over_long, action, typed)
     return await _act_then_show(request, client, path, body, order_id, then, action, typed)
 
 
@@ -492,9 +497,13 @@ async def request_invoice(request: Request, payment_id: int) -> Response:
     }
     path = f"/payments/{payment_id}/invoice"
     back_to = _int(form.get("back_to"))
-    try:
-        await client.post(path, body)
-    except RepairApiError as error:
+    error = refused_forms.over_long_refusal(body, FIELD_MAX_LENGTHS)
+    if error is None:
+        try:
+            await client.post(path, body)
+        except RepairApiError as refused:
+            error = refused
+    if error is not None:
         typed = {**body, "save_title": "1" if form.get("save_title") else ""}
         return _show_refusal(request, back_to, error, "invoice", typed)
     if form.get("save_title"):

@@ -57,8 +57,10 @@ class RepairDouble:
         app = FastAPI()
 
         @app.post("/api/repair/customers/find-or-create")
-        async def find_or_create() -> dict[str, object]:
-            return {"customer_id": "7", "created": False}
+        async def find_or_create(request: Request) -> dict[str, object]:
+            openid = (await request.json()).get("openid")
+            customer_id = "7" if openid == "oCustomer" else f"x-{openid}"
+            return {"customer_id": customer_id, "created": False}
 
         @app.get("/api/repair/orders/{order_id}")
         async def order(order_id: int) -> dict[str, Any]:

@@ -546,12 +546,28 @@ def test_a_rejected_order_shows_that_it_was_not_accepted_rather_than_a_step(
     page = customer.get(ORDER_PAGE).text
     mine = customer.get("/repair/mine").text
 
-    assert text_of(page, "app-current-node") == "not accepted"
+    assert text_of(page, "app-current-node") == "Not accepted"
     assert "Current step" not in page
     assert "application_review" not in page
     assert "Your request was not accepted" in page
-    assert "not accepted" in mine
+    assert '<div class="weui-cell__ft">Not accepted</div>' in mine
     assert "application_review" not in mine
+
+
+@pytest.mark.parametrize(
+    ("accept_language", "shown"),
+    [("en", "Completed"), ("pt-BR", "Concluída"), ("zh-CN", "已完成")],
+)
+def test_a_completed_order_is_listed_as_completed_written_like_the_step_names(
+    repair: RepairDouble, customer: httpx.Client, accept_language: str, shown: str
+) -> None:
+    repair.order = an_order("completed", status="completed")
+
+    mine = customer.get("/repair/mine", headers={"Accept-Language": accept_language}).text
+    page = customer.get(ORDER_PAGE, headers={"Accept-Language": accept_language}).text
+
+    assert f'<div class="weui-cell__ft">{shown}</div>' in mine
+    assert text_of(page, "app-current-node") == shown
 
 
 @pytest.mark.parametrize(("method", "offered"), [("wechat", False), ("offline", True)])
@@ -590,3 +606,181 @@ def test_the_order_page_shows_the_photos_and_videos_the_customer_sent(
 
 def test_an_order_without_files_shows_no_empty_file_section(customer: httpx.Client) -> None:
     assert "app-own-files" not in customer.get(ORDER_PAGE).text
+
+
+# Browsers silently drop a cookie over 4096 bytes, and with it the refusal and everything typed.
+BROWSER_COOKIE_BYTES = 4096
+INVALID_TAX_ID = (
+    409,
+    {
+        "detail": "The tax ID is not a valid unified social credit code",
+        "message_id": "The tax ID is not a valid unified social credit code",
+        "params": {},
+    },
+)
+
+
+def assert_cookies_a_browser_keeps(answer: httpx.Response) -> None:
+    for cookie in answer.headers.get_list("set-cookie"):
+        assert len(cookie.encode()) <= BROWSER_COOKIE_BYTES, cookie[:80]
+
+
+def rare_characters(count: int, seed: int) -> str:
+    """Characters of four bytes each in UTF-8 that do not repeat in a way compression finds:
+    every invoice field at its maximum in these cannot travel back whole."""
+    return "".join(chr(0x20000 + (index * 7919 + seed * 104729) % 42000) for index in range(count))
+
+
+def an_invoice_to_request(repair: RepairDouble) -> None:
+    repair.order = an_order(
+        "repair", payment=a_payment("offline", "confirmed"), customer_actions=["request_invoice"]
+    )
+
+
+def test_a_refused_invoice_with_long_chinese_values_keeps_the_refusal_and_every_value(
+    repair: RepairDouble, customer: httpx.Client
+) -> None:
+    an_invoice_to_request(repair)
+    repair.refusals[f"payments/{PAYMENT_ID}/invoice"] = INVALID_TAX_ID
+    typed = {
+        "kind": "general",
+        "title": "杭州某某精密机械设备有限公司" * 14 + "分公",  # 198 characters
+        "tax_id": "91350100M000100Y4X",
+        "address": "浙江省杭州市西湖区文三路一百号" * 19,  # 285
+        "phone": "0571-88888888",
+        "bank": "中国工商银行股份有限公司杭州分行" * 12,  # 192
+        "bank_account": "6222000011112222",
+    }
+
+    refused = customer.post(
+        f"/repair/payments/{PAYMENT_ID}/invoice", data={**typed, "back_to": str(ORDER_ID)}
+    )
+
+    assert refused.status_code == 303
+    assert_cookies_a_browser_keeps(refused)
+    page = customer.get(ORDER_PAGE).text
+    assert "The tax ID is not a valid unified social credit code" in text_of(page, "app-error")
+    for name in ("title", "tax_id", "address", "phone", "bank", "bank_account"):
+        assert field_value(page, name) == typed[name], name
+    assert "too long to keep" not in page
+    # Shown once: a reload shows the order as it is.
+    again = customer.get(ORDER_PAGE).text
+    assert field_value(again, "title") == ""
+    assert "The tax ID is not" not in again
+
+
+def test_every_invoice_field_at_its_maximum_in_rare_characters_travels_back_whole(
+    repair: RepairDouble, customer: httpx.Client
+) -> None:
+    an_invoice_to_request(repair)
+    repair.refusals[f"payments/{PAYMENT_ID}/invoice"] = INVALID_TAX_ID
+    lengths = {"title": 200, "tax_id": 18, "address": 300, "phone": 32, "bank": 200}
+    typed = {"kind": "general", "bank_account": rare_characters(64, 9)}
+    typed |= {
+        name: rare_characters(size, seed) for seed, (name, size) in enumerate(lengths.items())
+    }
+
+    refused = customer.post(
+        f"/repair/payments/{PAYMENT_ID}/invoice", data={**typed, "back_to": str(ORDER_ID)}
+    )
+
+    assert_cookies_a_browser_keeps(refused)
+    page = customer.get(ORDER_PAGE).text
+    assert "The tax ID is not a valid unified social credit code" in text_of(page, "app-error")
+    for name in [*lengths, "bank_account"]:
+        assert field_value(page, name) == typed[name], name
+
+
+def test_a_refused_proof_too_long_to_carry_back_keeps_the_refusal_and_asks_for_it_again(
+    repair: RepairDouble, customer: httpx.Client
+) -> None:
+    repair.order = an_order(
+        "fee_collection",
+        payment=a_payment("offline"),
+        customer_actions=["choose_payment_method", "submit_offline_proof"],
+    )
+    repair.refusals[f"payments/{PAYMENT_ID}/proof"] = INVALID_TAX_ID
+    proofs = [
+        {"kind": "payment_proof", "key": f"k{index}", "name": rare_characters(200, index)}
+        for index in range(30)
+    ]
+
+    refused = customer.post(
+        f"/repair/payments/{PAYMENT_ID}/proof",
+        data={"back_to": str(ORDER_ID), "version": "2", "proofs": json.dumps(proofs)},
+    )
+
+    assert refused.status_code == 303
+    assert_cookies_a_browser_keeps(refused)
+    page = customer.get(ORDER_PAGE).text
+    assert "The tax ID is not a valid unified social credit code" in text_of(page, "app-error")
+    assert "Some of what you typed was too long to keep" in page
+    assert re.search(r'<input type="hidden" name="proofs" value="\[\]">', page)
+
+
+@pytest.mark.parametrize(
+    ("language", "refusal"),
+    [
+        ("en", "Waybill: at most 100 characters"),
+        ("zh-Hans", "运单号：最多 100 个字符"),
+        ("pt-BR", "Código de rastreio: no máximo 100 caracteres"),
+    ],
+)
+def test_a_waybill_longer_than_its_field_is_refused_at_once_naming_the_field(
+    repair: RepairDouble, customer: httpx.Client, language: str, refusal: str
+) -> None:
+    repair.order = an_order("customer_shipping", customer_actions=["set_inbound_waybill"])
+    customer.headers["Accept-Language"] = language
+
+    refused = customer.post(
+        f"{ORDER_PAGE}/inbound-waybill",
+        data={"version": "4", "courier": "顺丰速运" * 20, "waybill": "SF" * 2500},
+    )
+
+    assert refused.status_code == 303
+    assert_cookies_a_browser_keeps(refused)
+    assert repair.posted == []
+    page = customer.get(ORDER_PAGE).text
+    assert refusal in text_of(page, "app-error")
+    assert field_value(page, "courier") == "顺丰速运" * 20
+    assert field_value(page, "waybill") == ""
+    assert "too long to keep" not in page
+
+
+def test_invoice_values_longer_than_their_fields_are_refused_at_once_naming_each(
+    repair: RepairDouble, customer: httpx.Client
+) -> None:
+    an_invoice_to_request(repair)
+    typed = {**TYPED_INVOICE, "title": "题" * 5000, "bank": "行" * 5000}
+
+    refused = customer.post(
+        f"/repair/payments/{PAYMENT_ID}/invoice", data={**typed, "back_to": str(ORDER_ID)}
+    )
+
+    assert_cookies_a_browser_keeps(refused)
+    assert repair.posted == []
+    page = customer.get(ORDER_PAGE).text
+    error = text_of(page, "app-error")
+    assert "Title: at most 200 characters" in error
+    assert "Bank: at most 200 characters" in error
+    assert field_value(page, "title") == ""
+    assert field_value(page, "address") == TYPED_INVOICE["address"]
+
+
+def test_a_refusal_is_shown_only_to_the_customer_it_was_for(
+    repair: RepairDouble, customer: httpx.Client, gateway_to
+) -> None:  # type: ignore[no-untyped-def]
+    an_invoice_to_request(repair)
+    repair.refusals[f"payments/{PAYMENT_ID}/invoice"] = INVALID_TAX_ID
+    customer.post(
+        f"/repair/payments/{PAYMENT_ID}/invoice", data={**TYPED_INVOICE, "back_to": str(ORDER_ID)}
+    )
+    carried = customer.cookies["reparo_refused"]
+
+    customer.post("/signout")
+    customer.post("/signin/dev", data={"openid": "oSomeoneElse", "next": "/"})
+    customer.cookies.set("reparo_refused", carried, path="/repair/")
+    page = customer.get(ORDER_PAGE).text
+
+    assert "The tax ID is not" not in page
+    assert field_value(page, "title") == ""

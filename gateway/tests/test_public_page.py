@@ -53,7 +53,7 @@ def repair_service() -> Iterator[dict[str, Any]]:
         if token != "good-token":
             raise HTTPException(404, "no such order")
         state["calls"] += 1
-        return masked_view(state["node"])
+        return {**masked_view(state["node"]), **state.get("changes", {})}
 
     with serve_in_thread(app) as url:
         state["url"] = url
@@ -93,3 +93,25 @@ def test_a_crowd_on_one_qr_code_is_served_one_rendering_until_it_is_a_second_old
     assert all("Application review" in page.text for page in first)
     assert "Receiving" in later.text
     assert repair_service["calls"] == 2
+
+
+@pytest.mark.parametrize(
+    ("accept_language", "status", "shown"),
+    [
+        ("en", "completed", "Completed"),
+        ("en", "rejected", "Not accepted"),
+        ("pt-BR", "completed", "Concluída"),
+        ("pt-BR", "rejected", "Não aceita"),
+        ("zh-CN", "completed", "已完成"),
+        ("zh-CN", "rejected", "申请未通过"),
+    ],
+)
+def test_a_closed_order_shows_how_it_ended_written_like_the_step_names(
+    gateway: str, repair_service: dict[str, Any], accept_language: str, status: str, shown: str
+) -> None:
+    repair_service["changes"] = {"status": status}
+
+    page = httpx.get(f"{gateway}/p/good-token", headers={"Accept-Language": accept_language})
+
+    assert page.status_code == 200
+    assert f'<div class="weui-cell__ft">{shown}</div>' in page.text

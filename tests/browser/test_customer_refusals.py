@@ -94,3 +94,37 @@ def test_a_stale_page_is_refused_in_chinese_in_local_time(
     page.reload()
     expect(page.get_by_role("alert")).to_have_count(0)
     expect(page.locator(".app-inbound-waybill")).to_have_text("SF0000000001")
+
+
+def test_a_waybill_too_long_for_its_field_is_refused_and_the_courier_kept(
+    stack: Stack, staff: Callable[[str], StaffApi], phone: BrowserContext
+) -> None:
+    # A page whose maxlength was lifted (an old page, a script) sends 5,000 characters. Carried
+    # back in a cookie, that was over the 4 KB a browser keeps: the refusal and everything typed
+    # vanished without a word. The field's maximum is now refused at once, by name.
+    page = phone.new_page()
+    sign_in(page, stack, "oSbx_lina")
+    fill_request(page, contact_name="李娜")
+    page.click("#submit-request")
+    page.click("#review-confirm")
+    page.wait_for_url(re.compile(r".*/repair/requests/\d+\?submitted=1$"))
+    page.locator(".app-order-row").first.click()
+    page.wait_for_url(re.compile(r".*/repair/orders/\d+$"))
+    order_id = int(page.url.rsplit("/", 1)[1])
+    coordinator: StaffApi = staff("coordinator")
+    address = coordinator.client.get("/staff/addresses").json()[0]["id"]
+    coordinator.act(order_id, "approve", receiving_address_id=address)
+    page.reload()
+    courier = "顺丰速运" * 25  # the field's maximum, 100 characters
+    page.fill("input[name=courier]", courier)
+    page.evaluate("document.querySelector('input[name=waybill]').removeAttribute('maxlength')")
+    page.fill("input[name=waybill]", "SF" * 2500)
+
+    page.click("text=保存物流信息")
+    page.wait_for_load_state()
+
+    expect(page.get_by_role("alert")).to_have_text("操作未成功： 运单号：最多 100 个字符")
+    assert page.url == f"{stack.gateway_url}/repair/orders/{order_id}"
+    expect(page.locator("input[name=courier]")).to_have_value(courier)
+    expect(page.locator("input[name=waybill]")).to_have_value("")
+    assert coordinator.order(order_id)["shipments"] == []

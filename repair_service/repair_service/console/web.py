@@ -19,6 +19,7 @@ from repair_service.errors import DomainError, Forbidden, NotFound, ParamValue
 PREFIX = "/console"
 _HERE = Path(__file__).parent
 # Only the dist folders of the two libraries the pages load are served, not all of node_modules.
+INVALID_REQUEST = "Part of this address or form is not valid. Check it and try again."
 VENDOR = {"htmx": ("htmx.org", "dist"), "chart.js": ("chart.js", "dist")}
 
 
@@ -53,14 +54,17 @@ def install_console(app: FastAPI) -> None:
 
 
 def _console_pages_for(app: FastAPI, kind: type[Exception]) -> None:
-    """Unknown console paths and malformed ids (``/console/orders/abc``) get the console's error
-    page; elsewhere ``kind`` keeps the handler it had (FastAPI's JSON answer by default)."""
+    """Unknown console paths and malformed ids (``/console/orders/abc``) get the console's "not
+    found" page, any other malformed query or form (``?page=abc``) its "not valid" page; elsewhere
+    ``kind`` keeps the handler it had (FastAPI's JSON answer by default)."""
     fallback = app.exception_handlers.get(kind, http_exception_handler)
 
     async def handler(request: Request, error: Exception) -> Response:
         wants_page = request.url.path == PREFIX or request.url.path.startswith(f"{PREFIX}/")
         if wants_page and _is_not_found(error):
             return _render_error(request, "Not found.", 404)
+        if wants_page and isinstance(error, RequestValidationError):
+            return _render_error(request, INVALID_REQUEST, 400)
         answer = fallback(request, error)
         return await answer if inspect.isawaitable(answer) else answer
 
@@ -88,6 +92,7 @@ async def _login_required(request: Request, _error: Exception) -> Response:
 
 # Each error page's title and heading, by status.
 ERROR_HEADINGS = {
+    400: "Not valid",
     403: "Not allowed",
     404: "Not found",
     409: "This cannot be done now",

@@ -11,7 +11,7 @@ from repair_service.console.actions import ACTIONS
 from repair_service.console.forms import FIELD_LABELS, OTHER_PROBLEM, PROBLEM_TEXTS
 from repair_service.console.i18n import catalogue, negotiate
 from repair_service.console.orders import HEADLINES
-from repair_service.console.web import ERROR_HEADINGS
+from repair_service.console.web import ERROR_HEADINGS, INVALID_REQUEST
 from repair_service.orders.models import AttachmentKind
 from repair_service.staff.models import StaffRole
 
@@ -58,6 +58,7 @@ def dynamic_texts() -> set[str]:
         *(action.label for action in ACTIONS.values()),
         *(action.done for action in ACTIONS.values()),
         *ERROR_HEADINGS.values(),
+        INVALID_REQUEST,
         "Form expired",
         *HEADLINES.values(),
         *(member.value for member in enums),
