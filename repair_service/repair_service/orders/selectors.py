@@ -531,7 +531,12 @@ def _latest_payment(session: Session, order_id: int) -> s.PaymentPublic | None:
 
 def orders_paid_unexpectedly(session: Session, order_ids: Iterable[int]) -> set[int]:
     """Which of these orders have a WeChat Pay attempt, of any of their payments, that took
-    money we no longer expected (``needs_staff``)."""
+    money we no longer expected (``needs_staff``).
+
+    Known shortcoming: nothing clears ``needs_staff`` yet. Staff refund in WeChat Pay's merchant
+    platform, and the flag stays on the order (the board counts it while the order is open)
+    until a "refunded" action records that; a refund through the API is not built either.
+    """
     return set(
         session.exec(
             select(PaymentOrder.order_id)
