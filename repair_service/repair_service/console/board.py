@@ -21,9 +21,8 @@ from repair_service.orders.selectors import (
     MyWork,
     OrderFilters,
     count_invoices_waiting,
-    count_orders_paid_unexpectedly,
     load_board,
-    orders_paid_unexpectedly,
+    open_orders_paid_unexpectedly,
 )
 from repair_service.orders.workflow import may_operate
 from repair_service.staff.models import Team
@@ -107,10 +106,7 @@ def board(
         "raw": request.query_params,
         "invoices_waiting": _invoices_waiting(session, user),
         # Money WeChat Pay took that no payment expected: someone must refund or reconcile it.
-        "paid_unexpectedly": orders_paid_unexpectedly(
-            session, [row.id for row in result.page.items]
-        ),
-        "paid_unexpectedly_total": count_orders_paid_unexpectedly(session),
+        "paid_unexpectedly": open_orders_paid_unexpectedly(session),
     }
     if not partial:
         context["teams"] = session.exec(select(Team).order_by(col(Team.name))).all()

@@ -549,18 +549,19 @@ def orders_paid_unexpectedly(session: Session, order_ids: Iterable[int]) -> set[
     )
 
 
-def count_orders_paid_unexpectedly(session: Session) -> int:
-    """Open orders with money WeChat Pay took unexpectedly, for the board's notice."""
-    return int(
+def open_orders_paid_unexpectedly(session: Session) -> set[int]:
+    """Open orders with money WeChat Pay took unexpectedly, for the board (one query: such
+    orders are few, and the board marks its rows and counts them all from this)."""
+    return set(
         session.exec(
-            select(func.count(func.distinct(PaymentOrder.order_id)))
+            select(PaymentOrder.order_id)
             .join(WeChatPayAttempt, col(WeChatPayAttempt.payment_id) == PaymentOrder.payment_id)
             .join(RepairOrder, col(RepairOrder.id) == PaymentOrder.order_id)
             .where(
                 col(WeChatPayAttempt.needs_staff).is_(True),
                 RepairOrder.status == OrderStatus.OPEN,
             )
-        ).one()
+        )
     )
 
 
