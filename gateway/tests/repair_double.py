@@ -31,8 +31,8 @@ def an_order(node_code: str = "customer_shipping", **changes: Any) -> dict[str, 
         "review_comment": None, "findings": None, "under_warranty": None,
         "quote_declined": False, "receiving_address": None, "needs_from_customer": None,
         "customer_actions": [], "timeline": [], "attachments": [], "quote": None,
-        "payment": None, "invoice": None, "shipments": [], "serial_history": [],
-        "repeat_repair": False,
+        "payment": None, "wechat_paid_unexpectedly": False, "invoice": None, "shipments": [],
+        "serial_history": [], "repeat_repair": False,
     }  # fmt: skip
     return {**order, **changes}
 

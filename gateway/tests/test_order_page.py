@@ -318,6 +318,44 @@ def test_every_upload_widget_carries_the_upload_limits_repair_service_enforces(
         ] * len(widgets)
 
 
+WECHAT_MONEY_BEING_CHECKED = "We received a WeChat Pay payment for this order after you chose"
+
+
+@pytest.mark.parametrize(
+    ("payment_status", "told"), [("pending", True), ("submitted", True), ("confirmed", False)]
+)
+def test_money_for_a_replaced_wechat_payment_is_announced_while_payment_is_still_asked_for(
+    repair: RepairDouble, customer: httpx.Client, payment_status: str, told: bool
+) -> None:
+    # The customer switched to an offline transfer, then paid on the old WeChat Pay page.
+    repair.order = an_order(
+        "fee_collection",
+        payment=a_payment("offline", payment_status),
+        wechat_paid_unexpectedly=True,
+        customer_actions=["choose_payment_method", "submit_offline_proof"],
+    )
+
+    page = customer.get(ORDER_PAGE).text
+
+    notice = re.search(r'data-test="wechat-paid-unexpectedly">([^<]*)<', page)
+    assert bool(notice) == told
+    if notice:
+        assert WECHAT_MONEY_BEING_CHECKED in notice.group(1)
+        assert "please do not pay again" in notice.group(1)
+
+
+def test_no_notice_about_wechat_money_when_none_arrived_unexpectedly(
+    repair: RepairDouble, customer: httpx.Client
+) -> None:
+    repair.order = an_order(
+        "fee_collection",
+        payment=a_payment("offline"),
+        customer_actions=["choose_payment_method", "submit_offline_proof"],
+    )
+
+    assert WECHAT_MONEY_BEING_CHECKED not in customer.get(ORDER_PAGE).text
+
+
 TYPED_INVOICE = {
     "kind": "special",
     "title": 'ACME "Quotes" & Co',

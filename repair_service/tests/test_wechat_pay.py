@@ -5,9 +5,11 @@ Every test runs in both of WeChat Pay's key modes: platform certificates, and th
 public key (the sandbox then signs with that key and our client trusts it by its id).
 """
 
+import re
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -30,7 +32,7 @@ from reparo_shared.wechat.testing import RunningSandbox, running_sandbox
 from reparo_shared.wechat_pay import WeChatPayClient
 from reparo_shared.wechat_pay.demo_keys import write_demo_merchant_keys
 
-from .conftest import World, _empty_tables, _seed
+from .conftest import PASSWORD, World, _empty_tables, _seed
 
 MCHID = "1900000109"
 
@@ -105,6 +107,23 @@ def paying_world(
         httpx.Client(base_url=url, timeout=30) as http,
     ):
         yield World(http, signer, engine)  # type: ignore[arg-type]
+
+
+@contextmanager
+def signed_in_console(world: World) -> Iterator[httpx.Client]:
+    """The admin's browser, in English, on the console of the running service."""
+    base_url = str(world.client.base_url)
+    english = {"Accept-Language": "en"}
+    with httpx.Client(base_url=base_url, headers=english, timeout=30) as browser:
+        login = browser.get("/console/login").text
+        token = re.search(r'name="csrf_token" value="([^"]+)"', login)
+        assert token, login
+        signed_in = browser.post(
+            "/console/login",
+            data={"username": "admin", "password": PASSWORD, "csrf_token": token.group(1)},
+        )
+        assert signed_in.status_code == 303, signed_in.text
+        yield browser
 
 
 def agreed_wechat_payment(
@@ -357,17 +376,108 @@ def test_the_scheduled_job_finds_a_payment_whose_notification_never_got_through(
     assert confirmations(paying_world, payment["id"]) == (1, 1)
 
 
-def test_money_for_a_wechat_payment_the_customer_switched_away_from_is_flagged_not_applied(
-    paying_world: World, pay_sandbox: RunningSandbox
-) -> None:
-    customer, payment = agreed_wechat_payment(paying_world, [128_050])
-    prepay_id = start(paying_world, customer, payment["id"])
-    # The customer closes the pay sheet and chooses an offline transfer instead.
-    offline = paying_world.client.post(
+def switch_to_offline(world: World, customer: dict[str, str], payment: dict[str, Any]) -> Any:
+    """The customer's "Pay offline (bank transfer) instead" on the order page."""
+    return world.client.post(
         f"/api/repair/requests/{payment['request_id']}/payments",
         json={"method": "offline", "order_ids": payment["order_ids"]},
         headers=customer,
     )
+
+
+def sandbox_state(sandbox: RunningSandbox, prepay_id: str) -> str:
+    return str(sandbox.control("GET", f"/sandbox/pay/control/orders/{prepay_id}")["trade_state"])
+
+
+def make_wechat_pay_unreachable_once(
+    sandbox: RunningSandbox, world: World, payment_id: int
+) -> None:
+    """WeChat Pay does not answer the next question about the payment's WeChat Pay order."""
+    (attempt,) = attempts_of(world, payment_id)
+    path = f"/v3/pay/transactions/out-trade-no/{attempt.out_trade_no}"
+    sandbox.control("POST", "/sandbox/faults", json={"path": path, "http_status": 503})
+
+
+def test_switching_to_an_offline_transfer_closes_the_wechat_pay_order_left_open(
+    paying_world: World, pay_sandbox: RunningSandbox
+) -> None:
+    customer, payment = agreed_wechat_payment(paying_world, [8_880])
+    prepay_id = start(paying_world, customer, payment["id"])
+    # The customer leaves the pay page without paying, keeping its address, and switches.
+    offline = switch_to_offline(paying_world, customer, payment)
+    assert offline.status_code == 201, offline.text
+
+    # The saved pay page can no longer take the money.
+    with pytest.raises(httpx.HTTPStatusError) as refused:
+        pay_sandbox.control("POST", f"/sandbox/pay/{prepay_id}/pay")
+
+    assert refused.value.response.json()["detail"]["code"] == "ORDER_CLOSED"
+    assert sandbox_state(pay_sandbox, prepay_id) == "CLOSED"
+    (closed,) = attempts_of(paying_world, payment["id"])
+    assert (closed.status, closed.needs_staff) == (AttemptStatus.CLOSED, False)
+    assert flags_for_staff(paying_world, payment["id"]) == 0
+    read = paying_world.client.get
+    old = read(f"/api/repair/payments/{payment['id']}", headers=customer).json()
+    new = read(f"/api/repair/payments/{offline.json()['id']}", headers=customer).json()
+    assert (old["status"], new["status"]) == ("cancelled", "pending")
+    (order_id,) = payment["order_ids"]
+    order = read(f"/api/repair/orders/{order_id}", headers=customer).json()
+    assert order["wechat_paid_unexpectedly"] is False
+
+
+def test_a_wechat_payment_made_before_the_switch_is_settled_and_the_switch_refused(
+    paying_world: World, pay_sandbox: RunningSandbox, pay_client: WeChatPayClient
+) -> None:
+    customer, payment = agreed_wechat_payment(paying_world, [8_880])
+    prepay_id = start(paying_world, customer, payment["id"])
+    pay_client.mchid = "1900000999"  # our endpoint refuses the notification meanwhile
+    refused = pay_sandbox.control("POST", f"/sandbox/pay/{prepay_id}/pay")
+    pay_client.mchid = MCHID
+
+    offline = switch_to_offline(paying_world, customer, payment)
+
+    assert refused["delivery"]["status_code"] == 400
+    assert offline.status_code == 409, offline.text
+    # Settled before the choice was checked, the order has moved on to repair.
+    assert offline.json()["message_id"] == "Order {number} is not waiting for payment"
+    assert confirmations(paying_world, payment["id"]) == (1, 1)
+    (paid,) = attempts_of(paying_world, payment["id"])
+    assert (paid.status, paid.needs_staff) == (AttemptStatus.PAID, False)
+    (order_id,) = payment["order_ids"]
+    assert paying_world.order(order_id)["node"]["code"] == "repair"
+
+
+def test_a_switch_while_wechat_pay_does_not_answer_goes_through_and_the_job_closes_later(
+    paying_world: World, pay_sandbox: RunningSandbox, pay_client: WeChatPayClient
+) -> None:
+    customer, payment = agreed_wechat_payment(paying_world, [8_880])
+    prepay_id = start(paying_world, customer, payment["id"])
+    make_wechat_pay_unreachable_once(pay_sandbox, paying_world, payment["id"])
+
+    offline = switch_to_offline(paying_world, customer, payment)
+
+    assert offline.status_code == 201, offline.text
+    (still_open,) = attempts_of(paying_world, payment["id"])
+    assert still_open.status == AttemptStatus.OPEN
+    assert sandbox_state(pay_sandbox, prepay_id) == "NOTPAY"
+
+    # Not expired yet, but its payment was cancelled: the worker's job closes it.
+    close_expired_attempts(paying_world.engine, lambda: pay_client)()
+
+    (closed,) = attempts_of(paying_world, payment["id"])
+    assert closed.status == AttemptStatus.CLOSED
+    assert sandbox_state(pay_sandbox, prepay_id) == "CLOSED"
+
+
+def test_money_for_a_wechat_payment_the_customer_switched_away_from_is_flagged_for_staff(
+    paying_world: World, pay_sandbox: RunningSandbox
+) -> None:
+    customer, payment = agreed_wechat_payment(paying_world, [8_880])
+    prepay_id = start(paying_world, customer, payment["id"])
+    # WeChat Pay does not answer while the customer switches, and the old page is paid before
+    # the worker's job closes its order.
+    make_wechat_pay_unreachable_once(pay_sandbox, paying_world, payment["id"])
+    offline = switch_to_offline(paying_world, customer, payment)
     assert offline.status_code == 201, offline.text
 
     paid = pay_sandbox.control("POST", f"/sandbox/pay/{prepay_id}/pay")
@@ -377,7 +487,21 @@ def test_money_for_a_wechat_payment_the_customer_switched_away_from_is_flagged_n
     assert (flagged.status, flagged.needs_staff) == (AttemptStatus.PAID, True)
     assert flags_for_staff(paying_world, payment["id"]) == 1
     assert confirmations(paying_world, payment["id"]) == (0, 0)
-    read = paying_world.client.get
-    old = read(f"/api/repair/payments/{payment['id']}", headers=customer).json()
-    new = read(f"/api/repair/payments/{offline.json()['id']}", headers=customer).json()
-    assert (old["status"], new["status"]) == ("cancelled", "pending")
+    (order_id,) = payment["order_ids"]
+    order = paying_world.client.get(f"/api/repair/orders/{order_id}", headers=customer).json()
+    assert (order["payment"]["method"], order["payment"]["status"]) == ("offline", "pending")
+    # The customer's page is told a WeChat payment arrived and is being checked.
+    assert order["wechat_paid_unexpectedly"] is True
+
+    # Staff see it on the order page (the payment it belongs to was replaced) and on the board.
+    with signed_in_console(paying_world) as staff:
+        page = staff.get(f"/console/orders/{order_id}").text
+        board = staff.get("/console/", params={"mine": "0"}).text
+    attempt_line = re.search(r'<dd class="wechat-attempt">(.*?)</dd>', page, re.S)
+    assert attempt_line
+    assert flagged.out_trade_no in attempt_line.group(1)
+    assert "paid unexpectedly: check and refund" in attempt_line.group(1)
+    row = re.search(rf'<tr[^>]*data-order="{order["number"]}".*?</tr>', board, re.S)
+    assert row
+    assert 'data-test="paid-unexpectedly"' in row.group(0)
+    assert "Orders with an unexpected WeChat payment to check and refund: 1" in board

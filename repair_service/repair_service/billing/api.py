@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Request, status
 from sqlmodel import col, select
 
 from repair_service.billing import service
@@ -11,6 +11,7 @@ from repair_service.deps import CurrentCustomer, CurrentStaff, SessionDep
 from repair_service.errors import NotFound
 from repair_service.orders import schemas as s
 from repair_service.orders.selectors import invoice_public, payment_public
+from repair_service.wechat_pay.api import close_before_choosing_again
 
 router = APIRouter(tags=["payments"])
 
@@ -21,9 +22,18 @@ router = APIRouter(tags=["payments"])
     status_code=status.HTTP_201_CREATED,
 )
 def choose_payment_method(
-    request_id: int, body: s.PaymentCreate, actor: CurrentCustomer, session: SessionDep
+    request_id: int,
+    body: s.PaymentCreate,
+    request: Request,
+    actor: CurrentCustomer,
+    session: SessionDep,
 ) -> s.PaymentPublic:
-    """Choose WeChat Pay or offline transfer for one or more agreed orders of this request."""
+    """Choose WeChat Pay or offline transfer for one or more agreed orders of this request.
+
+    Open WeChat Pay orders of the payments this replaces are closed at WeChat Pay first; one
+    found paid settles its payment and the choice is refused as already paid.
+    """
+    close_before_choosing_again(request, actor, body.order_ids)
     payment = service.choose_payment_method(
         session, actor=actor, request_id=request_id, order_ids=body.order_ids, method=body.method
     )

@@ -22,6 +22,7 @@ from repair_service.orders.selectors import (
     OrderFilters,
     count_invoices_waiting,
     load_board,
+    open_orders_paid_unexpectedly,
 )
 from repair_service.orders.workflow import may_operate
 from repair_service.staff.models import Team
@@ -104,6 +105,8 @@ def board(
         "query": query,
         "raw": request.query_params,
         "invoices_waiting": _invoices_waiting(session, user),
+        # Money WeChat Pay took that no payment expected: someone must refund or reconcile it.
+        "paid_unexpectedly": open_orders_paid_unexpectedly(session),
     }
     if not partial:
         context["teams"] = session.exec(select(Team).order_by(col(Team.name))).all()

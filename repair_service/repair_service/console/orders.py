@@ -37,7 +37,7 @@ from repair_service.orders.schemas import StaffOrderPublic
 from repair_service.orders.selectors import PAYMENT_ACTIONS
 from repair_service.process.models import Node
 from repair_service.staff.models import StaffAccount
-from repair_service.wechat_pay.service import payment_attempts as wechat_attempts
+from repair_service.wechat_pay.service import order_attempts as wechat_attempts
 
 logger = logging.getLogger(__name__)
 
@@ -220,7 +220,9 @@ def order_page(
         "messages": order_messages(session, user.actor, order_id),
         "files_by_kind": files_by_kind(detail),
         "proofs": queries.payment_proofs(session, detail.payment.id) if detail.payment else [],
-        "wechat_attempts": (wechat_attempts(session, detail.payment.id) if detail.payment else []),
+        # Of every payment of the order, cancelled ones too: money may still arrive for a
+        # WeChat Pay order the customer switched away from, and staff must see it to refund it.
+        "wechat_attempts": wechat_attempts(session, order_id),
         "done": _done_notice(request.query_params.get("done")),
         "now": utcnow(),
     }

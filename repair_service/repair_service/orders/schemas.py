@@ -162,6 +162,10 @@ class OrderPublic(OrderSummary):
     attachments: list[AttachmentPublic]
     quote: QuotePublic | None
     payment: PaymentPublic | None
+    # WeChat Pay took money for a payment of this order that was no longer expected (the
+    # customer had chosen another method, or it was already settled) and staff have to check it;
+    # the customer's page says so while the order still waits for payment.
+    wechat_paid_unexpectedly: bool = False
     invoice: InvoicePublic | None
     shipments: list[ShipmentPublic]
     serial_history: list[SerialHistoryEntry]

@@ -1,6 +1,7 @@
 """WeChat Pay endpoints: start paying, WeChat's notifications, and asking for the result."""
 
 import logging
+from collections.abc import Sequence
 from contextlib import contextmanager
 from functools import lru_cache
 
@@ -12,6 +13,7 @@ from repair_service.db import session_scope
 from repair_service.deps import CurrentCustomer, SessionDep
 from repair_service.errors import NotFound, Unavailable
 from repair_service.orders import schemas as s
+from repair_service.orders.actors import Actor
 from repair_service.orders.selectors import payment_public
 from repair_service.wechat_pay import service
 from reparo_shared.wechat_pay import (
@@ -53,6 +55,35 @@ def pay_client(request: Request) -> WeChatPayClient:
 
 def merchant(client: WeChatPayClient) -> service.MerchantRecord:
     return service.MerchantRecord(mchid=client.mchid, appid=client.appid)
+
+
+def close_before_choosing_again(request: Request, actor: Actor, order_ids: Sequence[int]) -> None:
+    """Close the WeChat Pay orders of the customer's unfinished payments of these orders before
+    choosing how to pay again cancels those payments.
+
+    Each order is first asked about: one already paid is applied, so the payment is confirmed
+    and the new choice is refused as already paid; an unpaid one is closed, so a pay page left
+    open can no longer take money. Each runs in its own transaction, committed before the choice
+    (which only then locks the orders): WeChat Pay not answering must not stop the customer from
+    switching, and an order it leaves open is closed later by the worker's job, which picks up
+    open attempts of payments that are no longer pending.
+    """
+    engine = request.app.state.engine
+    with contextmanager(session_scope)(engine) as session:
+        numbers = service.open_attempts_of_orders(session, actor.numeric_id, order_ids)
+    if not numbers:
+        return
+    try:
+        client = pay_client(request)
+    except Unavailable:
+        logger.warning("wechat_pay.close_deferred", extra={"out_trade_nos": numbers})
+        return
+    for number in numbers:
+        try:
+            with contextmanager(session_scope)(engine) as session:
+                service.settle_or_close(session, number, client, merchant(client))
+        except WeChatPayError:
+            logger.warning("wechat_pay.close_deferred", extra={"out_trade_no": number})
 
 
 @router.post("/payments/{payment_id}/wechat")

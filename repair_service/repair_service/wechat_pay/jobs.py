@@ -16,8 +16,9 @@ logger = logging.getLogger(__name__)
 def close_expired_attempts(
     engine: Engine, client_factory: Callable[[], WeChatPayClient] | None = None
 ) -> Callable[[], None]:
-    """A job that first asks WeChat Pay about each expired open attempt (a late payment is still
-    applied), then closes the unpaid ones there and here."""
+    """A job that first asks WeChat Pay about each open attempt nobody should pay any more
+    (expired, or of a payment no longer pending: a late payment is still applied, or flagged for
+    staff), then closes the unpaid ones there and here."""
 
     def run() -> None:
         settings = WeChatPaySettings()
@@ -26,17 +27,14 @@ def close_expired_attempts(
         client = (client_factory or (lambda: WeChatPayClient.from_settings(settings)))()
         merchant = service.MerchantRecord(mchid=client.mchid, appid=client.appid)
         with contextmanager(session_scope)(engine) as session:
-            for attempt in service.expired_open_attempts(session, utcnow()):
-                try:
-                    service.apply_paid(
-                        session, client.query_payment(attempt.out_trade_no), merchant
-                    )
-                    if attempt.status == service.AttemptStatus.OPEN:
-                        client.close_payment(attempt.out_trade_no)
-                        service.close_attempt(session, attempt)
-                except WeChatPayError:
-                    logger.warning(
-                        "wechat_pay.close_failed", extra={"out_trade_no": attempt.out_trade_no}
-                    )
+            numbers = [a.out_trade_no for a in service.attempts_to_close(session, utcnow())]
+        for number in numbers:
+            # One transaction per attempt: one that WeChat Pay does not answer for is left open
+            # for the next run without holding back the others.
+            try:
+                with contextmanager(session_scope)(engine) as session:
+                    service.settle_or_close(session, number, client, merchant)
+            except WeChatPayError:
+                logger.warning("wechat_pay.close_failed", extra={"out_trade_no": number})
 
     return run

@@ -1,4 +1,4 @@
-"""WeChat Pay state changes: start an attempt, apply a verified payment once, expire attempts.
+"""WeChat Pay state changes: start an attempt, apply a verified payment once, close attempts.
 
 The browser's "paid" callback is never proof: money counts only from a notification whose
 signature, timestamp, merchant, app and amount were verified, or from our own query to WeChat Pay.
@@ -7,13 +7,14 @@ once.
 """
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
 from repair_service.audit.service import write_audit
-from repair_service.billing.models import Payment, PaymentMethod, PaymentStatus
+from repair_service.billing.models import Payment, PaymentMethod, PaymentOrder, PaymentStatus
 from repair_service.billing.service import (
     load_visible_payment,
     orders_of_payment,
@@ -29,6 +30,7 @@ __all__ = ["AttemptStatus", "MerchantRecord", "apply_paid", "start_attempt"]
 from reparo_shared.wechat_pay import (
     TradeState,
     Transaction,
+    WeChatPayApiError,
     WeChatPayClient,
     check_against_record,
     new_out_trade_no,
@@ -186,28 +188,91 @@ def open_attempts(session: Session, payment_id: int) -> list[WeChatPayAttempt]:
     )
 
 
-def expired_open_attempts(session: Session, now: datetime) -> list[WeChatPayAttempt]:
+def attempts_to_close(session: Session, now: datetime) -> list[WeChatPayAttempt]:
+    """Open attempts nobody should pay any more: expired ones, and those of a payment no longer
+    pending (the customer chose again, or it was settled by another attempt) whose close at
+    WeChat Pay did not get through when that happened."""
     return list(
         session.exec(
-            select(WeChatPayAttempt).where(
+            select(WeChatPayAttempt)
+            .join(Payment, col(Payment.id) == WeChatPayAttempt.payment_id)
+            .where(
                 WeChatPayAttempt.status == AttemptStatus.OPEN,
-                col(WeChatPayAttempt.expires_at) < now,
+                (col(WeChatPayAttempt.expires_at) < now)
+                | (col(Payment.status) != PaymentStatus.PENDING),
             )
+            .order_by(col(WeChatPayAttempt.id))
         )
     )
+
+
+def open_attempts_of_orders(
+    session: Session, customer_id: int, order_ids: Sequence[int]
+) -> list[str]:
+    """The ``out_trade_no`` of every open attempt of this customer's payments covering any of
+    these orders: what choosing how to pay again must close first."""
+    return list(
+        session.exec(
+            select(WeChatPayAttempt.out_trade_no)
+            .join(Payment, col(Payment.id) == WeChatPayAttempt.payment_id)
+            .join(PaymentOrder, col(PaymentOrder.payment_id) == Payment.id)
+            .where(
+                col(PaymentOrder.order_id).in_(list(order_ids)),
+                Payment.customer_id == customer_id,
+                WeChatPayAttempt.status == AttemptStatus.OPEN,
+            )
+            .distinct()
+        )
+    )
+
+
+def settle_or_close(
+    session: Session, out_trade_no: str, client: WeChatPayClient, merchant: MerchantRecord
+) -> AttemptStatus:
+    """Ask WeChat Pay about an open attempt and apply a payment it took; if unpaid, close the
+    order there and then here, so a pay page still open can no longer take money.
+
+    Returns the attempt's status afterwards (PAID when money had arrived: applied, or flagged
+    for staff when its payment is no longer pending). Raises ``WeChatPayError`` when WeChat Pay
+    cannot be asked or refuses the close; the attempt then stays open for the worker's job.
+    """
+    apply_paid(session, client.query_payment(out_trade_no), merchant)
+    attempt = session.exec(
+        select(WeChatPayAttempt)
+        .where(WeChatPayAttempt.out_trade_no == out_trade_no)
+        .with_for_update()
+    ).one()
+    if attempt.status != AttemptStatus.OPEN:
+        return attempt.status
+    try:
+        client.close_payment(out_trade_no)
+    except WeChatPayApiError as error:
+        if error.code != "ORDERPAID":
+            raise
+        # Paid between our query and the close: the answer to a new query has the transaction.
+        apply_paid(session, client.query_payment(out_trade_no), merchant)
+        return attempt.status
+    close_attempt(session, attempt)
+    return attempt.status
 
 
 def close_attempt(session: Session, attempt: WeChatPayAttempt) -> None:
     attempt.status = AttemptStatus.CLOSED
     session.add(attempt)
+    logger.info(
+        "wechat_pay.attempt_closed",
+        extra={"payment_id": attempt.payment_id, "out_trade_no": attempt.out_trade_no},
+    )
 
 
-def payment_attempts(session: Session, payment_id: int) -> list[WeChatPayAttempt]:
-    """Every WeChat Pay attempt of a payment, oldest first, for the console."""
+def order_attempts(session: Session, order_id: int) -> list[WeChatPayAttempt]:
+    """Every WeChat Pay attempt of every payment (cancelled ones too) covering the order, oldest
+    first, for the console: money may arrive for a payment the customer had replaced."""
     return list(
         session.exec(
             select(WeChatPayAttempt)
-            .where(WeChatPayAttempt.payment_id == payment_id)
+            .join(PaymentOrder, col(PaymentOrder.payment_id) == WeChatPayAttempt.payment_id)
+            .where(PaymentOrder.order_id == order_id)
             .order_by(col(WeChatPayAttempt.id))
         )
     )
