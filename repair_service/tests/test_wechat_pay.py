@@ -505,3 +505,31 @@ def test_money_for_a_wechat_payment_the_customer_switched_away_from_is_flagged_f
     assert row
     assert 'data-test="paid-unexpectedly"' in row.group(0)
     assert "Orders with an unexpected WeChat payment to check and refund: 1" in board
+
+    # Refunded in the merchant platform, staff record how; the flag leaves page and board.
+    with signed_in_console(paying_world) as staff:
+        page = staff.get(f"/console/orders/{order_id}").text
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page)
+        assert token
+        settle = f"/console/orders/{order_id}/wechat-attempts/{flagged.id}/settled"
+        unexplained = staff.post(settle, data={"csrf_token": token.group(1), "note": " "})
+        settled = staff.post(
+            settle, data={"csrf_token": token.group(1), "note": "refunded in the merchant platform"}
+        )
+        again = staff.post(settle, data={"csrf_token": token.group(1), "note": "twice"})
+        page = staff.get(f"/console/orders/{order_id}").text
+        board = staff.get("/console/", params={"mine": "0"}).text
+
+    assert unexplained.status_code == 400
+    assert settled.status_code == 303
+    assert again.status_code == 409
+    assert "paid unexpectedly" not in page
+    assert "unexpected WeChat payment" not in board
+    (cleared,) = attempts_of(paying_world, payment["id"])
+    assert (cleared.status, cleared.needs_staff) == (AttemptStatus.PAID, False)
+    with Session(paying_world.engine) as session:
+        (audit,) = session.exec(
+            select(AuditLog).where(AuditLog.action == "wechat_unexpected_payment_settled")
+        ).all()
+    assert audit.order_id == order_id
+    assert "refunded in the merchant platform" in str(audit.detail)

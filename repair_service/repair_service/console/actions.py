@@ -71,6 +71,12 @@ def _text(form: Form, name: str, *, required: bool = False, limit: int = 2000) -
     return value
 
 
+def settlement_note(typed: str) -> str:
+    """How staff settled money WeChat took unexpectedly (e.g. "refunded in the merchant
+    platform on 3 Dec"): required, so the audit log says more than that someone clicked."""
+    return _text(Form({"note": [typed]}), "note", required=True, limit=500)
+
+
 def _order_call(
     function: Callable[..., object],
     *,

@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 
 from repair_service.billing.models import Payment, PaymentOrder
 from repair_service.console import queries
-from repair_service.console.actions import ACTIONS, MAX_PHOTOS, PHOTO_FIELD, Form
+from repair_service.console.actions import ACTIONS, MAX_PHOTOS, PHOTO_FIELD, Form, settlement_note
 from repair_service.console.auth import CheckedStaff, ConsoleStaff, ConsoleUser
 from repair_service.console.i18n import node_name
 from repair_service.console.qr import public_url, qr_svg
@@ -35,9 +35,11 @@ from repair_service.orders.actors import label_actor
 from repair_service.orders.models import AttachmentKind, ReceivingAddress, RepairOrder
 from repair_service.orders.schemas import StaffOrderPublic
 from repair_service.orders.selectors import PAYMENT_ACTIONS
+from repair_service.orders.workflow import may_operate
 from repair_service.process.models import Node
 from repair_service.staff.models import StaffAccount
 from repair_service.wechat_pay.service import order_attempts as wechat_attempts
+from repair_service.wechat_pay.service import record_unexpected_payment_settled
 
 logger = logging.getLogger(__name__)
 
@@ -165,6 +167,8 @@ def _done_notice(done: str | None) -> str | None:
         return None
     if done in ACTIONS:
         return ACTIONS[done].done
+    if done == "wechat_settled":
+        return "Recorded: the unexpected WeChat payment is settled."
     return "Public link updated." if done.startswith("qr_") else None
 
 
@@ -223,6 +227,7 @@ def order_page(
         # Of every payment of the order, cancelled ones too: money may still arrive for a
         # WeChat Pay order the customer switched away from, and staff must see it to refund it.
         "wechat_attempts": wechat_attempts(session, order_id),
+        "may_settle_payments": may_operate(session, user.actor, "fee_collection"),
         "done": _done_notice(request.query_params.get("done")),
         "now": utcnow(),
     }
@@ -328,3 +333,16 @@ def revoke_qr(order_id: int, user: CheckedStaff, session: SessionDep, form: Form
         return asking
     public.revoke_public_token(session, actor=user.actor, order_id=order_id)
     return RedirectResponse(f"/console/orders/{order_id}?done=qr_revoked", status_code=303)
+
+
+@router.post("/orders/{order_id}/wechat-attempts/{attempt_id}/settled")
+def settle_unexpected_payment(
+    order_id: int, attempt_id: int, user: CheckedStaff, session: SessionDep, form: FormFields
+) -> Response:
+    """Record that money WeChat took unexpectedly was refunded or settled, with how."""
+    selectors.load_visible_order(session, user.actor, order_id)
+    note = settlement_note(form.get("note") or "")
+    record_unexpected_payment_settled(
+        session, actor=user.actor, order_id=order_id, attempt_id=attempt_id, note=note
+    )
+    return RedirectResponse(f"/console/orders/{order_id}?done=wechat_settled", status_code=303)

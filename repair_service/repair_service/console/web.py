@@ -14,7 +14,7 @@ from repair_service.console import admin, auth, board, labels, orders, overview,
 from repair_service.console.settings import get_console_settings
 from repair_service.console.templating import render
 from repair_service.deps import vouch_for_cookie_writes
-from repair_service.errors import DomainError, Forbidden, NotFound, ParamValue
+from repair_service.errors import DomainError, Forbidden, InvalidInput, NotFound, ParamValue
 
 PREFIX = "/console"
 _HERE = Path(__file__).parent
@@ -105,7 +105,8 @@ async def _csrf_refused(request: Request, _error: Exception) -> HTMLResponse:
 
 
 def _error_page(request: Request, error: DomainError) -> HTMLResponse:
-    status = 404 if isinstance(error, NotFound) else 403 if isinstance(error, Forbidden) else 409
+    statuses = {NotFound: 404, Forbidden: 403, InvalidInput: 400}
+    status = next((code for kind, code in statuses.items() if isinstance(error, kind)), 409)
     return _render_error(request, error.template, status, params=error.params)
 
 

@@ -533,9 +533,10 @@ def orders_paid_unexpectedly(session: Session, order_ids: Iterable[int]) -> set[
     """Which of these orders have a WeChat Pay attempt, of any of their payments, that took
     money we no longer expected (``needs_staff``).
 
-    Known shortcoming: nothing clears ``needs_staff`` yet. Staff refund in WeChat Pay's merchant
-    platform, and the flag stays on the order (the board counts it while the order is open)
-    until a "refunded" action records that; a refund through the API is not built either.
+    Staff refund in WeChat Pay's merchant platform and then record it on the console order page,
+    which clears the flag (``record_unexpected_payment_settled``). Known shortcoming: refunding
+    through WeChat Pay's refund API from here is not built; it needs the merchant's refund
+    permission and a refund notification endpoint, and such payments are expected to be rare.
     """
     return set(
         session.exec(

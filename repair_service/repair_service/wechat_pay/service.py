@@ -24,6 +24,7 @@ from repair_service.customers.models import Customer
 from repair_service.db import as_utc, saved_id, utcnow
 from repair_service.errors import IllegalMove, NotFound
 from repair_service.orders.actors import Actor
+from repair_service.orders.workflow import require_grant
 from repair_service.wechat_pay.models import AttemptStatus, WeChatPayAttempt
 
 __all__ = ["AttemptStatus", "MerchantRecord", "apply_paid", "start_attempt"]
@@ -263,6 +264,48 @@ def close_attempt(session: Session, attempt: WeChatPayAttempt) -> None:
         "wechat_pay.attempt_closed",
         extra={"payment_id": attempt.payment_id, "out_trade_no": attempt.out_trade_no},
     )
+
+
+def record_unexpected_payment_settled(
+    session: Session, *, actor: Actor, order_id: int, attempt_id: int, note: str
+) -> WeChatPayAttempt:
+    """Staff record that money WeChat Pay took unexpectedly for this order was refunded or
+    otherwise settled (in WeChat Pay's merchant platform): the flag leaves the order and the
+    board, and the audit log keeps who settled it, when, and their note.
+
+    Finance (the fee collection step's teams) and coordinators may do this. Nothing else reacts
+    to it, so no event is published: the customer already got their money back from WeChat.
+    """
+    require_grant(session, actor, "fee_collection")
+    attempt = session.exec(
+        select(WeChatPayAttempt)
+        .join(PaymentOrder, col(PaymentOrder.payment_id) == WeChatPayAttempt.payment_id)
+        .where(WeChatPayAttempt.id == attempt_id, PaymentOrder.order_id == order_id)
+        .with_for_update()
+    ).first()
+    if attempt is None:
+        raise NotFound("No such WeChat Pay order")
+    if not attempt.needs_staff:
+        raise IllegalMove("WeChat Pay order {number} has nothing left to settle",
+                          number=attempt.out_trade_no)  # fmt: skip
+
+    attempt.needs_staff = False
+    session.add(attempt)
+    write_audit(
+        session,
+        actor,
+        "wechat_unexpected_payment_settled",
+        order_id=order_id,
+        payment_id=attempt.payment_id,
+        out_trade_no=attempt.out_trade_no,
+        amount_fen=attempt.amount_fen,
+        note=note,
+    )
+    logger.info(
+        "wechat_pay.unexpected_payment_settled",
+        extra={"order_id": order_id, "out_trade_no": attempt.out_trade_no, "staff_id": actor.id},
+    )
+    return attempt
 
 
 def order_attempts(session: Session, order_id: int) -> list[WeChatPayAttempt]:
