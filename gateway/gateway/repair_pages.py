@@ -299,7 +299,6 @@ async def order_detail(
     if isinstance(client, Response):
         return client
     prompt = await _subscription_prompt(request, client, "agreed") if agreed == "1" else []
-    request.session.pop(OLD_REFUSAL_KEY, None)
     customer = current_customer(request)
     refused = refused_forms.take(request, customer.customer_id, order_id) if customer else None
     response = await _render_order(
@@ -317,8 +316,6 @@ FIELD_MAX_LENGTHS = {
     "courier": 100, "waybill": 100, "kind": 20, "title": 200, "tax_id": 18, "address": 300,
     "phone": 32, "bank": 200, "bank_account": 64,
 }  # fmt: skip
-# Sessions from before refusals had their own cookie may still carry one under this key.
-OLD_REFUSAL_KEY = "refused"
 
 
 def _show_refusal(

@@ -61,7 +61,12 @@ class ConsoleAction:
 
 
 def _text(form: Form, name: str, *, required: bool = False, limit: int = 2000) -> str:
-    value = (form.get(name) or "").strip()
+    return checked_text(form.get(name) or "", required=required, limit=limit)
+
+
+def checked_text(typed: str, *, required: bool = False, limit: int = 2000) -> str:
+    """Typed text, trimmed; refused when required and empty, too long, or not storable."""
+    value = typed.strip()
     if required and not value:
         raise InvalidInput("Please fill in the required field.")
     if len(value) > limit:
@@ -69,12 +74,6 @@ def _text(form: Form, name: str, *, required: bool = False, limit: int = 2000) -
     if not is_storable(value):
         raise InvalidInput("The text may not contain invisible control characters.")
     return value
-
-
-def settlement_note(typed: str) -> str:
-    """How staff settled money WeChat took unexpectedly (e.g. "refunded in the merchant
-    platform on 3 Dec"): required, so the audit log says more than that someone clicked."""
-    return _text(Form({"note": [typed]}), "note", required=True, limit=500)
 
 
 def _order_call(

@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 
 from repair_service.billing.models import Payment, PaymentOrder
 from repair_service.console import queries
-from repair_service.console.actions import ACTIONS, MAX_PHOTOS, PHOTO_FIELD, Form, settlement_note
+from repair_service.console.actions import ACTIONS, MAX_PHOTOS, PHOTO_FIELD, Form, checked_text
 from repair_service.console.auth import CheckedStaff, ConsoleStaff, ConsoleUser
 from repair_service.console.i18n import node_name
 from repair_service.console.qr import public_url, qr_svg
@@ -341,7 +341,8 @@ def settle_unexpected_payment(
 ) -> Response:
     """Record that money WeChat took unexpectedly was refunded or settled, with how."""
     selectors.load_visible_order(session, user.actor, order_id)
-    note = settlement_note(form.get("note") or "")
+    # Required, so the audit log says how (e.g. "refunded in the merchant platform on 3 Dec").
+    note = checked_text(form.get("note") or "", required=True, limit=500)
     record_unexpected_payment_settled(
         session, actor=user.actor, order_id=order_id, attempt_id=attempt_id, note=note
     )

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, case, false, func, or_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from repair_service.billing.models import Invoice, Payment, PaymentOrder, PaymentStatus
 from repair_service.catalogue.models import CatalogueProduct
@@ -538,31 +539,27 @@ def orders_paid_unexpectedly(session: Session, order_ids: Iterable[int]) -> set[
     through WeChat Pay's refund API from here is not built; it needs the merchant's refund
     permission and a refund notification endpoint, and such payments are expected to be rare.
     """
-    return set(
-        session.exec(
-            select(PaymentOrder.order_id)
-            .join(WeChatPayAttempt, col(WeChatPayAttempt.payment_id) == PaymentOrder.payment_id)
-            .where(
-                col(PaymentOrder.order_id).in_(list(order_ids)),
-                col(WeChatPayAttempt.needs_staff).is_(True),
-            )
-        )
-    )
+    found = _paid_unexpectedly().where(col(PaymentOrder.order_id).in_(list(order_ids)))
+    return set(session.exec(found))
 
 
 def open_orders_paid_unexpectedly(session: Session) -> set[int]:
     """Open orders with money WeChat Pay took unexpectedly, for the board (one query: such
     orders are few, and the board marks its rows and counts them all from this)."""
-    return set(
-        session.exec(
-            select(PaymentOrder.order_id)
-            .join(WeChatPayAttempt, col(WeChatPayAttempt.payment_id) == PaymentOrder.payment_id)
-            .join(RepairOrder, col(RepairOrder.id) == PaymentOrder.order_id)
-            .where(
-                col(WeChatPayAttempt.needs_staff).is_(True),
-                RepairOrder.status == OrderStatus.OPEN,
-            )
-        )
+    found = (
+        _paid_unexpectedly()
+        .join(RepairOrder, col(RepairOrder.id) == PaymentOrder.order_id)
+        .where(RepairOrder.status == OrderStatus.OPEN)
+    )
+    return set(session.exec(found))
+
+
+def _paid_unexpectedly() -> SelectOfScalar[int]:
+    """The ids of orders with a WeChat Pay attempt flagged ``needs_staff``, to narrow down."""
+    return (
+        select(PaymentOrder.order_id)
+        .join(WeChatPayAttempt, col(WeChatPayAttempt.payment_id) == PaymentOrder.payment_id)
+        .where(col(WeChatPayAttempt.needs_staff).is_(True))
     )
 
 

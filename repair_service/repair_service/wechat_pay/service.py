@@ -229,13 +229,13 @@ def open_attempts_of_orders(
 
 def settle_or_close(
     session: Session, out_trade_no: str, client: WeChatPayClient, merchant: MerchantRecord
-) -> AttemptStatus:
-    """Ask WeChat Pay about an open attempt and apply a payment it took; if unpaid, close the
-    order there and then here, so a pay page still open can no longer take money.
+) -> None:
+    """Ask WeChat Pay about an open attempt and apply a payment it took (or flag it for staff
+    when its payment is no longer pending); if unpaid, close the order there and then here, so
+    a pay page still open can no longer take money.
 
-    Returns the attempt's status afterwards (PAID when money had arrived: applied, or flagged
-    for staff when its payment is no longer pending). Raises ``WeChatPayError`` when WeChat Pay
-    cannot be asked or refuses the close; the attempt then stays open for the worker's job.
+    Raises ``WeChatPayError`` when WeChat Pay cannot be asked or refuses the close; the attempt
+    then stays open for the worker's job.
     """
     apply_paid(session, client.query_payment(out_trade_no), merchant)
     attempt = session.exec(
@@ -244,7 +244,7 @@ def settle_or_close(
         .with_for_update()
     ).one()
     if attempt.status != AttemptStatus.OPEN:
-        return attempt.status
+        return
     try:
         client.close_payment(out_trade_no)
     except WeChatPayApiError as error:
@@ -252,9 +252,8 @@ def settle_or_close(
             raise
         # Paid between our query and the close: the answer to a new query has the transaction.
         apply_paid(session, client.query_payment(out_trade_no), merchant)
-        return attempt.status
+        return
     close_attempt(session, attempt)
-    return attempt.status
 
 
 def close_attempt(session: Session, attempt: WeChatPayAttempt) -> None:
